@@ -1,0 +1,5 @@
+"""certgen: organic trade certificates as code."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

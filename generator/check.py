@@ -1,0 +1,213 @@
+"""The check pipeline: load → schema → decide → rules, for every request file, in parallel.
+
+Reference data is loaded and checked once; each file is then checked on its own (in forked
+worker processes for large registers) and cross-request rules run over all of them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.decide import Facts, decide
+from generator.errors import CertgenError, UsageError
+from generator.findings import Finding, Severity
+from generator.load import Document, load_file
+from generator.model import Request
+from generator.project import Project
+from generator.refdata import (
+    Reference,
+    build_reference,
+    data_paths,
+    data_schemas,
+    load_data_documents,
+)
+from generator.rules import Context, Entry, run_data_rules, run_repository_rules, run_request_rules
+from generator.schema import load_schema, validate
+
+PARALLEL_THRESHOLD = 400
+CHUNK_SIZE = 250
+ENTRY_POINTERS = ("/id", "/supersedes", "/superseded_by", "/issuance/official_number")
+
+
+class RuleFailure(CertgenError):
+    """A rule raised on a file: a bug in certgen, reported with exit code 3."""
+
+
+@dataclass
+class FileOutcome:
+    findings: list[Finding]
+    entry: Entry | None
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+    files: int
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity is Severity.WARNING for f in self.findings)
+
+
+class Checker:
+    """Everything needed to check one request file; built once, shared by forked workers."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.request_schema = load_schema(project.schema_dir / "request.schema.json")
+        paths = data_paths(project.data_dir)
+        missing = [str(p) for p in paths.values() if not p.is_file()]
+        if missing:
+            raise CertgenError(f"reference data missing: {', '.join(missing)}")
+        displays = {name: os.path.relpath(path) for name, path in paths.items()}
+        documents, self.data_findings = load_data_documents(
+            paths, displays, data_schemas(project.schema_dir)
+        )
+        self.reference: Reference | None = None
+        if len(documents) == len(paths):
+            self.data_findings += run_data_rules(documents)
+            if not any(f.severity is Severity.ERROR for f in self.data_findings):
+                self.reference = build_reference(documents)
+
+    def inspect(self, path: Path, display: str) -> tuple[Document | None, Facts | None, list[Finding]]:
+        """Load, validate and decide one file; rules run when schema and data are sound."""
+        loaded = load_file(path, display)
+        if loaded.document is None:
+            return None, None, loaded.findings
+        document = loaded.document
+        findings = validate(document, self.request_schema)
+        if findings or self.reference is None:
+            return document, None, findings
+        request = Request(document)
+        facts = decide(request, self.reference)
+        try:
+            findings = run_request_rules(Context(request, self.reference, facts), document)
+        except Exception as error:  # a rule bug must not pass for a clean check
+            raise RuleFailure(f"a rule failed on {display}: {error!r}") from error
+        return document, facts, findings
+
+    def check_file(self, path: Path, display: str) -> FileOutcome:
+        document, _, findings = self.inspect(path, display)
+        return FileOutcome(findings, entry_of(document) if document else None)
+
+    def index_file(self, path: Path, display: str) -> Entry | None:
+        document = load_file(path, display).document
+        return entry_of(document) if document else None
+
+
+def entry_of(document: Document) -> Entry | None:
+    """What cross-request rules need of a document, if it has an ID at all."""
+    data = document.data
+    if not isinstance(data.get("id"), str):
+        return None
+    issuance = data.get("issuance")
+    number = issuance.get("official_number") if isinstance(issuance, dict) else None
+    return Entry(
+        path=document.path,
+        id=data["id"],
+        kind=str(data.get("kind")),
+        status=str(data.get("status")),
+        supersedes=_text(data.get("supersedes")),
+        superseded_by=_text(data.get("superseded_by")),
+        official_number=_text(number),
+        positions={p: document.positions[p] for p in ENTRY_POINTERS if p in document.positions},
+    )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def discover(arguments: Sequence[str]) -> list[tuple[Path, str]]:
+    """Files to check, each with the path to show: as given, or joined to the folder given."""
+    found: dict[Path, tuple[Path, str]] = {}
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            for file in _yaml_files(path):
+                display = os.path.join(argument, str(file.relative_to(path)))
+                found.setdefault(file.resolve(), (file, display))
+        elif path.exists() or path.is_symlink():
+            found.setdefault(path.resolve(), (path, argument))
+        else:
+            raise UsageError(f"{argument}: no such file or folder")
+    return list(found.values())
+
+
+def _yaml_files(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                yield Path(root) / name
+
+
+def register_context(targets: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    """Other files of the registers (``requests`` folders) that the targets belong to."""
+    roots = {_register_root(path) for path, _ in targets} - {None}
+    seen = {path.resolve() for path, _ in targets}
+    context = []
+    for root in sorted(r for r in roots if r is not None):
+        for file in _yaml_files(root):
+            if file.resolve() not in seen:
+                context.append((file, os.path.relpath(file)))
+    return context
+
+
+def _register_root(path: Path) -> Path | None:
+    for folder in path.resolve().parents:
+        if folder.name == "requests":
+            return folder
+    return None
+
+
+_CHECKER: Checker | None = None
+
+
+def _work(chunk: list[tuple[str, str, bool]]) -> list[FileOutcome]:
+    assert _CHECKER is not None
+    outcomes = []
+    for path, display, report in chunk:
+        if report:
+            outcomes.append(_CHECKER.check_file(Path(path), display))
+        else:
+            outcomes.append(FileOutcome([], _CHECKER.index_file(Path(path), display)))
+    return outcomes
+
+
+def run_check(checker: Checker, arguments: Sequence[str], jobs: int | None = None) -> CheckResult:
+    targets = discover(arguments)
+    context = register_context(targets)
+    work = [(str(p), d, True) for p, d in targets] + [(str(p), d, False) for p, d in context]
+    outcomes = _run(checker, work, jobs or os.cpu_count() or 1)
+    findings = list(checker.data_findings)
+    entries = []
+    for outcome in outcomes:
+        findings.extend(outcome.findings)
+        if outcome.entry is not None:
+            entries.append(outcome.entry)
+    if checker.reference is not None:
+        findings += run_repository_rules(entries, {display for _, display in targets})
+    findings.sort(key=Finding.sort_key)
+    return CheckResult(findings, len(targets), entries)
+
+
+def _run(checker: Checker, work: list[tuple[str, str, bool]], jobs: int) -> list[FileOutcome]:
+    global _CHECKER
+    _CHECKER = checker
+    if jobs < 2 or len(work) < PARALLEL_THRESHOLD:
+        return _work(work)
+    chunks = [work[i : i + CHUNK_SIZE] for i in range(0, len(work), CHUNK_SIZE)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return [outcome for outcomes in pool.map(_work, chunks) for outcome in outcomes]

@@ -1,0 +1,145 @@
+"""The ``certgen`` command line. ``main`` maps every outcome to an exit code:
+0 no errors, 1 findings of error severity, 2 usage error, 3 unexpected failure."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator import __version__, report, show
+from generator.check import Checker, run_check
+from generator.errors import CertgenError, UsageError
+from generator.findings import Code
+from generator.load import CODES as LOAD_CODES
+from generator.project import Project
+from generator.rules import RULES
+from generator.schema import CODES as SCHEMA_CODES
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
+
+
+def all_codes() -> dict[str, Code]:
+    """Every finding code, in the order of the pipeline stages."""
+    codes: dict[str, Code] = {**LOAD_CODES, **SCHEMA_CODES}
+    for scope in ("request", "repository", "data"):
+        codes.update(
+            {c: r.code for c, r in sorted(RULES.items()) if r.scope == scope}
+        )
+    return codes
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    try:
+        return int(arguments.handler(arguments))
+    except UsageError as error:
+        print(f"certgen: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except CertgenError as error:
+        print(f"certgen: cannot continue: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into a command that stopped reading (head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLEAN
+    except Exception as error:  # the one place that turns a bug into exit code 3
+        print(f"certgen: unexpected failure: {error!r}; please report this", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="certgen", description="Organic trade certificates as code."
+    )
+    parser.add_argument("--version", action="version", version=f"certgen {__version__}")
+    parser.add_argument(
+        "--project", metavar="DIR", help="the certgen repository (default: found from here)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="check requests against the schema and rules")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: requests/)")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
+    check.set_defaults(handler=_check)
+
+    show_command = commands.add_parser("show", help="print one request's derived facts")
+    show_command.add_argument("path", metavar="PATH")
+    show_command.add_argument("--format", choices=("text", "json"), default="text")
+    show_command.set_defaults(handler=_show)
+
+    rules = commands.add_parser("rules", help="list every finding code")
+    rules.set_defaults(handler=_rules)
+
+    explain = commands.add_parser("explain", help="print the documentation of one code")
+    explain.add_argument("code", metavar="CODE")
+    explain.set_defaults(handler=_explain)
+    return parser
+
+
+def _project(arguments: argparse.Namespace) -> Project:
+    if arguments.project:
+        return Project.find(Path(arguments.project))
+    return Project.find(Path.cwd())
+
+
+def _check(arguments: argparse.Namespace) -> int:
+    project = _project(arguments)
+    paths = arguments.paths or [os.path.relpath(project.requests_dir)]
+    result = run_check(Checker(project), paths, arguments.jobs)
+    sys.stdout.write(report.as_json(result) if arguments.format == "json" else report.as_text(result))
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        sys.stdout.write(report.annotations(result.findings))
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(report.step_summary(result))
+    return EXIT_FINDINGS if result.errors else EXIT_CLEAN
+
+
+def _show(arguments: argparse.Namespace) -> int:
+    project = _project(arguments)
+    path = Path(arguments.path)
+    if not path.is_file():
+        raise UsageError(f"{arguments.path}: no such file")
+    checker = Checker(project)
+    document, facts, findings = checker.inspect(path, arguments.path)
+    findings = sorted([*checker.data_findings, *findings], key=lambda f: f.sort_key())
+    if arguments.format == "json":
+        sys.stdout.write(show.as_json(document, facts, findings))
+    else:
+        sys.stdout.write(show.as_text(document, facts, findings, checker.reference))
+    return EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_CLEAN
+
+
+def _rules(arguments: argparse.Namespace) -> int:
+    stage = None
+    for code in all_codes().values():
+        if code.stage != stage:
+            stage = code.stage
+            print(f"\n{_STAGE_TITLES[stage]}")
+        print(f"  {code.code}  {code.severity:<7}  {code.name:<42} {code.summary}")
+    return EXIT_CLEAN
+
+
+def _explain(arguments: argparse.Namespace) -> int:
+    code = all_codes().get(arguments.code.upper())
+    if code is None:
+        raise UsageError(f"unknown code {arguments.code!r}; 'certgen rules' lists them")
+    print(f"{code.code} {code.name} ({code.severity}, {_STAGE_TITLES[code.stage].lower()})\n")
+    print(code.doc)
+    return EXIT_CLEAN
+
+
+_STAGE_TITLES = {
+    "load": "Loading (YAML)",
+    "schema": "Schema",
+    "request": "Request rules",
+    "repository": "Repository rules (across requests)",
+    "data": "Reference data rules",
+}

@@ -1,0 +1,101 @@
+"""Reporters: findings as text lines, as JSON, and as GitHub workflow annotations plus a
+Markdown job summary."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable
+
+from generator.check import CheckResult
+from generator.findings import Finding, Severity
+
+ANNOTATION_LIMIT = 10
+"""GitHub shows at most 10 error and 10 warning annotations per step; the summary has all."""
+
+
+def text_line(finding: Finding) -> str:
+    prefix = "warning: " if finding.severity is Severity.WARNING else ""
+    return f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {prefix}{finding.message}"
+
+
+def summary_line(result: CheckResult) -> str:
+    files = f"{result.files} file{'s' if result.files != 1 else ''}"
+    if not result.findings:
+        return f"checked {files}: no problems"
+    return (f"checked {files}: {result.errors} error{'s' if result.errors != 1 else ''}, "
+            f"{result.warnings} warning{'s' if result.warnings != 1 else ''}")
+
+
+def as_text(result: CheckResult) -> str:
+    return "\n".join([*(text_line(f) for f in result.findings), summary_line(result)]) + "\n"
+
+
+def as_json(result: CheckResult) -> str:
+    document = {
+        "findings": [
+            {
+                "path": f.path,
+                "line": f.line,
+                "column": f.column,
+                "code": f.code,
+                "severity": str(f.severity),
+                "message": f.message,
+                "pointer": f.pointer,
+            }
+            for f in result.findings
+        ],
+        "summary": {"files": result.files, "errors": result.errors, "warnings": result.warnings},
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def annotations(findings: Iterable[Finding]) -> str:
+    """Workflow commands, capped at GitHub's per-step limits, with a notice for the rest."""
+    lines = []
+    left_out = 0
+    counts = {Severity.ERROR: 0, Severity.WARNING: 0}
+    for finding in findings:
+        counts[finding.severity] += 1
+        if counts[finding.severity] > ANNOTATION_LIMIT:
+            left_out += 1
+            continue
+        properties = ",".join([
+            f"file={_property(finding.path)}",
+            f"line={finding.line}",
+            f"col={finding.column}",
+            f"title={_property(finding.code)}",
+        ])
+        lines.append(f"::{finding.severity} {properties}::{_data(finding.message)}")
+    if left_out:
+        lines.append(f"::notice::{left_out} more findings are listed in the job summary")
+    return "".join(line + "\n" for line in lines)
+
+
+def step_summary(result: CheckResult) -> str:
+    """The job summary: every finding in a Markdown table, user text escaped."""
+    lines = ["## certgen check", "", summary_line(result), ""]
+    if result.findings:
+        lines += ["| file | line | column | code | severity | message |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        lines += [
+            f"| {_cell(f.path)} | {f.line} | {f.column} | {f.code} | {f.severity} | "
+            f"{_cell(f.message)} |"
+            for f in result.findings
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _cell(text: str) -> str:
+    escaped = html.escape(text, quote=False)
+    for char in "\\`*_[]|#<>!":
+        escaped = escaped.replace(char, f"\\{char}")
+    return escaped.replace("\n", " ")
