@@ -79,7 +79,9 @@ class Checker:
             if not any(f.severity is Severity.ERROR for f in self.data_findings):
                 self.reference = build_reference(documents)
 
-    def inspect(self, path: Path, display: str) -> tuple[Document | None, Facts | None, list[Finding]]:
+    def inspect(
+        self, path: Path, display: str
+    ) -> tuple[Document | None, Facts | None, list[Finding]]:
         """Load, validate and decide one file; rules run when schema and data are sound."""
         loaded = load_file(path, display)
         if loaded.document is None:

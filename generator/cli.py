@@ -25,9 +25,7 @@ def all_codes() -> dict[str, Code]:
     """Every finding code, in the order of the pipeline stages."""
     codes: dict[str, Code] = {**LOAD_CODES, **SCHEMA_CODES}
     for scope in ("request", "repository", "data"):
-        codes.update(
-            {c: r.code for c, r in sorted(RULES.items()) if r.scope == scope}
-        )
+        codes.update({c: r.code for c, r in sorted(RULES.items()) if r.scope == scope})
     return codes
 
 
@@ -63,7 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="check requests against the schema and rules")
-    check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: requests/)")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders (default: requests/)"
+    )
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
     check.set_defaults(handler=_check)
@@ -92,9 +92,11 @@ def _check(arguments: argparse.Namespace) -> int:
     project = _project(arguments)
     paths = arguments.paths or [os.path.relpath(project.requests_dir)]
     result = run_check(Checker(project), paths, arguments.jobs)
-    sys.stdout.write(report.as_json(result) if arguments.format == "json" else report.as_text(result))
+    sys.stdout.write(
+        report.as_json(result) if arguments.format == "json" else report.as_text(result)
+    )
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        sys.stdout.write(report.annotations(result.findings))
+        sys.stdout.write(report.github_annotations(result.findings))
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with open(summary, "a", encoding="utf-8") as handle:

@@ -127,11 +127,15 @@ def decide(request: Request, ref: Reference) -> Facts:
     )
 
 
-def _required(requirements: tuple[Requirement, ...], categories: set[str]) -> tuple[Requirement, ...]:
+def _required(
+    requirements: tuple[Requirement, ...], categories: set[str]
+) -> tuple[Requirement, ...]:
     return tuple(r for r in requirements if any(r.applies_to(c) for c in categories))
 
 
-def _required_attestations(ref: Reference, market: Market | None, categories: set[str]) -> tuple[str, ...]:
+def _required_attestations(
+    ref: Reference, market: Market | None, categories: set[str]
+) -> tuple[str, ...]:
     always = [a.id for a in ref.records.attestations.values() if a.always_required]
     specific = [a.id for a in _required(market.attestations if market else (), categories)]
     return tuple(dict.fromkeys(always + specific))

@@ -48,7 +48,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u206
 
 
 def shown(value: object, limit: int = 60) -> str:
-    """Render a value from a user's file for a message: quoted, short, control characters visible."""
+    """A value from a user's file, for a message: quoted, short, control characters shown."""
     text = value if isinstance(value, str) else _plain(value)
     text = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     if len(text) > limit:

@@ -70,89 +70,145 @@ def _code(code: str, name: str, doc: str) -> Code:
 CODES = {
     c.code: c
     for c in (
-        _code("Y001", "yaml_syntax_error", """The file is not valid YAML.
+        _code(
+            "Y001",
+            "yaml_syntax_error",
+            """The file is not valid YAML.
 
 The YAML parser stopped at the given position. Common causes: a tab used for indentation,
 a colon inside a value (``name: Farm: North``), an unclosed quote or bracket, or a list item
 at the wrong indentation.
 
 Fix: correct the syntax at the position given; put values that contain ``: `` or start with
-a special character (``@``, ``*``, ``&``, ``!``, ``%``, ``{``, ``[``) in quotes."""),
-        _code("Y002", "duplicate_key", """A key appears twice in the same mapping.
+a special character (``@``, ``*``, ``&``, ``!``, ``%``, ``{``, ``[``) in quotes.""",
+        ),
+        _code(
+            "Y002",
+            "duplicate_key",
+            """A key appears twice in the same mapping.
 
 YAML parsers silently keep one of the two values, so a duplicate key hides data: the
 reviewer would see one value and the certificate could carry the other.
 
-Fix: keep one of the two keys and delete the other."""),
-        _code("Y003", "anchor_or_alias", """The file uses a YAML anchor (``&name``) or alias (``*name``).
+Fix: keep one of the two keys and delete the other.""",
+        ),
+        _code(
+            "Y003",
+            "anchor_or_alias",
+            """The file uses a YAML anchor (``&name``) or alias (``*name``).
 
 Anchors and aliases let one value stand in several places; they make a request harder to
 review line by line and are the vehicle of "billion laughs" memory attacks.
 
-Fix: write each value out in full where it is needed."""),
-        _code("Y004", "tag_not_allowed", """The file uses a YAML tag (``!!python/object``, ``!!binary``, ``!Ref``, ...).
+Fix: write each value out in full where it is needed.""",
+        ),
+        _code(
+            "Y004",
+            "tag_not_allowed",
+            """The file uses a YAML tag (``!!python/object``, ``!!binary``, ``!Ref``, ...).
 
 Tags ask a parser to build language-specific objects; requests are plain data, so only
 ``!!str`` (read as text) is accepted.
 
-Fix: remove the tag; write the value plainly, or in quotes if it must be read as text."""),
-        _code("Y005", "top_level_not_mapping", """The file's top level is not a mapping of fields.
+Fix: remove the tag; write the value plainly, or in quotes if it must be read as text.""",
+        ),
+        _code(
+            "Y005",
+            "top_level_not_mapping",
+            """The file's top level is not a mapping of fields.
 
 A request (and every reference data file) is one mapping: ``id: ...``, ``kind: ...``, and
 so on, each at the start of a line.
 
-Fix: make the top level ``key: value`` lines; remove a leading ``-`` or stray text."""),
-        _code("Y006", "empty_file", """The file holds no data.
+Fix: make the top level ``key: value`` lines; remove a leading ``-`` or stray text.""",
+        ),
+        _code(
+            "Y006",
+            "empty_file",
+            """The file holds no data.
 
 It is empty or holds only comments.
 
-Fix: fill in the request (``certgen new`` scaffolds one) or delete the file."""),
-        _code("Y007", "not_utf8", """The file is not UTF-8 text.
+Fix: fill in the request (``certgen new`` scaffolds one) or delete the file.""",
+        ),
+        _code(
+            "Y007",
+            "not_utf8",
+            """The file is not UTF-8 text.
 
 Requests must be UTF-8 so that names with accents (Müller, Peñasco) read the same for
 everybody. Files saved as Latin-1 or Windows-1252 by some editors are refused.
 
-Fix: save the file again as UTF-8 (in most editors: "Save with encoding" → UTF-8)."""),
-        _code("Y008", "binary_content", """The file contains control characters or binary data.
+Fix: save the file again as UTF-8 (in most editors: "Save with encoding" → UTF-8).""",
+        ),
+        _code(
+            "Y008",
+            "binary_content",
+            """The file contains control characters or binary data.
 
 A NUL byte or other control character means the file is not a text file (an image, a
 spreadsheet or a damaged copy).
 
-Fix: replace the file with the YAML text of the request; remove the control character."""),
-        _code("Y009", "file_too_large", f"""The file is larger than {MAX_BYTES // 1024} KiB.
+Fix: replace the file with the YAML text of the request; remove the control character.""",
+        ),
+        _code(
+            "Y009",
+            "file_too_large",
+            f"""The file is larger than {MAX_BYTES // 1024} KiB.
 
 A request is a few kilobytes; a file this large is a mistake or an attack and is not read.
 
 Fix: keep one request per file; move supporting documents out of the request (list them
-under ``documents`` by reference)."""),
-        _code("Y010", "nesting_too_deep", f"""Values are nested more than {MAX_DEPTH} levels deep.
+under ``documents`` by reference).""",
+        ),
+        _code(
+            "Y010",
+            "nesting_too_deep",
+            f"""Values are nested more than {MAX_DEPTH} levels deep.
 
 No request field is nested that deep; deep nesting is a mistake (wrong indentation) or an
 attempt to exhaust the parser.
 
-Fix: check the indentation; each field is at most a few levels under the top."""),
-        _code("Y011", "multiple_documents", """The file holds more than one YAML document (``---``).
+Fix: check the indentation; each field is at most a few levels under the top.""",
+        ),
+        _code(
+            "Y011",
+            "multiple_documents",
+            """The file holds more than one YAML document (``---``).
 
 One file is one request: its path is its identity in the register.
 
-Fix: move each further document into its own file, or delete the ``---`` line."""),
-        _code("Y012", "bidi_control_character", """The file contains an invisible text-direction control character.
+Fix: move each further document into its own file, or delete the ``---`` line.""",
+        ),
+        _code(
+            "Y012",
+            "bidi_control_character",
+            """The file contains an invisible text-direction control character.
 
 Characters such as U+202E (right-to-left override) make text display in another order than
 it is stored, so a reviewer could read a name or number that is not what the certificate
 will carry ("Trojan Source").
 
-Fix: delete the character (it is shown as ``\\u202e`` in the message) and retype the text."""),
-        _code("Y013", "complex_key", """A mapping key is itself a list or mapping.
+Fix: delete the character (it is shown as ``\\u202e`` in the message) and retype the text.""",
+        ),
+        _code(
+            "Y013",
+            "complex_key",
+            """A mapping key is itself a list or mapping.
 
 Request fields are named by plain text keys.
 
-Fix: write the key as plain text followed by a colon."""),
-        _code("Y014", "unreadable_file", """The file cannot be read.
+Fix: write the key as plain text followed by a colon.""",
+        ),
+        _code(
+            "Y014",
+            "unreadable_file",
+            """The file cannot be read.
 
 It is a broken link, has no read permission, or vanished while being checked.
 
-Fix: check the file's permissions and that it exists."""),
+Fix: check the file's permissions and that it exists.""",
+        ),
     )
 }
 

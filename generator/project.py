@@ -28,10 +28,12 @@ class Project:
 
     @classmethod
     def find(cls, start: Path) -> Project:
-        """The repository containing ``start``: the nearest folder with schemas/request.schema.json."""
+        """The repository holding ``start``: the nearest folder with schemas/request.schema.json."""
         start = start.resolve()
         for folder in (start, *start.parents):
             if (folder / MARKER).is_file():
                 return cls(folder)
-        raise UsageError(f"{start} is not inside a certgen repository (no {MARKER} found); "
-                         "run certgen from the repository or pass --project")
+        raise UsageError(
+            f"{start} is not inside a certgen repository (no {MARKER} found); "
+            "run certgen from the repository or pass --project"
+        )

@@ -306,7 +306,9 @@ def _document_type(data: dict[str, Any]) -> DocumentType:
 
 def _requirement(data: dict[str, Any]) -> Requirement:
     categories = data.get("categories")
-    return Requirement(data["id"], data.get("text", ""), frozenset(categories) if categories else None)
+    return Requirement(
+        data["id"], data.get("text", ""), frozenset(categories) if categories else None
+    )
 
 
 def _market(data: dict[str, Any]) -> Market:
@@ -361,8 +363,9 @@ def _records(data: dict[str, Any]) -> Records:
         phytosanitary_categories=frozenset(data["phytosanitary_certificate_for"]),
         manual_review=frozenset(data["manual_review_documents"]),
         attestations={
-            a["id"]: Attestation(a["id"], a["title"], " ".join(a["text"].split()),
-                                 a.get("always_required", False))
+            a["id"]: Attestation(
+                a["id"], a["title"], " ".join(a["text"].split()), a.get("always_required", False)
+            )
             for a in data["attestations"]
         },
     )

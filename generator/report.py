@@ -16,15 +16,19 @@ ANNOTATION_LIMIT = 10
 
 def text_line(finding: Finding) -> str:
     prefix = "warning: " if finding.severity is Severity.WARNING else ""
-    return f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {prefix}{finding.message}"
+    return (
+        f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {prefix}{finding.message}"
+    )
 
 
 def summary_line(result: CheckResult) -> str:
     files = f"{result.files} file{'s' if result.files != 1 else ''}"
     if not result.findings:
         return f"checked {files}: no problems"
-    return (f"checked {files}: {result.errors} error{'s' if result.errors != 1 else ''}, "
-            f"{result.warnings} warning{'s' if result.warnings != 1 else ''}")
+    return (
+        f"checked {files}: {result.errors} error{'s' if result.errors != 1 else ''}, "
+        f"{result.warnings} warning{'s' if result.warnings != 1 else ''}"
+    )
 
 
 def as_text(result: CheckResult) -> str:
@@ -50,7 +54,7 @@ def as_json(result: CheckResult) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def annotations(findings: Iterable[Finding]) -> str:
+def github_annotations(findings: Iterable[Finding]) -> str:
     """Workflow commands, capped at GitHub's per-step limits, with a notice for the rest."""
     lines = []
     left_out = 0
@@ -60,12 +64,14 @@ def annotations(findings: Iterable[Finding]) -> str:
         if counts[finding.severity] > ANNOTATION_LIMIT:
             left_out += 1
             continue
-        properties = ",".join([
-            f"file={_property(finding.path)}",
-            f"line={finding.line}",
-            f"col={finding.column}",
-            f"title={_property(finding.code)}",
-        ])
+        properties = ",".join(
+            [
+                f"file={_property(finding.path)}",
+                f"line={finding.line}",
+                f"col={finding.column}",
+                f"title={_property(finding.code)}",
+            ]
+        )
         lines.append(f"::{finding.severity} {properties}::{_data(finding.message)}")
     if left_out:
         lines.append(f"::notice::{left_out} more findings are listed in the job summary")
@@ -76,8 +82,10 @@ def step_summary(result: CheckResult) -> str:
     """The job summary: every finding in a Markdown table, user text escaped."""
     lines = ["## certgen check", "", summary_line(result), ""]
     if result.findings:
-        lines += ["| file | line | column | code | severity | message |",
-                  "| --- | --- | --- | --- | --- | --- |"]
+        lines += [
+            "| file | line | column | code | severity | message |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
         lines += [
             f"| {_cell(f.path)} | {f.line} | {f.column} | {f.code} | {f.severity} | "
             f"{_cell(f.message)} |"

@@ -27,60 +27,104 @@ def _code(code: str, name: str, doc: str) -> Code:
 CODES = {
     c.code: c
     for c in (
-        _code("S001", "wrong_type", """A value has the wrong type (text, number, true/false, list, mapping).
+        _code(
+            "S001",
+            "wrong_type",
+            """A value has the wrong type (text, number, true/false, list, mapping).
 
 The schema says which type each field takes. A frequent cause is YAML reading a value
 that was meant as text as something else: an operation ID or tariff code written without
 quotes is read as a number, an empty value as nothing.
 
-Fix: give the value the type named in the message; put codes and IDs in quotes."""),
-        _code("S002", "missing_field", """A required field is missing.
+Fix: give the value the type named in the message; put codes and IDs in quotes.""",
+        ),
+        _code(
+            "S002",
+            "missing_field",
+            """A required field is missing.
 
 The finding points at the mapping that should hold the field. Some fields are required
 only in some cases (a departure date for a single-shipment import, an issuance for an
 issued record); the message says why.
 
-Fix: add the field to that mapping, with a value like the example given."""),
-        _code("S003", "unknown_field", """A field name is not one the schema knows.
+Fix: add the field to that mapping, with a value like the example given.""",
+        ),
+        _code(
+            "S003",
+            "unknown_field",
+            """A field name is not one the schema knows.
 
 Unknown fields are refused so that a typo (``exportr:``) never hides a missing field.
 
-Fix: correct the spelling (the message suggests the closest known field) or remove it."""),
-        _code("S004", "value_not_allowed", """A value is not one of the allowed values.
+Fix: correct the spelling (the message suggests the closest known field) or remove it.""",
+        ),
+        _code(
+            "S004",
+            "value_not_allowed",
+            """A value is not one of the allowed values.
 
 Fields such as ``kind``, ``status``, ``mode`` and ``category`` take one of a fixed list.
 
-Fix: use one of the values listed in the message."""),
-        _code("S005", "wrong_form", """A value does not have the expected form.
+Fix: use one of the values listed in the message.""",
+        ),
+        _code(
+            "S005",
+            "wrong_form",
+            """A value does not have the expected form.
 
 IDs, codes and user names follow a fixed pattern (a 10-digit operation ID, a request ID
 such as IC-2026-0001).
 
-Fix: write the value like the example in the message."""),
-        _code("S006", "invalid_date_or_format", """A date, date and time, or email address is not valid.
+Fix: write the value like the example in the message.""",
+        ),
+        _code(
+            "S006",
+            "invalid_date_or_format",
+            """A date, date and time, or email address is not valid.
 
 Dates are written YYYY-MM-DD and must exist (2026-02-30 does not); times carry their UTC
 offset, as in 2026-01-12T09:30:00-08:00.
 
-Fix: write the value in the form shown in the message."""),
-        _code("S007", "out_of_range", """A number is outside the range the field allows.
+Fix: write the value in the form shown in the message.""",
+        ),
+        _code(
+            "S007",
+            "out_of_range",
+            """A number is outside the range the field allows.
 
-Fix: give a number within the range stated in the message."""),
-        _code("S008", "wrong_length", """A text is empty or longer than the field allows.
+Fix: give a number within the range stated in the message.""",
+        ),
+        _code(
+            "S008",
+            "wrong_length",
+            """A text is empty or longer than the field allows.
 
-Fix: fill in the text, or shorten it to the limit stated in the message."""),
-        _code("S009", "wrong_list", """A list has too few or too many items, or repeats an item.
+Fix: fill in the text, or shorten it to the limit stated in the message.""",
+        ),
+        _code(
+            "S009",
+            "wrong_list",
+            """A list has too few or too many items, or repeats an item.
 
-Fix: add or remove items as the message says; list each item once."""),
-        _code("S010", "field_not_allowed_here", """A field is present that is not allowed in this case.
+Fix: add or remove items as the message says; list each item once.""",
+        ),
+        _code(
+            "S010",
+            "field_not_allowed_here",
+            """A field is present that is not allowed in this case.
 
 Some fields belong to one case only: a validity period to time-frame imports, an issuance
 to records that were issued. The message says which case applies.
 
-Fix: remove the field, or change the field that decides the case (mode, status)."""),
-        _code("S011", "schema_violation", """The file does not match the schema in another way.
+Fix: remove the field, or change the field that decides the case (mode, status).""",
+        ),
+        _code(
+            "S011",
+            "schema_violation",
+            """The file does not match the schema in another way.
 
-Fix: read the message and the field's description in the format reference."""),
+Fix: read the message and the field's description in the format reference.""",
+        ),
     )
 }
 
@@ -314,7 +358,7 @@ def _type_message(field: str, types: list[str], value: object, source: str | Non
             return f"{field} is empty; give it a value ({wanted})"
         return (
             f"{field} must be text, but YAML reads {source} as {_TYPE_WORDS[_json_type(value)]}; "
-            f"put it in quotes: \"{source}\""
+            f'put it in quotes: "{source}"'
         )
     if "boolean" in types and isinstance(value, str) and value.lower() in _YAML11_BOOLEANS:
         return f"{field} must be true or false; {shown(value)} is text here: write true or false"

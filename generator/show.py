@@ -37,7 +37,9 @@ def facts_dict(document: Document, facts: Facts) -> dict[str, Any]:
         "received": facts.received.isoformat(),
         "clock_starts": facts.clock_starts.isoformat(),
         "due": facts.due.isoformat() if facts.due else None,
-        "fee": None if facts.fee is None else {
+        "fee": None
+        if facts.fee is None
+        else {
             "currency": facts.fee.currency,
             "total": str(facts.fee.total),
             "lines": [{"item": item, "amount": str(amount)} for item, amount in facts.fee.lines],
@@ -52,8 +54,15 @@ def as_json(document: Document | None, facts: Facts | None, findings: list[Findi
         "path": document.path if document else None,
         "facts": facts_dict(document, facts) if document and facts else None,
         "findings": [
-            {"path": f.path, "line": f.line, "column": f.column, "code": f.code,
-             "severity": str(f.severity), "message": f.message, "pointer": f.pointer}
+            {
+                "path": f.path,
+                "line": f.line,
+                "column": f.column,
+                "code": f.code,
+                "severity": str(f.severity),
+                "message": f.message,
+                "pointer": f.pointer,
+            }
             for f in findings
         ],
     }
@@ -61,7 +70,9 @@ def as_json(document: Document | None, facts: Facts | None, findings: list[Findi
 
 
 def as_text(
-    document: Document | None, facts: Facts | None, findings: list[Finding],
+    document: Document | None,
+    facts: Facts | None,
+    findings: list[Finding],
     reference: Reference | None,
 ) -> str:
     lines = []
@@ -80,7 +91,10 @@ def _fact_lines(document: Document, facts: Facts, reference: Reference) -> list[
     exporter = data["exporter"]
     rows = [
         ("request", f"{data['id']}: {data['kind']}{mode}, {data['status']}"),
-        ("document", f"{facts.document_type.title}, issued in {_SYSTEMS[facts.document_type.issued_in]}"),
+        (
+            "document",
+            f"{facts.document_type.title}, issued in {_SYSTEMS[facts.document_type.issued_in]}",
+        ),
         ("destination", facts.market.name if facts.market else "United States"),
         ("exporter", f"{exporter['operation_id']} {exporter['name']}"),
         ("received", f"{facts.received:%Y-%m-%d %H:%M} {reference.calendar.timezone}"),
@@ -93,6 +107,6 @@ def _fact_lines(document: Document, facts: Facts, reference: Reference) -> list[
         breakdown = ", ".join(f"{item} {amount:.2f}" for item, amount in facts.fee.lines)
         rows.append(("fee", f"{facts.fee.currency} {facts.fee.total:.2f} ({breakdown})"))
     for statement in facts.statements:
-        rows.append(("statement", f"{statement.id}: \"{statement.text}\""))
+        rows.append(("statement", f'{statement.id}: "{statement.text}"'))
     rows.append(("attestations", ", ".join(facts.attestations)))
     return [f"  {label:<14} {value}" for label, value in rows]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from generator.load import Document
 from generator.rules.registry import DataProblem, rule
@@ -23,8 +24,11 @@ def operation_ids_unique(data: Data) -> Iterator[DataProblem]:
     seen: set[str] = set()
     for index, operation in enumerate(operations):
         if operation["operation_id"] in seen:
-            yield DataProblem("operations", f"/operations/{index}/operation_id",
-                              f"operation {operation['operation_id']} is listed twice")
+            yield DataProblem(
+                "operations",
+                f"/operations/{index}/operation_id",
+                f"operation {operation['operation_id']} is listed twice",
+            )
         seen.add(operation["operation_id"])
 
 
@@ -38,8 +42,11 @@ def addendum_markets_known(data: Data) -> Iterator[DataProblem]:
     for index, operation in enumerate(data["operations"].data["operations"]):
         for position, market in enumerate(operation.get("addendum", {}).get("markets", ())):
             if market not in markets:
-                yield DataProblem("operations", f"/operations/{index}/addendum/markets/{position}",
-                                  f"unknown market {market!r}; markets: {', '.join(sorted(markets))}")
+                yield DataProblem(
+                    "operations",
+                    f"/operations/{index}/addendum/markets/{position}",
+                    f"unknown market {market!r}; markets: {', '.join(sorted(markets))}",
+                )
 
 
 @rule("A703", scope="data")
@@ -55,10 +62,12 @@ def status_history_in_order(data: Data) -> Iterator[DataProblem]:
         dates = [entry["since"] for entry in operation["status_history"]]
         for position in range(1, len(dates)):
             if dates[position] <= dates[position - 1]:
-                yield DataProblem("operations",
-                                  f"/operations/{index}/status_history/{position}/since",
-                                  f"{dates[position]} is not after the previous status's date "
-                                  f"{dates[position - 1]}")
+                yield DataProblem(
+                    "operations",
+                    f"/operations/{index}/status_history/{position}/since",
+                    f"{dates[position]} is not after the previous status's date "
+                    f"{dates[position - 1]}",
+                )
 
 
 @rule("A704", scope="data")
@@ -76,12 +85,19 @@ def markets_partition_countries(data: Data) -> Iterator[DataProblem]:
     for index, market in enumerate(markets):
         for position, country in enumerate(market["countries"]):
             if counts[country] > 1:
-                yield DataProblem("destinations", f"/markets/{index}/countries/{position}",
-                                  f"{country} is listed in more than one market")
+                yield DataProblem(
+                    "destinations",
+                    f"/markets/{index}/countries/{position}",
+                    f"{country} is listed in more than one market",
+                )
     catch_all = [i for i, m in enumerate(markets) if not m["countries"]]
     if len(catch_all) != 1:
-        yield DataProblem("destinations", "/markets", f"{len(catch_all)} markets have no countries;"
-                                                      " exactly one must catch all other countries")
+        yield DataProblem(
+            "destinations",
+            "/markets",
+            f"{len(catch_all)} markets have no countries;"
+            " exactly one must catch all other countries",
+        )
 
 
 @rule("A705", scope="data")
@@ -101,29 +117,43 @@ def data_references_resolve(data: Data) -> Iterator[DataProblem]:
     kinds = {d["id"] for d in records["documents"]}
     for index, market in enumerate(destinations["markets"]):
         if market["document_type"] not in document_types:
-            yield DataProblem("destinations", f"/markets/{index}/document_type",
-                              f"unknown document type {market['document_type']!r}")
+            yield DataProblem(
+                "destinations",
+                f"/markets/{index}/document_type",
+                f"unknown document type {market['document_type']!r}",
+            )
         for position, attestation in enumerate(market["attestations"]):
             if attestation["id"] not in attestations:
-                yield DataProblem("destinations", f"/markets/{index}/attestations/{position}/id",
-                                  f"attestation {attestation['id']!r} is not in data/records.yaml")
+                yield DataProblem(
+                    "destinations",
+                    f"/markets/{index}/attestations/{position}/id",
+                    f"attestation {attestation['id']!r} is not in data/records.yaml",
+                )
     for index, supplement in enumerate(data["services"].data["document_supplements"]):
         if supplement["document_type"] not in document_types:
-            yield DataProblem("services", f"/document_supplements/{index}/document_type",
-                              f"unknown document type {supplement['document_type']!r}")
+            yield DataProblem(
+                "services",
+                f"/document_supplements/{index}/document_type",
+                f"unknown document type {supplement['document_type']!r}",
+            )
     yield from _kinds_defined(records, kinds)
 
 
-def _kinds_defined(records: dict[str, object], kinds: set[str]) -> Iterator[DataProblem]:
-    lists = {"always_required": records["always_required"],
-             "manual_review_documents": records["manual_review_documents"]}
-    lists.update({f"transport_documents/{mode}": ids
-                  for mode, ids in records["transport_documents"].items()})  # type: ignore[attr-defined]
+def _kinds_defined(records: dict[str, Any], kinds: set[str]) -> Iterator[DataProblem]:
+    lists: dict[str, list[str]] = {
+        "always_required": records["always_required"],
+        "manual_review_documents": records["manual_review_documents"],
+    }
+    for mode, ids in records["transport_documents"].items():
+        lists[f"transport_documents/{mode}"] = ids
     for where, ids in lists.items():
-        for position, kind in enumerate(ids):  # type: ignore[arg-type]
+        for position, kind in enumerate(ids):
             if kind not in kinds:
-                yield DataProblem("records", f"/{where}/{position}",
-                                  f"document kind {kind!r} is not defined under documents")
+                yield DataProblem(
+                    "records",
+                    f"/{where}/{position}",
+                    f"document kind {kind!r} is not defined under documents",
+                )
 
 
 @rule("A706", scope="data")
@@ -136,8 +166,9 @@ def staff_handles_unique(data: Data) -> Iterator[DataProblem]:
     for index, member in enumerate(data["certifier"].data["staff"]):
         handle = member["handle"].casefold()
         if handle in seen:
-            yield DataProblem("certifier", f"/staff/{index}/handle",
-                              f"{member['handle']} is listed twice")
+            yield DataProblem(
+                "certifier", f"/staff/{index}/handle", f"{member['handle']} is listed twice"
+            )
         seen.add(handle)
 
 
@@ -150,7 +181,9 @@ def item_scopes_held(data: Data) -> Iterator[DataProblem]:
     for index, operation in enumerate(data["operations"].data["operations"]):
         for position, item in enumerate(operation["certified_items"]):
             if item["scope"] not in operation["scopes"]:
-                yield DataProblem("operations",
-                                  f"/operations/{index}/certified_items/{position}/scope",
-                                  f"{item['name_as_labeled']} is under scope {item['scope']}, which "
-                                  "the operation does not hold")
+                yield DataProblem(
+                    "operations",
+                    f"/operations/{index}/certified_items/{position}/scope",
+                    f"{item['name_as_labeled']} is under scope {item['scope']}, which "
+                    "the operation does not hold",
+                )

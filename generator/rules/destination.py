@@ -26,8 +26,10 @@ def document_type_matches_destination(context: Context) -> Iterator[Problem]:
     if market is None or requested == market.document_type:
         return
     needed = context.facts.document_type
-    yield Problem("/document_type", f"{market.name} requires a {needed.title} "
-                                    f"(document_type: {needed.id}), not {requested}")
+    yield Problem(
+        "/document_type",
+        f"{market.name} requires a {needed.title} (document_type: {needed.id}), not {requested}",
+    )
 
 
 @rule("D502")
@@ -42,8 +44,11 @@ def export_leaves_united_states(context: Context) -> Iterator[Problem]:
     """
     country = context.request.destination_country
     if not context.request.is_import and country in US_AND_TERRITORIES:
-        yield Problem("/destination/country", f"{country} is in the United States; goods entering "
-                                              "the US need an import request (kind: import)")
+        yield Problem(
+            "/destination/country",
+            f"{country} is in the United States; goods entering "
+            "the US need an import request (kind: import)",
+        )
 
 
 @rule("D503")
@@ -58,13 +63,15 @@ def destination_statements_present(context: Context) -> Iterator[Problem]:
     Fix: add the missing statement ids to ``statements``; for Canada make sure the text
     also appears on the bill of lading or invoice.
     """
-    if context.request.is_import:
+    market = context.facts.market
+    if market is None:
         return
     listed = set(context.data["statements"])
     for statement in context.facts.statements:
         if statement.id not in listed:
-            yield Problem("/statements", f"add '{statement.id}': {context.facts.market.name} "
-                                         f"requires \"{statement.text}\"")
+            yield Problem(
+                "/statements", f"add '{statement.id}': {market.name} requires \"{statement.text}\""
+            )
 
 
 @rule("D504")
@@ -83,8 +90,11 @@ def statements_belong_to_destination(context: Context) -> Iterator[Problem]:
     for index, statement in enumerate(context.data["statements"]):
         if statement not in known:
             allowed = ", ".join(sorted(known)) or "none"
-            yield Problem(f"/statements/{index}", f"{shown(statement)} is not a statement for "
-                                                  f"{market.name}; its statements: {allowed}")
+            yield Problem(
+                f"/statements/{index}",
+                f"{shown(statement)} is not a statement for "
+                f"{market.name}; its statements: {allowed}",
+            )
 
 
 @rule("D505")
@@ -108,12 +118,17 @@ def destination_attestations_given(context: Context) -> Iterator[Problem]:
         if attestation in always:
             continue
         if attestation not in given:
-            yield Problem("/attestations", f"{market.name} requires the attestation "
-                                           f"'{attestation}: true'; add it")
+            yield Problem(
+                "/attestations",
+                f"{market.name} requires the attestation '{attestation}: true'; add it",
+            )
         elif given[attestation] is not True:
-            yield Problem(f"/attestations/{attestation}", f"{market.name} requires {attestation}; "
-                                                          "a product that cannot be attested does "
-                                                          "not qualify")
+            yield Problem(
+                f"/attestations/{attestation}",
+                f"{market.name} requires {attestation}; "
+                "a product that cannot be attested does "
+                "not qualify",
+            )
 
 
 @rule("D506")
@@ -128,5 +143,7 @@ def attestations_known(context: Context) -> Iterator[Problem]:
     known = context.ref.records.attestations
     for name in context.request.attestations:
         if name not in known:
-            yield Problem(f"/attestations/{name}", f"unknown attestation {shown(name)}; known: "
-                                                   f"{', '.join(known)}")
+            yield Problem(
+                f"/attestations/{name}",
+                f"unknown attestation {shown(name)}; known: {', '.join(known)}",
+            )

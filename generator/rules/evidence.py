@@ -39,8 +39,9 @@ def transport_document_listed(context: Context) -> Iterator[Problem]:
     accepted = context.ref.records.transport_documents.get(mode, ())
     listed = {d["type"] for d in context.request.documents}
     if accepted and not listed.intersection(accepted):
-        yield Problem("/documents", f"add a transport document for {mode} freight: "
-                                    f"{' or '.join(accepted)}")
+        yield Problem(
+            "/documents", f"add a transport document for {mode} freight: {' or '.join(accepted)}"
+        )
 
 
 @rule("E603")
@@ -56,8 +57,11 @@ def phytosanitary_certificate_listed(context: Context) -> Iterator[Problem]:
     needed = any(p["category"] in categories for p in context.request.products)
     listed = {d["type"] for d in context.request.documents}
     if needed and "phytosanitary_certificate" not in listed:
-        yield Problem("/documents", "add the phytosanitary certificate (phytosanitary_certificate) "
-                                    "for these plant products")
+        yield Problem(
+            "/documents",
+            "add the phytosanitary certificate (phytosanitary_certificate) "
+            "for these plant products",
+        )
 
 
 @rule("E604")
@@ -74,9 +78,10 @@ def records_identify_product_as_organic(context: Context) -> Iterator[Problem]:
     for index, document in enumerate(context.request.documents):
         if document["identifies_organic"] is not True:
             title = context.ref.records.document_kinds.get(document["type"], document["type"])
-            yield Problem(f"/documents/{index}/identifies_organic", f"the {title.lower()} must "
-                                                                    "describe the goods as organic; "
-                                                                    "have it corrected")
+            yield Problem(
+                f"/documents/{index}/identifies_organic",
+                f"the {title.lower()} must describe the goods as organic; have it corrected",
+            )
 
 
 @rule("E605")
@@ -93,9 +98,12 @@ def treatment_attestations_true(context: Context) -> Iterator[Problem]:
     given = context.request.attestations
     for attestation in context.ref.records.attestations.values():
         if attestation.always_required and given.get(attestation.id) is not True:
-            yield Problem(f"/attestations/{attestation.id}", f"{attestation.title.lower()} must be "
-                                                             "attested (true); goods that were "
-                                                             "treated are not organic")
+            yield Problem(
+                f"/attestations/{attestation.id}",
+                f"{attestation.title.lower()} must be "
+                "attested (true); goods that were "
+                "treated are not organic",
+            )
 
 
 @rule("E606", Severity.WARNING)
@@ -111,8 +119,11 @@ def treatment_record_needs_review(context: Context) -> Iterator[Problem]:
     review = context.ref.records.manual_review
     for index, document in enumerate(context.request.documents):
         if document["type"] in review:
-            yield Problem(f"/documents/{index}/type", "a treatment record is attached: the reviewer "
-                                                      "must confirm the treatment was not prohibited")
+            yield Problem(
+                f"/documents/{index}/type",
+                "a treatment record is attached: the reviewer "
+                "must confirm the treatment was not prohibited",
+            )
 
 
 @rule("E607")
@@ -126,6 +137,7 @@ def document_kinds_known(context: Context) -> Iterator[Problem]:
     kinds = context.ref.records.document_kinds
     for index, document in enumerate(context.request.documents):
         if document["type"] not in kinds:
-            yield Problem(f"/documents/{index}/type", f"unknown document type "
-                                                      f"{shown(document['type'])}; use one of: "
-                                                      f"{', '.join(kinds)}")
+            yield Problem(
+                f"/documents/{index}/type",
+                f"unknown document type {shown(document['type'])}; use one of: {', '.join(kinds)}",
+            )

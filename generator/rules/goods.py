@@ -40,9 +40,12 @@ def product_on_certified_item_list(context: Context) -> Iterator[Problem]:
     names = "; ".join(i.name_as_labeled for i in operation.items) or "none"
     for pointer, product in each_product(context):
         if operation.item(product["name_as_labeled"]) is None:
-            yield Problem(f"{pointer}/name_as_labeled", f"{shown(product['name_as_labeled'])} is not "
-                                                        f"on {operation.name}'s certified items: "
-                                                        f"{names}")
+            yield Problem(
+                f"{pointer}/name_as_labeled",
+                f"{shown(product['name_as_labeled'])} is not "
+                f"on {operation.name}'s certified items: "
+                f"{names}",
+            )
 
 
 @rule("G302")
@@ -61,8 +64,11 @@ def product_category_matches_item(context: Context) -> Iterator[Problem]:
     for pointer, product in each_product(context):
         item = operation.item(product["name_as_labeled"])
         if item and item.category != product["category"]:
-            yield Problem(f"{pointer}/category", f"{item.name_as_labeled} is certified as "
-                                                 f"{item.category}, not {product['category']}")
+            yield Problem(
+                f"{pointer}/category",
+                f"{item.name_as_labeled} is certified as "
+                f"{item.category}, not {product['category']}",
+            )
 
 
 @rule("G303")
@@ -76,8 +82,11 @@ def one_product_per_import_certificate(context: Context) -> Iterator[Problem]:
     """
     products = context.request.products
     if context.request.is_import and len(products) > 1:
-        yield Problem("/products/1", f"an import certificate covers one product; this request "
-                                     f"lists {len(products)}: make one request per product")
+        yield Problem(
+            "/products/1",
+            f"an import certificate covers one product; this request "
+            f"lists {len(products)}: make one request per product",
+        )
 
 
 @rule("G304")
@@ -95,9 +104,12 @@ def hts_code_has_ten_digits(context: Context) -> Iterator[Problem]:
     for pointer, product in each_product(context):
         digits = _digits(product["tariff_code"])
         if len(digits) != 10:
-            yield Problem(f"{pointer}/tariff_code", f"HTS code {product['tariff_code']} has "
-                                                    f"{len(digits)} digits; an import certificate "
-                                                    "needs all 10 (e.g. 0804.40.0010)")
+            yield Problem(
+                f"{pointer}/tariff_code",
+                f"HTS code {product['tariff_code']} has "
+                f"{len(digits)} digits; an import certificate "
+                "needs all 10 (e.g. 0804.40.0010)",
+            )
 
 
 @rule("G305")
@@ -117,12 +129,17 @@ def tariff_code_fits_destination(context: Context) -> Iterator[Problem]:
     for pointer, product in each_product(context):
         digits = _digits(product["tariff_code"])
         if market.tariff_code == "cn8" and len(digits) != 8:
-            yield Problem(f"{pointer}/tariff_code", f"{market.name} needs the 8-digit CN code; "
-                                                    f"{product['tariff_code']} has {len(digits)} "
-                                                    "digits")
+            yield Problem(
+                f"{pointer}/tariff_code",
+                f"{market.name} needs the 8-digit CN code; "
+                f"{product['tariff_code']} has {len(digits)} "
+                "digits",
+            )
         elif market.tariff_code == "hs6" and not 6 <= len(digits) <= 10:
-            yield Problem(f"{pointer}/tariff_code", f"{product['tariff_code']} is not an HS code: "
-                                                    "give 6 to 10 digits")
+            yield Problem(
+                f"{pointer}/tariff_code",
+                f"{product['tariff_code']} is not an HS code: give 6 to 10 digits",
+            )
 
 
 @rule("G306")
@@ -137,12 +154,15 @@ def weights_are_positive(context: Context) -> Iterator[Problem]:
     for pointer, product in each_product(context):
         for field in ("net_weight_kg", "gross_weight_kg"):
             if field in product and product[field] <= 0:
-                yield Problem(f"{pointer}/{field}", f"{field} must be more than 0 kg, not "
-                                                    f"{product[field]}")
+                yield Problem(
+                    f"{pointer}/{field}", f"{field} must be more than 0 kg, not {product[field]}"
+                )
     for index, shipment in enumerate(context.data.get("shipments", ())):
         if shipment["net_weight_kg"] <= 0:
-            yield Problem(f"/shipments/{index}/net_weight_kg", "net_weight_kg must be more than "
-                                                               f"0 kg, not {shipment['net_weight_kg']}")
+            yield Problem(
+                f"/shipments/{index}/net_weight_kg",
+                f"net_weight_kg must be more than 0 kg, not {shipment['net_weight_kg']}",
+            )
 
 
 @rule("G307")
@@ -157,8 +177,11 @@ def gross_weight_not_below_net(context: Context) -> Iterator[Problem]:
     for pointer, product in each_product(context):
         gross = product.get("gross_weight_kg")
         if gross is not None and Decimal(str(gross)) < Decimal(str(product["net_weight_kg"])):
-            yield Problem(f"{pointer}/gross_weight_kg", f"gross weight {gross} kg is less than the "
-                                                        f"net weight {product['net_weight_kg']} kg")
+            yield Problem(
+                f"{pointer}/gross_weight_kg",
+                f"gross weight {gross} kg is less than the "
+                f"net weight {product['net_weight_kg']} kg",
+            )
 
 
 @rule("G308")
@@ -178,12 +201,16 @@ def organic_content_meets_destination(context: Context) -> Iterator[Problem]:
     for pointer, product in each_product(context):
         percent = product.get("organic_percent")
         if percent is None:
-            yield Problem(pointer, f"{market.name} requires at least {minimum:g}% organic content; "
-                                   "add organic_percent")
+            yield Problem(
+                pointer,
+                f"{market.name} requires at least {minimum:g}% organic content; "
+                "add organic_percent",
+            )
         elif percent < minimum:
-            yield Problem(f"{pointer}/organic_percent", f"{market.name} requires at least "
-                                                        f"{minimum:g}% organic content, not "
-                                                        f"{percent:g}%")
+            yield Problem(
+                f"{pointer}/organic_percent",
+                f"{market.name} requires at least {minimum:g}% organic content, not {percent:g}%",
+            )
 
 
 @rule("G309")
@@ -202,8 +229,10 @@ def category_accepted_by_destination(context: Context) -> Iterator[Problem]:
     for pointer, product in each_product(context):
         category = product["category"]
         if not _accepts(market, category):
-            yield Problem(f"{pointer}/category", f"{market.name} does not accept "
-                                                 f"{_CATEGORY_WORDS[category]} under its arrangement")
+            yield Problem(
+                f"{pointer}/category",
+                f"{market.name} does not accept {_CATEGORY_WORDS[category]} under its arrangement",
+            )
 
 
 def _accepts(market: Market, category: str) -> bool:
@@ -237,8 +266,10 @@ def origin_meets_destination(context: Context) -> Iterator[Problem]:
         if not ok:
             where = _ORIGIN_WORDS[market.origin]
             field = "processed_in" if market.origin == "processed_in_us" else "produced_in"
-            yield Problem(f"{pointer}/{field}" if field in product else pointer,
-                          f"{market.name} accepts only products {where}")
+            yield Problem(
+                f"{pointer}/{field}" if field in product else pointer,
+                f"{market.name} accepts only products {where}",
+            )
 
 
 _ORIGIN_WORDS = {

@@ -25,9 +25,12 @@ def exporter_is_client(context: Context) -> Iterator[Problem]:
     code = context.ref.certifier.code
     operation_id = context.request.exporter["operation_id"]
     if not operation_id.startswith(code):
-        yield Problem("/exporter/operation_id", f"operation {operation_id} is certified by "
-                                                f"certifier {operation_id[:3]}, not by us ({code}); "
-                                                "its own certifier must issue the certificate")
+        yield Problem(
+            "/exporter/operation_id",
+            f"operation {operation_id} is certified by "
+            f"certifier {operation_id[:3]}, not by us ({code}); "
+            "its own certifier must issue the certificate",
+        )
 
 
 @rule("P202")
@@ -43,9 +46,12 @@ def operations_in_oid_snapshot(context: Context) -> Iterator[Problem]:
     snapshot = context.ref.snapshot_taken_on
     for pointer, operation_id in _named_operations(context):
         if operation_id not in context.ref.operations:
-            yield Problem(pointer, f"operation {operation_id} is not in the OID snapshot "
-                                   f"(data/operations.yaml, taken {snapshot}); check the ID in "
-                                   "OID or refresh the snapshot")
+            yield Problem(
+                pointer,
+                f"operation {operation_id} is not in the OID snapshot "
+                f"(data/operations.yaml, taken {snapshot}); check the ID in "
+                "OID or refresh the snapshot",
+            )
 
 
 def _named_operations(context: Context) -> Iterator[tuple[str, str]]:
@@ -83,9 +89,12 @@ def exporter_soe_compliant(context: Context) -> Iterator[Problem]:
     """
     operation = _operation(context, "exporter")
     if operation and not operation.soe_compliant:
-        yield Problem("/exporter/operation_id", f"{operation.name} is not recorded as SOE-compliant "
-                                                "in data/operations.yaml; certificates are issued "
-                                                "only under SOE-compliant certification")
+        yield Problem(
+            "/exporter/operation_id",
+            f"{operation.name} is not recorded as SOE-compliant "
+            "in data/operations.yaml; certificates are issued "
+            "only under SOE-compliant certification",
+        )
 
 
 @rule("P205")
@@ -103,9 +112,12 @@ def exporter_scope_covers_product(context: Context) -> Iterator[Problem]:
     for pointer, product in each_product(context):
         item = operation.item(product["name_as_labeled"])
         if item and item.scope not in operation.scopes:
-            yield Problem(f"{pointer}/name_as_labeled", f"{item.name_as_labeled} is certified under "
-                                                        f"the {item.scope} scope, which "
-                                                        f"{operation.name} does not hold")
+            yield Problem(
+                f"{pointer}/name_as_labeled",
+                f"{item.name_as_labeled} is certified under "
+                f"the {item.scope} scope, which "
+                f"{operation.name} does not hold",
+            )
 
 
 @rule("P206")
@@ -124,8 +136,11 @@ def party_names_match_oid(context: Context) -> Iterator[Problem]:
             continue
         operation = context.ref.operations.get(party["operation_id"])
         if operation and not operation.is_named(party["name"]):
-            yield Problem(f"/{role}/name", f"OID names operation {operation.operation_id} "
-                                           f"{shown(operation.name)}, not {shown(party['name'])}")
+            yield Problem(
+                f"/{role}/name",
+                f"OID names operation {operation.operation_id} "
+                f"{shown(operation.name)}, not {shown(party['name'])}",
+            )
 
 
 @rule("P207")
@@ -160,9 +175,12 @@ def addendum_covers_market(context: Context) -> Iterator[Problem]:
         return
     if operation.addendum_markets is None or market.id not in operation.addendum_markets:
         on_file = ", ".join(sorted(operation.addendum_markets or ())) or "none"
-        yield Problem("/destination/country", f"{operation.name}'s International Markets Addendum "
-                                              f"does not list {market.name} ({market.id}); "
-                                              f"markets on file: {on_file}")
+        yield Problem(
+            "/destination/country",
+            f"{operation.name}'s International Markets Addendum "
+            f"does not list {market.name} ({market.id}); "
+            f"markets on file: {on_file}",
+        )
 
 
 def _operation(context: Context, role: str) -> Operation | None:
@@ -184,10 +202,13 @@ def _certified_throughout(context: Context, role: str) -> Iterator[Problem]:
         return
     status = period.status.replace("_", " ")
     last_day = "the end of validity" if context.request.is_time_frame else "the departure"
-    yield Problem(f"/{role}/operation_id", f"{operation.name} ({operation.operation_id}) is "
-                                           f"{status} since {_day(period.since)} in OID, between "
-                                           f"the request ({start}) and {last_day} ({window[1]}); "
-                                           "only certified operations can be named")
+    yield Problem(
+        f"/{role}/operation_id",
+        f"{operation.name} ({operation.operation_id}) is "
+        f"{status} since {_day(period.since)} in OID, between "
+        f"the request ({start}) and {last_day} ({window[1]}); "
+        "only certified operations can be named",
+    )
 
 
 def _day(day: date) -> str:

@@ -30,8 +30,11 @@ def request_id_matches_kind(context: Context) -> Iterator[Problem]:
     request = context.request
     prefix = "IC" if request.is_import else "EC"
     if not request.id.startswith(prefix + "-"):
-        yield Problem("/id", f"an {request.kind} request's ID starts with {prefix}-, not "
-                             f"{request.id[:3]}; for example {prefix}-{request.id[3:]}")
+        yield Problem(
+            "/id",
+            f"an {request.kind} request's ID starts with {prefix}-, not "
+            f"{request.id[:3]}; for example {prefix}-{request.id[3:]}",
+        )
 
 
 @rule("R102")
@@ -50,10 +53,15 @@ def file_path_matches_id(context: Context) -> Iterator[Problem]:
     request_id = context.request.id
     year = request_id.split("-")[1]
     expected = f"requests/{year}/{request_id}.yaml"
-    if path.name != f"{request_id}.yaml" or path.parent.name != year or \
-            path.parent.parent.name != "requests":
-        yield Problem("/id", f"the file for ID {request_id} must be {expected}; "
-                             "rename the file or correct the ID")
+    if (
+        path.name != f"{request_id}.yaml"
+        or path.parent.name != year
+        or path.parent.parent.name != "requests"
+    ):
+        yield Problem(
+            "/id",
+            f"the file for ID {request_id} must be {expected}; rename the file or correct the ID",
+        )
 
 
 @rule("R104")
@@ -68,8 +76,11 @@ def id_year_matches_request_date(context: Context) -> Iterator[Problem]:
     received = context.facts.received.date()
     id_year = context.request.id.split("-")[1]
     if id_year != str(received.year):
-        yield Problem("/id", f"the ID's year {id_year} is not the year the request was received "
-                             f"({received.isoformat()}); use an ID of {received.year}")
+        yield Problem(
+            "/id",
+            f"the ID's year {id_year} is not the year the request was received "
+            f"({received.isoformat()}); use an ID of {received.year}",
+        )
 
 
 @rule("R105", Severity.WARNING)
@@ -84,8 +95,11 @@ def schema_modeline_present(context: Context) -> Iterator[Problem]:
     Fix: add that line as the first line of the file.
     """
     if not context.request.document.first_line.startswith(MODELINE):
-        yield Problem(None, "the first line should be "
-                            f"'{MODELINE}../../schemas/request.schema.json' for editor help")
+        yield Problem(
+            None,
+            "the first line should be "
+            f"'{MODELINE}../../schemas/request.schema.json' for editor help",
+        )
 
 
 @rule("R106")
@@ -99,8 +113,9 @@ def service_level_offered(context: Context) -> Iterator[Problem]:
     if context.facts.service_level is None:
         offered = ", ".join(context.ref.service_levels)
         value = shown(context.data["service_level"])
-        yield Problem("/service_level", f"service level {value} is not offered; use one of: "
-                                        f"{offered}")
+        yield Problem(
+            "/service_level", f"service level {value} is not offered; use one of: {offered}"
+        )
 
 
 @rule("R107")
@@ -149,10 +164,15 @@ def reviewer_is_listed_reviewer(context: Context) -> Iterator[Problem]:
         return
     member = context.ref.certifier.staff.get(issuance["reviewer"])
     if member is None or "reviewer" not in member.roles:
-        reviewers = sorted(h for h, m in context.ref.certifier.staff.items() if "reviewer" in m.roles)
-        yield Problem("/issuance/reviewer", f"{shown(issuance['reviewer'])} is not listed as a "
-                                            f"reviewer in data/certifier.yaml; reviewers: "
-                                            f"{', '.join(reviewers)}")
+        reviewers = sorted(
+            h for h, m in context.ref.certifier.staff.items() if "reviewer" in m.roles
+        )
+        yield Problem(
+            "/issuance/reviewer",
+            f"{shown(issuance['reviewer'])} is not listed as a "
+            f"reviewer in data/certifier.yaml; reviewers: "
+            f"{', '.join(reviewers)}",
+        )
 
 
 @rule("R111")
@@ -166,8 +186,11 @@ def reviewer_is_not_preparer(context: Context) -> Iterator[Problem]:
     """
     issuance = context.request.issuance
     if issuance and issuance["reviewer"].casefold() == context.data["prepared_by"].casefold():
-        yield Problem("/issuance/reviewer", f"{issuance['reviewer']} prepared this request and "
-                                            "cannot also issue it; another reviewer must decide")
+        yield Problem(
+            "/issuance/reviewer",
+            f"{issuance['reviewer']} prepared this request and "
+            "cannot also issue it; another reviewer must decide",
+        )
 
 
 @rule("R112")
@@ -185,8 +208,11 @@ def official_number_recorded(context: Context) -> Iterator[Problem]:
     issuance = context.request.issuance
     document = context.facts.document_type
     if issuance and document.number_required and not issuance.get("official_number"):
-        yield Problem("/issuance", f"add official_number: the {document.title} number from "
-                                   f"{_SYSTEMS[document.issued_in]}, e.g. {document.number_example}")
+        yield Problem(
+            "/issuance",
+            f"add official_number: the {document.title} number from "
+            f"{_SYSTEMS[document.issued_in]}, e.g. {document.number_example}",
+        )
 
 
 @rule("R113")
@@ -200,9 +226,12 @@ def official_number_not_operation_id(context: Context) -> Iterator[Problem]:
     """
     number = _official_number(context)
     if number and re.fullmatch(r"[0-9]{10}", number):
-        yield Problem("/issuance/official_number", f"{number} is a 10-digit operation ID, not a "
-                                                   "certificate number; copy the certificate's "
-                                                   "number from OID")
+        yield Problem(
+            "/issuance/official_number",
+            f"{number} is a 10-digit operation ID, not a "
+            "certificate number; copy the certificate's "
+            "number from OID",
+        )
 
 
 @rule("R114")
@@ -216,8 +245,11 @@ def official_number_not_draft(context: Context) -> Iterator[Problem]:
     """
     number = _official_number(context)
     if number and "draft" in number.casefold():
-        yield Problem("/issuance/official_number", f"{shown(number)} is a draft number; issue the "
-                                                   "certificate first and copy its final number")
+        yield Problem(
+            "/issuance/official_number",
+            f"{shown(number)} is a draft number; issue the "
+            "certificate first and copy its final number",
+        )
 
 
 @rule("R115")
@@ -237,9 +269,12 @@ def official_number_matches_format(context: Context) -> Iterator[Problem]:
     if re.fullmatch(r"[0-9]{10}", number) or "draft" in number.casefold():
         return  # reported by R113 or R114
     if not document.number_pattern.fullmatch(number):
-        yield Problem("/issuance/official_number", f"{shown(number)} is not a {document.title} "
-                                                   f"number; expected the form "
-                                                   f"{document.number_example}")
+        yield Problem(
+            "/issuance/official_number",
+            f"{shown(number)} is not a {document.title} "
+            f"number; expected the form "
+            f"{document.number_example}",
+        )
 
 
 @rule("R116")
@@ -255,9 +290,12 @@ def official_number_only_for_external_documents(context: Context) -> Iterator[Pr
     number = _official_number(context)
     document = context.facts.document_type
     if number and document.number_pattern is None:
-        yield Problem("/issuance/official_number", f"a {document.title} is numbered by its request "
-                                                   f"ID ({context.request.id}); remove "
-                                                   "official_number")
+        yield Problem(
+            "/issuance/official_number",
+            f"a {document.title} is numbered by its request "
+            f"ID ({context.request.id}); remove "
+            "official_number",
+        )
 
 
 @rule("R117")
@@ -277,14 +315,19 @@ def issued_before_departure(context: Context) -> Iterator[Problem]:
         return
     departure = context.request.departure_date
     if departure and issued > departure:
-        yield Problem("/issuance/issued_on", f"issued on {issued} after the departure on "
-                                             f"{departure}; a certificate cannot be issued after "
-                                             "the goods have left")
+        yield Problem(
+            "/issuance/issued_on",
+            f"issued on {issued} after the departure on "
+            f"{departure}; a certificate cannot be issued after "
+            "the goods have left",
+        )
     for index, shipment in enumerate(context.data.get("shipments", ())):
         shipped = date.fromisoformat(shipment["shipped_on"])
         if shipped < issued:
-            yield Problem(f"/shipments/{index}/shipped_on", f"shipped on {shipped}, before the "
-                                                            f"certificate was issued on {issued}")
+            yield Problem(
+                f"/shipments/{index}/shipped_on",
+                f"shipped on {shipped}, before the certificate was issued on {issued}",
+            )
 
 
 @rule("R118")
@@ -296,8 +339,10 @@ def issued_after_request(context: Context) -> Iterator[Problem]:
     issued = context.request.issued_on
     received = context.facts.received.date()
     if issued and issued < received:
-        yield Problem("/issuance/issued_on", f"issued on {issued}, before the request was received "
-                                             f"on {received}")
+        yield Problem(
+            "/issuance/issued_on",
+            f"issued on {issued}, before the request was received on {received}",
+        )
 
 
 @rule("R119")
@@ -309,8 +354,10 @@ def cancellation_after_issuance(context: Context) -> Iterator[Problem]:
     cancellation = context.data.get("cancellation")
     issued = context.request.issued_on
     if cancellation and issued and date.fromisoformat(cancellation["cancelled_on"]) < issued:
-        yield Problem("/cancellation/cancelled_on", f"cancelled on {cancellation['cancelled_on']}, "
-                                                    f"before it was issued on {issued}")
+        yield Problem(
+            "/cancellation/cancelled_on",
+            f"cancelled on {cancellation['cancelled_on']}, before it was issued on {issued}",
+        )
 
 
 _SYSTEMS = {

@@ -104,8 +104,15 @@ def run_request_rules(context: Context, document: Document) -> list[Finding]:
         for pointer, message in entry.func(context):
             line, column = (1, 1) if pointer is None else document.locate(pointer)
             findings.append(
-                Finding(document.path, line, column, entry.code.code, entry.code.severity,
-                        message, pointer or "")
+                Finding(
+                    document.path,
+                    line,
+                    column,
+                    entry.code.code,
+                    entry.code.severity,
+                    message,
+                    pointer or "",
+                )
             )
     return findings
 
@@ -119,8 +126,15 @@ def run_repository_rules(entries: list[Entry], reported: set[str]) -> list[Findi
                 continue
             line, column = problem.entry.locate(problem.pointer)
             findings.append(
-                Finding(problem.entry.path, line, column, entry.code.code, entry.code.severity,
-                        problem.message, problem.pointer)
+                Finding(
+                    problem.entry.path,
+                    line,
+                    column,
+                    entry.code.code,
+                    entry.code.severity,
+                    problem.message,
+                    problem.pointer,
+                )
             )
     return findings
 
@@ -132,8 +146,15 @@ def run_data_rules(documents: dict[str, Document]) -> list[Finding]:
             document = documents[file]
             line, column = document.locate(pointer)
             findings.append(
-                Finding(document.path, line, column, entry.code.code, entry.code.severity,
-                        message, pointer)
+                Finding(
+                    document.path,
+                    line,
+                    column,
+                    entry.code.code,
+                    entry.code.severity,
+                    message,
+                    pointer,
+                )
             )
     return findings
 

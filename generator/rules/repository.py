@@ -18,8 +18,12 @@ def request_id_is_unique(entries: list[Entry]) -> Iterator[RepositoryProblem]:
     Fix: give the newer request the next free ID (``certgen new``) and rename its file.
     """
     for entry, others in _groups(entries, lambda e: e.id):
-        yield RepositoryProblem(entry, "/id", f"ID {entry.id} is also used by {', '.join(others)}; "
-                                              "give this request the next free ID")
+        yield RepositoryProblem(
+            entry,
+            "/id",
+            f"ID {entry.id} is also used by {', '.join(others)}; "
+            "give this request the next free ID",
+        )
 
 
 @rule("R120", scope="repository")
@@ -41,8 +45,11 @@ def supersedes_points_back(entries: list[Entry]) -> Iterator[RepositoryProblem]:
         if old is None:
             yield RepositoryProblem(entry, "/supersedes", f"no request {entry.supersedes} exists")
         elif old.superseded_by != entry.id or old.status != "superseded":
-            yield RepositoryProblem(entry, "/supersedes", f"{old.id} must have status superseded "
-                                                          f"and superseded_by: {entry.id}")
+            yield RepositoryProblem(
+                entry,
+                "/supersedes",
+                f"{old.id} must have status superseded and superseded_by: {entry.id}",
+            )
 
 
 @rule("R121", scope="repository")
@@ -57,11 +64,13 @@ def superseded_by_points_back(entries: list[Entry]) -> Iterator[RepositoryProble
             continue
         new = by_id.get(entry.superseded_by)
         if new is None:
-            yield RepositoryProblem(entry, "/superseded_by", f"no request {entry.superseded_by} "
-                                                             "exists")
+            yield RepositoryProblem(
+                entry, "/superseded_by", f"no request {entry.superseded_by} exists"
+            )
         elif new.supersedes != entry.id:
-            yield RepositoryProblem(entry, "/superseded_by", f"{new.id} must say supersedes: "
-                                                             f"{entry.id}")
+            yield RepositoryProblem(
+                entry, "/superseded_by", f"{new.id} must say supersedes: {entry.id}"
+            )
 
 
 @rule("R122", scope="repository")
@@ -75,10 +84,11 @@ def official_number_is_unique(entries: list[Entry]) -> Iterator[RepositoryProble
     """
     numbered = [e for e in entries if e.official_number]
     for entry, others in _groups(numbered, lambda e: e.official_number or ""):
-        yield RepositoryProblem(entry, "/issuance/official_number", f"number "
-                                                                    f"{entry.official_number} is "
-                                                                    "also recorded in "
-                                                                    f"{', '.join(others)}")
+        yield RepositoryProblem(
+            entry,
+            "/issuance/official_number",
+            f"number {entry.official_number} is also recorded in {', '.join(others)}",
+        )
 
 
 def _groups(entries: Iterable[Entry], key: object) -> Iterator[tuple[Entry, list[str]]]:

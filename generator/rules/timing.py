@@ -27,13 +27,19 @@ def request_before_departure(context: Context) -> Iterator[Problem]:
     if window is None or received <= window[0]:
         return
     if context.request.is_time_frame:
-        yield Problem("/time_frame/valid_from", f"the validity starts on {window[0]}, before the "
-                                                f"request was received on {received}; start it "
-                                                "on or after the request")
+        yield Problem(
+            "/time_frame/valid_from",
+            f"the validity starts on {window[0]}, before the "
+            f"request was received on {received}; start it "
+            "on or after the request",
+        )
     else:
-        yield Problem("/transport/departure_date", f"the goods leave on {window[0]}, before the "
-                                                   f"request was received on {received}; a "
-                                                   "certificate cannot be issued afterwards")
+        yield Problem(
+            "/transport/departure_date",
+            f"the goods leave on {window[0]}, before the "
+            f"request was received on {received}; a "
+            "certificate cannot be issued afterwards",
+        )
 
 
 @rule("T402")
@@ -44,8 +50,9 @@ def validity_ends_after_start(context: Context) -> Iterator[Problem]:
     """
     validity = context.request.validity
     if validity and validity[1] <= validity[0]:
-        yield Problem("/time_frame/valid_to", f"valid_to {validity[1]} must be after valid_from "
-                                              f"{validity[0]}")
+        yield Problem(
+            "/time_frame/valid_to", f"valid_to {validity[1]} must be after valid_from {validity[0]}"
+        )
 
 
 @rule("T403")
@@ -62,8 +69,10 @@ def validity_within_policy_maximum(context: Context) -> Iterator[Problem]:
     maximum = context.ref.time_frame.max_days
     if validity and (validity[1] - validity[0]).days + 1 > maximum:
         days = (validity[1] - validity[0]).days + 1
-        yield Problem("/time_frame/valid_to", f"the validity covers {days} days; the most allowed "
-                                              f"is {maximum} days")
+        yield Problem(
+            "/time_frame/valid_to",
+            f"the validity covers {days} days; the most allowed is {maximum} days",
+        )
 
 
 @rule("T404")
@@ -80,9 +89,12 @@ def time_frame_transport_allowed(context: Context) -> Iterator[Problem]:
     mode = context.request.transport["mode"]
     allowed = context.ref.time_frame.transport_modes
     if mode not in allowed:
-        yield Problem("/transport/mode", f"time-frame certificates are issued for "
-                                         f"{' and '.join(sorted(allowed))} shipments, not {mode}; "
-                                         "use mode: single_shipment")
+        yield Problem(
+            "/transport/mode",
+            f"time-frame certificates are issued for "
+            f"{' and '.join(sorted(allowed))} shipments, not {mode}; "
+            "use mode: single_shipment",
+        )
 
 
 @rule("T405")
@@ -99,9 +111,12 @@ def time_frame_origin_allowed(context: Context) -> Iterator[Problem]:
     allowed = context.ref.time_frame.origin_countries
     for index, product in enumerate(context.request.products):
         if product["produced_in"] not in allowed:
-            yield Problem(f"/products/{index}/produced_in", "time-frame certificates cover "
-                                                            f"products from {', '.join(sorted(allowed))}, "
-                                                            f"not {product['produced_in']}")
+            yield Problem(
+                f"/products/{index}/produced_in",
+                "time-frame certificates cover "
+                f"products from {', '.join(sorted(allowed))}, "
+                f"not {product['produced_in']}",
+            )
 
 
 @rule("T406")
@@ -122,8 +137,10 @@ def shipments_within_designated_quantity(context: Context) -> Iterator[Problem]:
     for index, shipment in enumerate(context.data.get("shipments", ())):
         total += Decimal(str(shipment["net_weight_kg"]))
         if total > designated:
-            yield Problem(f"/shipments/{index}/net_weight_kg", f"shipments reach {total:,} kg, over "
-                                                               f"the designated {designated:,} kg")
+            yield Problem(
+                f"/shipments/{index}/net_weight_kg",
+                f"shipments reach {total:,} kg, over the designated {designated:,} kg",
+            )
             return
 
 
@@ -139,9 +156,10 @@ def shipments_within_validity(context: Context) -> Iterator[Problem]:
     for index, shipment in enumerate(context.data.get("shipments", ())):
         shipped = date.fromisoformat(shipment["shipped_on"])
         if not validity[0] <= shipped <= validity[1]:
-            yield Problem(f"/shipments/{index}/shipped_on", f"shipped on {shipped}, outside the "
-                                                            f"validity {validity[0]} to "
-                                                            f"{validity[1]}")
+            yield Problem(
+                f"/shipments/{index}/shipped_on",
+                f"shipped on {shipped}, outside the validity {validity[0]} to {validity[1]}",
+            )
 
 
 @rule("T408", Severity.WARNING)
@@ -155,12 +173,18 @@ def turnaround_before_departure(context: Context) -> Iterator[Problem]:
     Fix: choose a faster service level or a later departure (``certgen show`` prints the
     due date).
     """
-    due = context.facts.due
+    due, level = context.facts.due, context.facts.service_level
     window = context.request.shipping_window
-    if context.request.status != "requested" or due is None or window is None:
+    if context.request.status != "requested" or due is None or level is None or window is None:
         return
     if due > window[0]:
-        pointer = "/time_frame/valid_from" if context.request.is_time_frame else \
-            "/transport/departure_date"
-        yield Problem(pointer, f"the {context.facts.service_level.title.lower()} service is due "
-                               f"{due}, after {window[0]}; choose a faster service level")
+        pointer = (
+            "/time_frame/valid_from"
+            if context.request.is_time_frame
+            else "/transport/departure_date"
+        )
+        yield Problem(
+            pointer,
+            f"the {level.title.lower()} service is due "
+            f"{due}, after {window[0]}; choose a faster service level",
+        )
