@@ -80,7 +80,7 @@ class Checker:
                 self.reference = build_reference(documents)
 
     def inspect(
-        self, path: Path, display: str
+        self, path: str | Path, display: str
     ) -> tuple[Document | None, Facts | None, list[Finding]]:
         """Load, validate and decide one file; rules run when schema and data are sound."""
         loaded = load_file(path, display)
@@ -98,11 +98,11 @@ class Checker:
             raise RuleFailure(f"a rule failed on {display}: {error!r}") from error
         return document, facts, findings
 
-    def check_file(self, path: Path, display: str) -> FileOutcome:
+    def check_file(self, path: str, display: str) -> FileOutcome:
         document, _, findings = self.inspect(path, display)
         return FileOutcome(findings, entry_of(document) if document else None)
 
-    def index_file(self, path: Path, display: str) -> Entry | None:
+    def index_file(self, path: str, display: str) -> Entry | None:
         document = load_file(path, display).document
         return entry_of(document) if document else None
 
@@ -130,47 +130,51 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def discover(arguments: Sequence[str]) -> list[tuple[Path, str]]:
+def discover(arguments: Sequence[str]) -> list[tuple[str, str]]:
     """Files to check, each with the path to show: as given, or joined to the folder given."""
-    found: dict[Path, tuple[Path, str]] = {}
+    found: dict[str, tuple[str, str]] = {}
     for argument in arguments:
-        path = Path(argument)
-        if path.is_dir():
-            for file in _yaml_files(path):
-                display = os.path.join(argument, str(file.relative_to(path)))
-                found.setdefault(file.resolve(), (file, display))
-        elif path.exists() or path.is_symlink():
-            found.setdefault(path.resolve(), (path, argument))
+        if os.path.isdir(argument):
+            for file in _yaml_files(argument):
+                display = os.path.join(argument, os.path.relpath(file, argument))
+                found.setdefault(os.path.abspath(file), (file, display))
+        elif os.path.lexists(argument):
+            found.setdefault(os.path.abspath(argument), (argument, argument))
         else:
             raise UsageError(f"{argument}: no such file or folder")
     return list(found.values())
 
 
-def _yaml_files(folder: Path) -> Iterator[Path]:
+def _yaml_files(folder: str) -> Iterator[str]:
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                yield Path(root) / name
+                yield os.path.join(root, name)
 
 
-def register_context(targets: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+def register_context(targets: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Other files of the registers (``requests`` folders) that the targets belong to."""
-    roots = {_register_root(path) for path, _ in targets} - {None}
-    seen = {path.resolve() for path, _ in targets}
-    context = []
-    for root in sorted(r for r in roots if r is not None):
-        for file in _yaml_files(root):
-            if file.resolve() not in seen:
-                context.append((file, os.path.relpath(file)))
-    return context
+    folders = {os.path.dirname(os.path.abspath(path)) for path, _ in targets}
+    roots = sorted({root for root in map(_register_root, folders) if root is not None})
+    seen = {os.path.abspath(path) for path, _ in targets}
+    return [
+        (file, os.path.relpath(file))
+        for root in roots
+        for file in _yaml_files(root)
+        if os.path.abspath(file) not in seen
+    ]
 
 
-def _register_root(path: Path) -> Path | None:
-    for folder in path.resolve().parents:
-        if folder.name == "requests":
+def _register_root(folder: str) -> str | None:
+    """The nearest enclosing folder named ``requests``, if any."""
+    while True:
+        if os.path.basename(folder) == "requests":
             return folder
-    return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 _CHECKER: Checker | None = None
@@ -181,16 +185,16 @@ def _work(chunk: list[tuple[str, str, bool]]) -> list[FileOutcome]:
     outcomes = []
     for path, display, report in chunk:
         if report:
-            outcomes.append(_CHECKER.check_file(Path(path), display))
+            outcomes.append(_CHECKER.check_file(path, display))
         else:
-            outcomes.append(FileOutcome([], _CHECKER.index_file(Path(path), display)))
+            outcomes.append(FileOutcome([], _CHECKER.index_file(path, display)))
     return outcomes
 
 
 def run_check(checker: Checker, arguments: Sequence[str], jobs: int | None = None) -> CheckResult:
     targets = discover(arguments)
     context = register_context(targets)
-    work = [(str(p), d, True) for p, d in targets] + [(str(p), d, False) for p, d in context]
+    work = [(p, d, True) for p, d in targets] + [(p, d, False) for p, d in context]
     outcomes = _run(checker, work, jobs or os.cpu_count() or 1)
     findings = list(checker.data_findings)
     entries = []

@@ -213,17 +213,11 @@ Fix: check the file's permissions and that it exists.""",
 }
 
 
-def load_file(path: Path, display: str) -> Loaded:
+def load_file(path: str | Path, display: str) -> Loaded:
     """Read and load one file; problems become findings, never exceptions."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            message = (
-                f"file is {size:,} bytes, over the {MAX_BYTES // 1024} KiB limit; "
-                "a request is a few KiB: keep one request per file"
-            )
-            return Loaded(None, [_finding(display, (1, 1), "Y009", message)])
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)  # never more: a huge file is refused unread
     except OSError as error:
         reason = error.strerror or str(error)
         return Loaded(None, [_finding(display, (1, 1), "Y014", f"cannot read file: {reason}")])
@@ -232,7 +226,10 @@ def load_file(path: Path, display: str) -> Loaded:
 
 def load_bytes(raw: bytes, display: str) -> Loaded:
     if len(raw) > MAX_BYTES:
-        message = f"file is {len(raw):,} bytes, over the {MAX_BYTES // 1024} KiB limit"
+        message = (
+            f"file is over the {MAX_BYTES // 1024} KiB limit; a request is a few KiB: "
+            "keep one request per file"
+        )
         return Loaded(None, [_finding(display, (1, 1), "Y009", message)])
     text, problem = _decode(raw, display)
     if problem:
@@ -312,17 +309,24 @@ def read_plain_scalar(text: str) -> Any:
 
 
 class _Frame:
-    __slots__ = ("container", "key", "key_mark", "pointer")
+    """An open mapping or sequence: where values go next, and the pointer of the pending key."""
+
+    __slots__ = ("container", "is_mapping", "key", "key_pointer", "pointer")
 
     def __init__(self, container: dict[str, Any] | list[Any], pointer: str) -> None:
         self.container = container
+        self.is_mapping = isinstance(container, dict)
         self.pointer = pointer
         self.key: str | None = None
-        self.key_mark: Position = (1, 1)
+        self.key_pointer = ""
 
 
 class _Builder:
-    """Builds values from libyaml's events, keeping positions and refusing unsafe constructs."""
+    """Builds values from libyaml's events, keeping positions and refusing unsafe constructs.
+
+    The loop in ``_consume`` is the hot path of ``certgen check``: plain keys and scalars are
+    handled inline; everything unusual goes through the slower, checking methods.
+    """
 
     def __init__(self, display: str, text: str) -> None:
         self.display = display
@@ -336,14 +340,17 @@ class _Builder:
         self.documents = 0
 
     def build(self) -> Loaded:
+        parser = _PARSER(self.text)
         try:
-            self._consume()
+            self._consume(parser)
         except yaml.MarkedYAMLError as error:
             self._syntax_error(error)
         except yaml.YAMLError as error:
             self._add((1, 1), "Y001", f"not valid YAML: {error}")
         except _Stop:
             pass
+        finally:
+            parser.dispose()
         return self._result()
 
     def _result(self) -> Loaded:
@@ -360,20 +367,41 @@ class _Builder:
         )
         return Loaded(document, [])
 
-    def _consume(self) -> None:
-        handlers = {
-            events.ScalarEvent: self._scalar,
-            events.MappingStartEvent: self._collection_start,
-            events.SequenceStartEvent: self._collection_start,
-            events.MappingEndEvent: self._collection_end,
-            events.SequenceEndEvent: self._collection_end,
-            events.AliasEvent: self._alias,
-            events.DocumentStartEvent: self._document_start,
-        }
-        for event in yaml.parse(self.text, Loader=_PARSER):
-            handler = handlers.get(type(event))
-            if handler:
-                handler(event)
+    def _consume(self, parser: Any) -> None:
+        stack, positions, plain = self.stack, self.positions, self.plain
+        scalar, stream_end = events.ScalarEvent, events.StreamEndEvent
+        starts = (events.MappingStartEvent, events.SequenceStartEvent)
+        ends = (events.MappingEndEvent, events.SequenceEndEvent)
+        while True:
+            event = parser.get_event()
+            if event is None:
+                return
+            kind = type(event)
+            if kind is scalar and stack and event.anchor is None and event.tag is None:
+                frame = stack[-1]
+                mark = event.start_mark
+                where = (mark.line + 1, mark.column + 1)
+                text = event.value
+                if frame.is_mapping and frame.key is None:
+                    self._take_key(frame, text, where)
+                    continue
+                value = text if event.style else read_plain_scalar(text)
+                pointer = self._place(frame, value)
+                positions[pointer] = where
+                if value.__class__ is not str:
+                    plain[pointer] = text
+            elif kind in ends:
+                stack.pop()
+            elif kind in starts:
+                self._collection_start(event)
+            elif kind is scalar:
+                self._unusual_scalar(event)
+            elif kind is events.AliasEvent:
+                self._alias(event)
+            elif kind is events.DocumentStartEvent:
+                self._document_start(event)
+            elif kind is stream_end:
+                return
 
     def _document_start(self, event: Any) -> None:
         self.documents += 1
@@ -381,44 +409,48 @@ class _Builder:
             self._add(_mark(event), "Y011", _MULTIPLE)
             raise _Stop
 
-    def _scalar(self, event: Any) -> None:
+    def _unusual_scalar(self, event: Any) -> None:
+        """A scalar with an anchor or tag, or the whole document being one scalar."""
         self._check_node(event)
+        where = _mark(event)
         frame = self.stack[-1] if self.stack else None
-        if frame is not None and isinstance(frame.container, dict) and frame.key is None:
-            self._take_key(frame, event.value, _mark(event))
+        if frame is not None and frame.is_mapping and frame.key is None:
+            self._take_key(frame, event.value, where)
             return
-        if event.style or event.tag in _TEXT_TAGS:
-            value: Any = event.value
-        else:
-            value = read_plain_scalar(event.value)
-        pointer = self._place(value, _mark(event))
+        text = event.value
+        value = text if event.style or event.tag in _TEXT_TAGS else read_plain_scalar(text)
+        pointer = self._place(frame, value)
+        self.positions[pointer] = where
         if not isinstance(value, str):
-            self.plain[pointer] = event.value
+            self.plain[pointer] = text
 
     def _collection_start(self, event: Any) -> None:
         self._check_node(event)
+        where = _mark(event)
         if len(self.stack) >= MAX_DEPTH:
-            self._add(_mark(event), "Y010", f"values nested deeper than {MAX_DEPTH} levels")
+            self._add(where, "Y010", f"values nested deeper than {MAX_DEPTH} levels")
             raise _Stop
-        frame = self.stack[-1] if self.stack else None
-        if frame is not None and isinstance(frame.container, dict) and frame.key is None:
-            self._add(_mark(event), "Y013", "a key must be plain text, not a list or mapping")
-            self._take_key(frame, f"\x00complex key at line {_mark(event)[0]}", _mark(event))
         new: dict[str, Any] | list[Any] = {} if type(event) is events.MappingStartEvent else []
-        pointer = self._place(new, _mark(event))
+        frame = self.stack[-1] if self.stack else None
+        if frame is not None and frame.is_mapping and frame.key is None:
+            self._add(where, "Y013", "a key must be plain text, not a list or mapping")
+            key = f"\x00complex key at line {where[0]}"
+            self._take_key(frame, key, where)
+            self.stack.append(_Frame(new, f"{frame.pointer}/{key}"))  # read, never stored
+            return
+        pointer = self._place(frame, new)
+        self.positions[pointer] = where
         self.stack.append(_Frame(new, pointer))
 
-    def _collection_end(self, event: Any) -> None:
-        self.stack.pop()
-
     def _alias(self, event: Any) -> None:
+        where = _mark(event)
         message = f"alias *{event.anchor} is not allowed; write the value out in full here"
-        self._add(_mark(event), "Y003", message)
+        self._add(where, "Y003", message)
         frame = self.stack[-1] if self.stack else None
-        if frame is not None and isinstance(frame.container, dict) and frame.key is None:
-            self._take_key(frame, f"\x00alias at line {_mark(event)[0]}", _mark(event))
+        if frame is not None and frame.is_mapping and frame.key is None:
+            self._take_key(frame, f"\x00alias at line {where[0]}", where)
         else:
-            self._place(None, _mark(event))
+            self.positions[self._place(frame, None)] = where
 
     def _check_node(self, event: Any) -> None:
         if event.anchor is not None:
@@ -432,8 +464,8 @@ class _Builder:
 
     def _take_key(self, frame: _Frame, key: str, where: Position) -> None:
         mapping = frame.container
-        assert isinstance(mapping, dict)
-        pointer = f"{frame.pointer}/{escape_pointer_token(key)}"
+        token = escape_pointer_token(key) if "/" in key or "~" in key else key
+        pointer = f"{frame.pointer}/{token}"
         if key in mapping:
             first = self.key_positions[pointer][0]
             message = (
@@ -444,26 +476,21 @@ class _Builder:
             key = f"\x00duplicate {key} at line {where[0]}"
             pointer = f"{frame.pointer}/{escape_pointer_token(key)}"
         frame.key = key
-        frame.key_mark = where
+        frame.key_pointer = pointer
         self.key_positions[pointer] = where
 
-    def _place(self, value: Any, where: Position) -> str:
-        if not self.stack:
+    def _place(self, frame: _Frame | None, value: Any) -> str:
+        """Store ``value`` where the open collection expects it; return its pointer."""
+        if frame is None:
             self.root = value
-            self.positions[""] = where
             return ""
-        frame = self.stack[-1]
         container = frame.container
         if isinstance(container, dict):
-            key = frame.key
-            assert key is not None
-            container[key] = value
+            container[frame.key or ""] = value
             frame.key = None
-            pointer = f"{frame.pointer}/{escape_pointer_token(key)}"
-        else:
-            pointer = f"{frame.pointer}/{len(container)}"
-            container.append(value)
-        self.positions[pointer] = where
+            return frame.key_pointer
+        pointer = f"{frame.pointer}/{len(container)}"
+        container.append(value)
         return pointer
 
     def _add(self, where: Position, code: str, message: str) -> None:

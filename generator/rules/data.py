@@ -170,20 +170,3 @@ def staff_handles_unique(data: Data) -> Iterator[DataProblem]:
                 "certifier", f"/staff/{index}/handle", f"{member['handle']} is listed twice"
             )
         seen.add(handle)
-
-
-@rule("A707", scope="data")
-def item_scopes_held(data: Data) -> Iterator[DataProblem]:
-    """Each certified item's scope is one of the operation's scopes.
-
-    Fix: correct the item's scope or the operation's scopes from OID.
-    """
-    for index, operation in enumerate(data["operations"].data["operations"]):
-        for position, item in enumerate(operation["certified_items"]):
-            if item["scope"] not in operation["scopes"]:
-                yield DataProblem(
-                    "operations",
-                    f"/operations/{index}/certified_items/{position}/scope",
-                    f"{item['name_as_labeled']} is under scope {item['scope']}, which "
-                    "the operation does not hold",
-                )

@@ -102,9 +102,12 @@ def exporter_scope_covers_product(context: Context) -> Iterator[Problem]:
     """The exporter holds the certification scope under which each product is certified.
 
     A product certified under the crops, livestock, wild crops or handling scope can only
-    be traded under a certificate that includes that scope.
+    be traded under a certification that includes that scope. OID can go on listing items
+    under a scope the operation has surrendered or lost; those items are no longer
+    certified.
 
-    Fix: correct the product, or have the exporter's certification extended to the scope.
+    Fix: the product cannot be certified until the operation holds the scope again; if
+    OID is out of date, correct data/operations.yaml.
     """
     operation = _operation(context, "exporter")
     if operation is None:

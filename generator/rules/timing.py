@@ -177,7 +177,7 @@ def turnaround_before_departure(context: Context) -> Iterator[Problem]:
     window = context.request.shipping_window
     if context.request.status != "requested" or due is None or level is None or window is None:
         return
-    if due > window[0]:
+    if window[0] >= context.facts.received.date() and due > window[0]:
         pointer = (
             "/time_frame/valid_from"
             if context.request.is_time_frame

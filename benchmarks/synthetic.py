@@ -1,0 +1,199 @@
+"""Synthetic registers for benchmarks and scale tests, consistent with data/.
+
+Each synthetic request is one of the repository's example requests with its dates shifted,
+its ID, lots and references renumbered and its official number made unique, placed only
+where every operation it names is certified on the shifted dates. The result passes
+``certgen check`` like the examples do.
+
+    python benchmarks/synthetic.py 10000 /tmp/register   # writes /tmp/register/requests/...
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator.check import Checker  # noqa: E402
+from generator.load import load_file  # noqa: E402
+from generator.project import Project  # noqa: E402
+
+MODELINE = "# yaml-language-server: $schema=../../schemas/request.schema.json\n"
+FIRST_YEAR, LAST_YEAR = 2020, 2026
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TOKEN = re.compile(r"@@(\w+?)(?::([^@]*))?@@")
+
+
+@dataclass
+class Template:
+    kind: str
+    text: str
+    """The example dumped as YAML, with @@TOKEN@@ placeholders for what varies."""
+    earliest: date
+    """First day on which every operation it names is certified."""
+    span: int
+    """Days from the request to the template's last date."""
+    number_kind: str | None
+
+
+def templates(project: Project) -> list[Template]:
+    checker = Checker(project)
+    assert checker.reference is not None, "data/ has errors; run certgen check"
+    found = []
+    for path in sorted(project.requests_dir.rglob("*.yaml")):
+        document = load_file(path, str(path)).document
+        assert document is not None
+        data = document.data
+        if data.get("supersedes") or data.get("superseded_by"):
+            continue  # amendment pairs are not shifted one by one
+        found.append(_template(data, checker))
+    return found
+
+
+def _template(data: dict[str, Any], checker: Checker) -> Template:
+    received = datetime.fromisoformat(data["requested_at"]).date()
+    dates = [date.fromisoformat(d) for d in _DATE.findall(yaml.safe_dump(data)) if _is_day(d)]
+    named = [
+        p["operation_id"]
+        for p in (data["exporter"], data.get("importer", {}))
+        if "operation_id" in p
+    ]
+    assert checker.reference is not None
+    since = [checker.reference.operations[o].status_history[-1].since for o in named]
+    number = (data.get("issuance") or {}).get("official_number")
+    tokenized = _tokenize(data, received)
+    text = MODELINE + yaml.dump(
+        tokenized, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=200
+    )
+    return Template(
+        kind=data["kind"],
+        text=text,
+        earliest=max(since) + timedelta(days=1),
+        span=(max(dates) - received).days,
+        number_kind=_number_kind(number),
+    )
+
+
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _number_kind(number: str | None) -> str | None:
+    if number is None:
+        return None
+    if number.startswith("COI."):
+        return "traces"
+    return "naqs" if number.startswith("NAQS") else "oid"
+
+
+def _tokenize(value: Any, received: date, key: str = "") -> Any:
+    """Replace what varies between synthetic copies by placeholders."""
+    if isinstance(value, dict):
+        return {k: _tokenize(v, received, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tokenize(v, received, key) for v in value]
+    if not isinstance(value, str):
+        return value
+    if key == "id":
+        return "@@ID@@"
+    if key == "official_number":
+        return "@@NUMBER@@"
+    if key in ("reference", "transport_document", "entry_number", "client_reference"):
+        return f"{value}-@@SEQ@@"
+    if key == "lots":
+        return f"{value}-@@SEQ@@"
+    if _DATE.match(value):
+        offset = (date.fromisoformat(value[:10]) - received).days
+        return f"@@DATE:{offset}@@{value[10:]}"
+    return value
+
+
+class _Dumper(yaml.CSafeDumper if hasattr(yaml, "CSafeDumper") else yaml.SafeDumper):  # type: ignore[misc]
+    pass
+
+
+def write_register(root: Path, count: int, seed: int = 1) -> list[Path]:
+    """Write ``count`` synthetic requests under ``root/requests/<year>/``; return their paths."""
+    project = Project(ROOT)
+    shapes = templates(project)
+    rng = random.Random(seed)
+    sequences: dict[tuple[str, int], int] = {}
+    paths = []
+    for index in range(count):
+        shape = shapes[index % len(shapes)]
+        received = _pick_day(rng, shape)
+        prefix = "IC" if shape.kind == "import" else "EC"
+        sequences[prefix, received.year] = sequences.get((prefix, received.year), 0) + 1
+        request_id = f"{prefix}-{received.year}-{sequences[prefix, received.year]:04d}"
+        text = _render(shape, request_id, received, index + 1)
+        path = root / "requests" / str(received.year) / f"{request_id}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def _pick_day(rng: random.Random, shape: Template) -> date:
+    first = max(shape.earliest, date(FIRST_YEAR, 1, 1))
+    last = date(LAST_YEAR, 12, 31) - timedelta(days=shape.span)
+    return first + timedelta(days=rng.randrange((last - first).days))
+
+
+def _render(shape: Template, request_id: str, received: date, sequence: int) -> str:
+    def value(match: re.Match[str]) -> str:
+        token, argument = match.group(1), match.group(2)
+        if token == "ID":
+            return request_id
+        if token == "SEQ":
+            return f"{sequence:06d}"
+        if token == "DATE":
+            return (received + timedelta(days=int(argument))).isoformat()
+        return _official_number(shape.number_kind, received, sequence)
+
+    return _TOKEN.sub(value, shape.text)
+
+
+def _official_number(kind: str | None, received: date, sequence: int) -> str:
+    if kind == "traces":
+        return f"COI.EU.US.{received.year}.{sequence:07d}"
+    if kind == "naqs":
+        return f"NAQS-{received.year}-US-{sequence:06d}"
+    return f"555-{sequence % 10**10:010d}-{sequence % 10**6:06d}"
+
+
+def make_project(target: Path, count: int, seed: int = 1) -> Path:
+    """A repository copy (schemas, data) at ``target`` with ``count`` synthetic requests."""
+    for part in ("schemas", "data"):
+        shutil.copytree(ROOT / part, target / part, dirs_exist_ok=True)
+    write_register(target, count, seed)
+    return target
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", type=int)
+    parser.add_argument("target", type=Path)
+    parser.add_argument("--seed", type=int, default=1)
+    arguments = parser.parse_args()
+    make_project(arguments.target, arguments.count, arguments.seed)
+    print(f"wrote {arguments.count} requests under {arguments.target / 'requests'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,72 @@
+"""Shared test helpers: a throwaway copy of the repository and the CLI run in-process."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from generator.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "cases"
+
+
+def make_project(target: Path, with_requests: bool = False) -> Path:
+    """A copy of the repository's schemas and data (and optionally requests) in ``target``."""
+    for part in ("schemas", "data") + (("requests",) if with_requests else ()):
+        shutil.copytree(ROOT / part, target / part)
+    return target
+
+
+@contextlib.contextmanager
+def working_directory(path: Path) -> Iterator[None]:
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def run(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    """Run ``certgen ARGS`` in-process in ``cwd``; return exit code, stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with working_directory(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    return code, out.getvalue(), err.getvalue()
+
+
+def check_json(args: list[str], cwd: Path) -> tuple[int, dict[str, Any]]:
+    code, out, err = run(["check", "--format", "json", *args], cwd)
+    assert code in (0, 1), err
+    return code, json.loads(out)
+
+
+def case_findings(case: Path, workdir: Path) -> list[str]:
+    """Run one case (a file, or a folder of files with an optional data/ overlay) in a fresh
+    project and return its findings as 'path:line:column CODE', paths relative to the case."""
+    project = make_project(workdir)
+    target = workdir / "case"
+    if case.is_dir():
+        shutil.copytree(case, target, ignore=shutil.ignore_patterns("data"))
+        for overlay in sorted((case / "data").glob("*.yaml")) if (case / "data").is_dir() else ():
+            shutil.copy(overlay, project / "data" / overlay.name)
+        arguments = ["case"]
+    else:
+        target.mkdir()
+        shutil.copy(case, target / case.name)
+        arguments = [f"case/{case.name}"]
+    _, report = check_json(arguments, project)
+    return [
+        f"{_relative(f['path'])}:{f['line']}:{f['column']} {f['code']}" for f in report["findings"]
+    ]
+
+
+def _relative(path: str) -> str:
+    return path[len("case/") :] if path.startswith("case/") else path
