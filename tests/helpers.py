@@ -60,7 +60,7 @@ def case_findings(case: Path, workdir: Path) -> list[str]:
         arguments = ["case"]
     else:
         target.mkdir()
-        shutil.copy(case, target / case.name)
+        shutil.copy(case, target / case.name, follow_symlinks=False)
         arguments = [f"case/{case.name}"]
     _, report = check_json(arguments, project)
     return [

@@ -1,0 +1,62 @@
+"""The catalogue of finding codes: unique, documented, and each with a case that fails."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generator.cli import all_codes
+from generator.findings import Severity
+from generator.rules import RULES
+from generator.rules.registry import rule
+from tests.test_cases import EXPECTED
+
+CODES = all_codes()
+PREFIXES = {"load": "Y", "schema": "S", "data": "A"}
+NOT_FROM_CASE_FILES = {
+    "S011": "fallback for schema keywords the schemas do not use yet; see test_schema.py",
+}
+
+
+def test_codes_have_the_stable_form() -> None:
+    for code, entry in CODES.items():
+        assert re.fullmatch(r"[A-Z][0-9]{3}", code), code
+        assert entry.code == code
+        expected_prefix = PREFIXES.get(entry.stage)
+        if expected_prefix:
+            assert code.startswith(expected_prefix), code
+        else:
+            assert code[0] in "RPGTDE", code
+
+
+def test_names_are_unique_snake_case() -> None:
+    names = [c.name for c in CODES.values()]
+    assert len(names) == len(set(names))
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", n) for n in names)
+
+
+def test_registering_a_code_twice_fails() -> None:
+    with pytest.raises(ValueError, match="registered twice"):
+        rule("P201")(lambda context: iter(()))
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_code_is_documented(code: str) -> None:
+    """What is wrong (summary line), why (a paragraph) and how to fix it (a Fix: paragraph)."""
+    doc = CODES[code].doc
+    paragraphs = [p for p in doc.split("\n\n") if p.strip()]
+    assert len(paragraphs) >= 2, code
+    assert paragraphs[0].strip().endswith("."), code
+    assert any(p.strip().startswith("Fix:") for p in paragraphs), code
+    assert CODES[code].severity in (Severity.ERROR, Severity.WARNING)
+
+
+def test_every_code_has_a_failing_case() -> None:
+    covered = {entry.split()[-1] for entries in EXPECTED.values() for entry in entries}
+    missing = set(CODES) - covered - set(NOT_FROM_CASE_FILES)
+    assert not missing, f"codes without an invalid case: {sorted(missing)}"
+
+
+def test_every_rule_is_in_the_catalogue() -> None:
+    assert set(RULES) <= set(CODES)
