@@ -91,7 +91,7 @@ def test_mutated_requests_give_findings_never_exceptions(raw: bytes, tmp_path_fa
     folder = tmp_path_factory.mktemp("mutant")
     path = folder / "request.yaml"
     path.write_bytes(raw)
-    document, _, findings = _CHECKER.inspect(path, "request.yaml")
+    _, _, findings = _CHECKER.inspect(path, "request.yaml")
     for finding in findings:
         assert finding.line >= 1 and finding.column >= 1
         assert finding.message

@@ -120,7 +120,11 @@ def test_nesting_limit() -> None:
 
 
 def test_billion_laughs_is_refused_at_the_first_anchor() -> None:
-    bomb = 'a: &a ["lol","lol"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n'
+    bomb = (
+        'a: &a ["lol","lol"]\n'
+        "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+        "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    )
     findings = load_bytes(bomb.encode(), "t").findings
     assert findings and {f.code for f in findings} == {"Y003"}
 
