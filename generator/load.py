@@ -428,7 +428,7 @@ class _Builder:
         self._check_node(event)
         where = _mark(event)
         if len(self.stack) >= MAX_DEPTH:
-            self._add(where, "Y010", f"values nested deeper than {MAX_DEPTH} levels")
+            self._add(where, "Y010", _TOO_DEEP)
             raise _Stop
         new: dict[str, Any] | list[Any] = {} if type(event) is events.MappingStartEvent else []
         frame = self.stack[-1] if self.stack else None
@@ -502,6 +502,9 @@ class _Builder:
         mark = error.problem_mark or error.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = error.problem or "invalid YAML"
+        if problem.startswith("exceeded maximum nesting depth"):  # libyaml's own limit (0.2.5+)
+            self.findings.append(_finding(self.display, where, "Y010", _TOO_DEEP))
+            return
         if error.context:
             problem = f"{problem} ({error.context})"
         if mark and self.text[mark.index : mark.index + 1] == "\t":
@@ -522,6 +525,7 @@ _SYNTAX_HINT = (
     "check the indentation (spaces, not tabs) and quote values that contain ': ' "
     "or start with a special character"
 )
+_TOO_DEEP = f"values are nested deeper than {MAX_DEPTH} levels; check the indentation"
 _EMPTY = "the file holds no data; fill in the request or delete the file"
 _NOT_MAPPING = "the top level must be a mapping of fields (id: ..., kind: ...)"
 _MULTIPLE = "only one YAML document per file; move this one into a file of its own"
