@@ -12,7 +12,7 @@ from pathlib import Path
 from generator import __version__, report, show
 from generator.check import Checker, run_check
 from generator.errors import CertgenError, UsageError
-from generator.findings import Code
+from generator.findings import Code, Severity
 from generator.load import CODES as LOAD_CODES
 from generator.project import Project
 from generator.rules import RULES
@@ -96,7 +96,8 @@ def _check(arguments: argparse.Namespace) -> int:
         report.as_json(result) if arguments.format == "json" else report.as_text(result)
     )
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        sys.stdout.write(report.github_annotations(result.findings))
+        if arguments.format == "text":  # JSON output stays parseable
+            sys.stdout.write(report.github_annotations(result.findings))
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with open(summary, "a", encoding="utf-8") as handle:
@@ -116,7 +117,7 @@ def _show(arguments: argparse.Namespace) -> int:
         sys.stdout.write(show.as_json(document, facts, findings))
     else:
         sys.stdout.write(show.as_text(document, facts, findings, checker.reference))
-    return EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_CLEAN
+    return EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_CLEAN
 
 
 def _rules(arguments: argparse.Namespace) -> int:

@@ -28,6 +28,18 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
 
+    def as_dict(self) -> dict[str, str | int]:
+        """The finding as the JSON output shows it."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "severity": str(self.severity),
+            "message": self.message,
+            "pointer": self.pointer,
+        }
+
 
 @dataclass(frozen=True)
 class Code:

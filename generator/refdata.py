@@ -101,6 +101,14 @@ class Requirement:
         return self.categories is None or category in self.categories
 
 
+ISSUING_SYSTEMS = {
+    "oid": "the Organic INTEGRITY Database (OID)",
+    "traces": "EU TRACES NT",
+    "e_naqs": "Korea e-NAQS",
+    "certifier": "the certifier's own template",
+}
+
+
 @dataclass(frozen=True)
 class DocumentType:
     id: str
@@ -110,6 +118,11 @@ class DocumentType:
     number_pattern: re.Pattern[str] | None
     number_example: str | None
     number_required: bool
+
+    @property
+    def system(self) -> str:
+        """Where the document is issued, in words."""
+        return ISSUING_SYSTEMS[self.issued_in]
 
 
 @dataclass(frozen=True)

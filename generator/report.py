@@ -37,18 +37,7 @@ def as_text(result: CheckResult) -> str:
 
 def as_json(result: CheckResult) -> str:
     document = {
-        "findings": [
-            {
-                "path": f.path,
-                "line": f.line,
-                "column": f.column,
-                "code": f.code,
-                "severity": str(f.severity),
-                "message": f.message,
-                "pointer": f.pointer,
-            }
-            for f in result.findings
-        ],
+        "findings": [f.as_dict() for f in result.findings],
         "summary": {"files": result.files, "errors": result.errors, "warnings": result.warnings},
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

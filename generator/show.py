@@ -12,13 +12,6 @@ from generator.load import Document
 from generator.refdata import Reference
 from generator.report import text_line
 
-_SYSTEMS = {
-    "oid": "the Organic INTEGRITY Database (OID)",
-    "traces": "EU TRACES NT",
-    "e_naqs": "Korea e-NAQS",
-    "certifier": "the certifier's own template",
-}
-
 
 def facts_dict(document: Document, facts: Facts) -> dict[str, Any]:
     data = document.data
@@ -53,18 +46,7 @@ def as_json(document: Document | None, facts: Facts | None, findings: list[Findi
     output = {
         "path": document.path if document else None,
         "facts": facts_dict(document, facts) if document and facts else None,
-        "findings": [
-            {
-                "path": f.path,
-                "line": f.line,
-                "column": f.column,
-                "code": f.code,
-                "severity": str(f.severity),
-                "message": f.message,
-                "pointer": f.pointer,
-            }
-            for f in findings
-        ],
+        "findings": [f.as_dict() for f in findings],
     }
     return json.dumps(output, indent=2, ensure_ascii=False) + "\n"
 
@@ -93,7 +75,7 @@ def _fact_lines(document: Document, facts: Facts, reference: Reference) -> list[
         ("request", f"{data['id']}: {data['kind']}{mode}, {data['status']}"),
         (
             "document",
-            f"{facts.document_type.title}, issued in {_SYSTEMS[facts.document_type.issued_in]}",
+            f"{facts.document_type.title}, issued in {facts.document_type.system}",
         ),
         ("destination", facts.market.name if facts.market else "United States"),
         ("exporter", f"{exporter['operation_id']} {exporter['name']}"),

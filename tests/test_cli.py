@@ -192,3 +192,16 @@ def test_console_script_runs_from_a_fresh_process() -> None:
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert completed.stdout.startswith("checked ")
+
+
+def test_json_stays_parseable_inside_github_actions(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    break_examples(project)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, out, _ = run(["check", "--format", "json"], project)
+    assert code == 1
+    assert json.loads(out)["summary"]["errors"] == 2
+    assert "| D501 |" in summary.read_text()

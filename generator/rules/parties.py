@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 from generator.findings import shown
 from generator.refdata import Operation
@@ -208,11 +207,7 @@ def _certified_throughout(context: Context, role: str) -> Iterator[Problem]:
     yield Problem(
         f"/{role}/operation_id",
         f"{operation.name} ({operation.operation_id}) is "
-        f"{status} since {_day(period.since)} in OID, between "
+        f"{status} since {period.since} in OID, between "
         f"the request ({start}) and {last_day} ({window[1]}); "
-        "only certified operations can be named",
+        "a certificate can name it only while it is certified in OID",
     )
-
-
-def _day(day: date) -> str:
-    return day.isoformat()

@@ -211,7 +211,7 @@ def official_number_recorded(context: Context) -> Iterator[Problem]:
         yield Problem(
             "/issuance",
             f"add official_number: the {document.title} number from "
-            f"{_SYSTEMS[document.issued_in]}, e.g. {document.number_example}",
+            f"{document.system}, e.g. {document.number_example}",
         )
 
 
@@ -358,14 +358,6 @@ def cancellation_after_issuance(context: Context) -> Iterator[Problem]:
             "/cancellation/cancelled_on",
             f"cancelled on {cancellation['cancelled_on']}, before it was issued on {issued}",
         )
-
-
-_SYSTEMS = {
-    "oid": "the Organic INTEGRITY Database",
-    "traces": "TRACES NT",
-    "e_naqs": "e-NAQS",
-    "certifier": "the certifier's register",
-}
 
 
 def _official_number(context: Context) -> str | None:

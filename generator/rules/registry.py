@@ -75,6 +75,11 @@ class Rule:
     func: Callable[..., Iterable[Any]]
     scope: Scope
 
+    def finding(self, path: str, where: Position, message: str, pointer: str) -> Finding:
+        return Finding(
+            path, where[0], where[1], self.code.code, self.code.severity, message, pointer
+        )
+
 
 RULES: dict[str, Rule] = {}
 
@@ -102,18 +107,8 @@ def run_request_rules(context: Context, document: Document) -> list[Finding]:
     findings = []
     for entry in rules_of("request"):
         for pointer, message in entry.func(context):
-            line, column = (1, 1) if pointer is None else document.locate(pointer)
-            findings.append(
-                Finding(
-                    document.path,
-                    line,
-                    column,
-                    entry.code.code,
-                    entry.code.severity,
-                    message,
-                    pointer or "",
-                )
-            )
+            where = (1, 1) if pointer is None else document.locate(pointer)
+            findings.append(entry.finding(document.path, where, message, pointer or ""))
     return findings
 
 
@@ -122,20 +117,11 @@ def run_repository_rules(entries: list[Entry], reported: set[str]) -> list[Findi
     findings = []
     for entry in rules_of("repository"):
         for problem in entry.func(entries):
-            if problem.entry.path not in reported:
-                continue
-            line, column = problem.entry.locate(problem.pointer)
-            findings.append(
-                Finding(
-                    problem.entry.path,
-                    line,
-                    column,
-                    entry.code.code,
-                    entry.code.severity,
-                    problem.message,
-                    problem.pointer,
+            if problem.entry.path in reported:
+                where = problem.entry.locate(problem.pointer)
+                findings.append(
+                    entry.finding(problem.entry.path, where, problem.message, problem.pointer)
                 )
-            )
     return findings
 
 
@@ -144,17 +130,8 @@ def run_data_rules(documents: dict[str, Document]) -> list[Finding]:
     for entry in rules_of("data"):
         for file, pointer, message in entry.func(documents):
             document = documents[file]
-            line, column = document.locate(pointer)
             findings.append(
-                Finding(
-                    document.path,
-                    line,
-                    column,
-                    entry.code.code,
-                    entry.code.severity,
-                    message,
-                    pointer,
-                )
+                entry.finding(document.path, document.locate(pointer), message, pointer)
             )
     return findings
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from generator.rules.registry import Entry, RepositoryProblem, rule
 
@@ -91,10 +91,12 @@ def official_number_is_unique(entries: list[Entry]) -> Iterator[RepositoryProble
         )
 
 
-def _groups(entries: Iterable[Entry], key: object) -> Iterator[tuple[Entry, list[str]]]:
+def _groups(
+    entries: Iterable[Entry], key: Callable[[Entry], str]
+) -> Iterator[tuple[Entry, list[str]]]:
     groups: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
-        groups[key(entry)].append(entry)  # type: ignore[operator]
+        groups[key(entry)].append(entry)
     for group in groups.values():
         if len(group) > 1:
             for entry in group:
