@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.decide import Facts, decide
+from generator.document import Document
 from generator.errors import CertgenError, UsageError
 from generator.findings import Finding, Severity
-from generator.load import Document, load_file
+from generator.load import load_file
 from generator.model import Request
 from generator.project import Project
 from generator.refdata import (

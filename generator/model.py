@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from generator.load import Document
+from generator.document import Document
 
 
 class Request:

@@ -13,8 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from generator.document import Document
 from generator.findings import Finding
-from generator.load import Document, load_file
+from generator.load import load_file
 from generator.schema import Schema, load_schema, validate
 
 DATA_FILES = ("certifier", "operations", "destinations", "services", "records")

@@ -15,9 +15,10 @@ from typing import Any
 
 import jsonschema_rs
 
+from generator.document import Document, escape_pointer_token
 from generator.errors import CertgenError
 from generator.findings import Code, Finding, Severity, shown
-from generator.load import Document, escape_pointer_token, read_plain_scalar
+from generator.yaml_builder import read_plain_scalar
 
 
 def _code(code: str, name: str, doc: str) -> Code:

@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from generator.decide import Facts
+from generator.document import Document
 from generator.findings import Finding
-from generator.load import Document
 from generator.refdata import Reference
 from generator.report import text_line
 

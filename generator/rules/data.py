@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from generator.load import Document
+from generator.document import Document
 from generator.rules.registry import DataProblem, rule
 
 Data = dict[str, Document]

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 from generator.decide import Facts
+from generator.document import Document, Position
 from generator.findings import Code, Finding, Severity
-from generator.load import Document, Position
 from generator.model import Request
 from generator.refdata import Reference
 
