@@ -11,7 +11,10 @@ from generator.document import Document
 
 
 class Request:
-    """Typed access to a request that passed the schema: required fields are present."""
+    """Typed access to a request that passed the schema: required fields are present.
+
+    Accessors return the loaded values themselves, not copies: rules only read them.
+    """
 
     def __init__(self, document: Document) -> None:
         self.document = document
@@ -39,11 +42,13 @@ class Request:
 
     @property
     def products(self) -> list[dict[str, Any]]:
-        return list(self.data["products"])
+        products: list[dict[str, Any]] = self.data["products"]
+        return products
 
     @property
     def exporter(self) -> dict[str, Any]:
-        return dict(self.data["exporter"])
+        exporter: dict[str, Any] = self.data["exporter"]
+        return exporter
 
     @property
     def destination_country(self) -> str:
@@ -51,7 +56,8 @@ class Request:
 
     @property
     def transport(self) -> dict[str, Any]:
-        return dict(self.data["transport"])
+        transport: dict[str, Any] = self.data["transport"]
+        return transport
 
     @cached_property
     def requested_at(self) -> datetime:
@@ -84,8 +90,8 @@ class Request:
 
     @property
     def issuance(self) -> dict[str, Any] | None:
-        issuance = self.data.get("issuance")
-        return dict(issuance) if issuance else None
+        issuance: dict[str, Any] | None = self.data.get("issuance")
+        return issuance
 
     @cached_property
     def issued_on(self) -> date | None:
@@ -94,8 +100,10 @@ class Request:
 
     @property
     def documents(self) -> list[dict[str, Any]]:
-        return list(self.data["documents"])
+        documents: list[dict[str, Any]] = self.data["documents"]
+        return documents
 
     @property
     def attestations(self) -> dict[str, bool]:
-        return dict(self.data["attestations"])
+        attestations: dict[str, bool] = self.data["attestations"]
+        return attestations

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -65,6 +65,14 @@ class Operation:
     soe_compliant: bool
     items: tuple[CertifiedItem, ...]
     addendum_markets: frozenset[str] | None
+    items_by_name: dict[str, CertifiedItem] = field(init=False, repr=False, compare=False)
+    known_names: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_name = {normalized(i.name_as_labeled): i for i in self.items}
+        object.__setattr__(self, "items_by_name", by_name)
+        names = frozenset(normalized(n) for n in (self.name, *self.other_names))
+        object.__setattr__(self, "known_names", names)
 
     def status_on(self, day: date) -> StatusPeriod | None:
         """The status in effect on ``day`` (None before the first recorded status)."""
@@ -85,11 +93,11 @@ class Operation:
         return None
 
     def item(self, name_as_labeled: str) -> CertifiedItem | None:
-        wanted = normalized(name_as_labeled)
-        return next((i for i in self.items if normalized(i.name_as_labeled) == wanted), None)
+        """The certified item of that name, ignoring case and extra spaces."""
+        return self.items_by_name.get(normalized(name_as_labeled))
 
     def is_named(self, name: str) -> bool:
-        return normalized(name) in {normalized(n) for n in (self.name, *self.other_names)}
+        return normalized(name) in self.known_names
 
 
 @dataclass(frozen=True)
