@@ -11,8 +11,11 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import Any
 
+from generator.cache import CheckCache
 from generator.decide import Facts, decide
 from generator.document import Document
 from generator.errors import CertgenError, UsageError
@@ -20,6 +23,7 @@ from generator.findings import Finding, Severity
 from generator.load import load_file
 from generator.model import Request
 from generator.project import Project
+from generator.public import draft_record, is_published, latest_date
 from generator.refdata import (
     Reference,
     build_reference,
@@ -43,6 +47,9 @@ class RuleFailure(CertgenError):
 class FileOutcome:
     findings: list[Finding]
     entry: Entry | None
+    draft: dict[str, Any] | None = None
+    """The public record, for an issued request without errors when publishing."""
+    latest: date | None = None
 
 
 @dataclass
@@ -50,6 +57,8 @@ class CheckResult:
     findings: list[Finding]
     files: int
     entries: list[Entry] = field(default_factory=list)
+    drafts: list[dict[str, Any]] = field(default_factory=list)
+    latest: date | None = None
 
     @property
     def errors(self) -> int:
@@ -63,8 +72,9 @@ class CheckResult:
 class Checker:
     """Everything needed to check one request file; built once, shared by forked workers."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, publishing: bool = False) -> None:
         self.project = project
+        self.publishing = publishing
         self.request_schema = load_schema(project.schema_dir / "request.schema.json")
         paths = data_paths(project.data_dir)
         missing = [str(p) for p in paths.values() if not p.is_file()]
@@ -79,6 +89,7 @@ class Checker:
             self.data_findings += run_data_rules(documents)
             if not any(f.severity is Severity.ERROR for f in self.data_findings):
                 self.reference = build_reference(documents)
+        self.schema_document = self.request_schema.document
 
     def inspect(
         self, path: str | Path, display: str
@@ -100,8 +111,22 @@ class Checker:
         return document, facts, findings
 
     def check_file(self, path: str, display: str) -> FileOutcome:
-        document, _, findings = self.inspect(path, display)
-        return FileOutcome(findings, entry_of(document) if document else None)
+        document, facts, findings = self.inspect(path, display)
+        outcome = FileOutcome(findings, entry_of(document) if document else None)
+        if document is None or facts is None or not self.publishing:
+            return outcome
+        assert self.reference is not None
+        outcome.latest = latest_date(document.data)
+        errors = any(f.severity is Severity.ERROR for f in findings)
+        if is_published(document.data) and not errors:
+            outcome.draft = draft_record(
+                Request(document),
+                facts,
+                self.reference,
+                self.schema_document,
+                self.reference.certifier.website,
+            )
+        return outcome
 
     def index_file(self, path: str, display: str) -> Entry | None:
         document = load_file(path, display).document
@@ -192,21 +217,39 @@ def _work(chunk: list[tuple[str, str, bool]]) -> list[FileOutcome]:
     return outcomes
 
 
-def run_check(checker: Checker, arguments: Sequence[str], jobs: int | None = None) -> CheckResult:
+def run_check(
+    checker: Checker,
+    arguments: Sequence[str],
+    jobs: int | None = None,
+    cache: CheckCache | None = None,
+) -> CheckResult:
+    """Check the files named by ``arguments``; with a cache, unchanged files are not re-read."""
     targets = discover(arguments)
     context = register_context(targets)
     work = [(p, d, True) for p, d in targets] + [(p, d, False) for p, d in context]
-    outcomes = _run(checker, work, jobs or os.cpu_count() or 1)
-    findings = list(checker.data_findings)
-    entries = []
-    for outcome in outcomes:
-        findings.extend(outcome.findings)
-        if outcome.entry is not None:
-            entries.append(outcome.entry)
+    known = cache.lookup(work) if cache else {}
+    fresh = [item for item in work if item[1] not in known]
+    for item, outcome in zip(fresh, _run(checker, fresh, jobs or os.cpu_count() or 1), strict=True):
+        known[item[1]] = outcome
+        if cache:
+            cache.store(item, outcome)
+    result = CheckResult(list(checker.data_findings), len(targets))
+    for _, display, _ in work:
+        _collect(result, known[display])
     if checker.reference is not None:
-        findings += run_repository_rules(entries, {display for _, display in targets})
-    findings.sort(key=Finding.sort_key)
-    return CheckResult(findings, len(targets), entries)
+        result.findings += run_repository_rules(result.entries, {d for _, d in targets})
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def _collect(result: CheckResult, outcome: FileOutcome) -> None:
+    result.findings.extend(outcome.findings)
+    if outcome.entry is not None:
+        result.entries.append(outcome.entry)
+    if outcome.draft is not None:
+        result.drafts.append(outcome.draft)
+    if outcome.latest and (result.latest is None or outcome.latest > result.latest):
+        result.latest = outcome.latest
 
 
 def _run(checker: Checker, work: list[tuple[str, str, bool]], jobs: int) -> list[FileOutcome]:

@@ -10,23 +10,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator import __version__, report, show
+from generator.build import build
+from generator.catalog import STAGE_TITLES, all_codes
 from generator.check import Checker, run_check
 from generator.errors import CertgenError, UsageError
-from generator.findings import Code, Severity
-from generator.load import CODES as LOAD_CODES
+from generator.findings import Severity
 from generator.project import Project
-from generator.rules import RULES
-from generator.schema import CODES as SCHEMA_CODES
+from generator.sitebuild import BuildRefused
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
-
-
-def all_codes() -> dict[str, Code]:
-    """Every finding code, in the order of the pipeline stages."""
-    codes: dict[str, Code] = {**LOAD_CODES, **SCHEMA_CODES}
-    for scope in ("request", "repository", "data"):
-        codes.update({c: r.code for c, r in sorted(RULES.items()) if r.scope == scope})
-    return codes
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,6 +64,20 @@ def _parser() -> argparse.ArgumentParser:
     show_command.add_argument("path", metavar="PATH")
     show_command.add_argument("--format", choices=("text", "json"), default="text")
     show_command.set_defaults(handler=_show)
+
+    build_command = commands.add_parser(
+        "build", help="check, then build the certificates and the site into a folder"
+    )
+    build_command.add_argument("--out", metavar="DIR", help="output folder (default: build/site)")
+    build_command.add_argument(
+        "--no-pdf", action="store_true", help="skip the PDFs (quick previews, benchmarks)"
+    )
+    build_command.add_argument("--jobs", type=int, metavar="N", help="worker processes")
+    build_command.set_defaults(handler=_build)
+
+    serve = commands.add_parser("serve", help="preview the site, rebuilt when a file changes")
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT")
+    serve.set_defaults(handler=_serve)
 
     rules = commands.add_parser("rules", help="list every finding code")
     rules.set_defaults(handler=_rules)
@@ -120,12 +126,41 @@ def _show(arguments: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_CLEAN
 
 
+def _build(arguments: argparse.Namespace) -> int:
+    project = _project(arguments)
+    out = Path(arguments.out) if arguments.out else project.root / "build" / "site"
+    try:
+        built = build(
+            project, out, make_pdf=not arguments.no_pdf, jobs=arguments.jobs, progress=True
+        )
+    except BuildRefused as refused:
+        sys.stdout.write(report.as_text(refused.result))
+        print(f"certgen: {refused}", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(
+        f"built {out}: {built.certificates} certificates published; {built.pages_written} "
+        f"pages and {built.pdfs_made} PDFs made, {built.files_written} other files updated, "
+        f"{built.files_removed} removed"
+    )
+    return EXIT_CLEAN
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    from mkdocs.commands.serve import serve
+
+    project = _project(arguments)
+    serve(
+        config_file=str(project.root / "mkdocs.yml"), dev_addr=arguments.dev_addr, livereload=True
+    )
+    return EXIT_CLEAN
+
+
 def _rules(arguments: argparse.Namespace) -> int:
     stage = None
     for code in all_codes().values():
         if code.stage != stage:
             stage = code.stage
-            print(f"\n{_STAGE_TITLES[stage]}")
+            print(f"\n{STAGE_TITLES[stage]}")
         print(f"  {code.code}  {code.severity:<7}  {code.name:<42} {code.summary}")
     return EXIT_CLEAN
 
@@ -134,15 +169,6 @@ def _explain(arguments: argparse.Namespace) -> int:
     code = all_codes().get(arguments.code.upper())
     if code is None:
         raise UsageError(f"unknown code {arguments.code!r}; 'certgen rules' lists them")
-    print(f"{code.code} {code.name} ({code.severity}, {_STAGE_TITLES[code.stage].lower()})\n")
+    print(f"{code.code} {code.name} ({code.severity}, {STAGE_TITLES[code.stage].lower()})\n")
     print(code.doc)
     return EXIT_CLEAN
-
-
-_STAGE_TITLES = {
-    "load": "Loading (YAML)",
-    "schema": "Schema",
-    "request": "Request rules",
-    "repository": "Repository rules (across requests)",
-    "data": "Reference data rules",
-}

@@ -18,7 +18,7 @@ from generator.findings import Finding
 from generator.load import load_file
 from generator.schema import Schema, load_schema, validate
 
-DATA_FILES = ("certifier", "operations", "destinations", "services", "records")
+DATA_FILES = ("certifier", "operations", "destinations", "services", "records", "trainings")
 CERTIFIED = "certified"
 
 
@@ -36,6 +36,9 @@ class Certifier:
     code: str
     sample_data: bool
     email: str
+    phone: str | None
+    office_hours: str | None
+    address: str
     website: str
     staff: dict[str, StaffMember]
 
@@ -188,13 +191,31 @@ class Attestation:
 
 
 @dataclass(frozen=True)
+class DocumentKind:
+    id: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
 class Records:
-    document_kinds: dict[str, str]
+    document_kinds: dict[str, DocumentKind]
     always_required: tuple[str, ...]
     transport_documents: dict[str, tuple[str, ...]]
     phytosanitary_categories: frozenset[str]
     manual_review: frozenset[str]
     attestations: dict[str, Attestation]
+
+
+@dataclass(frozen=True)
+class Training:
+    id: str
+    title: str
+    format: str
+    date: date | None
+    duration_minutes: int | None
+    audience: str
+    description: str
 
 
 @dataclass(frozen=True)
@@ -210,8 +231,10 @@ class Reference:
     calendar: CalendarSettings
     service_levels: dict[str, ServiceLevel]
     document_supplements: dict[str, Decimal]
+    supplement_reasons: dict[str, str]
     time_frame: TimeFramePolicy
     records: Records
+    trainings: tuple[Training, ...]
 
     def market_for(self, country: str) -> Market:
         return self.country_markets.get(country, self.other_market)
@@ -266,8 +289,12 @@ def build_reference(documents: dict[str, Document]) -> Reference:
         document_supplements={
             s["document_type"]: _money(s["fee"]) for s in services["document_supplements"]
         },
+        supplement_reasons={
+            s["document_type"]: s["reason"] for s in services["document_supplements"]
+        },
         time_frame=_time_frame(services["time_frame_policy"]),
         records=_records(documents["records"].data),
+        trainings=tuple(_training(t) for t in documents["trainings"].data["trainings"]),
     )
 
 
@@ -286,6 +313,13 @@ def _certifier(data: dict[str, Any]) -> Certifier:
         code=data["nop_certifier_code"],
         sample_data=data["sample_data"],
         email=data["contact"]["email"],
+        phone=data["contact"].get("phone"),
+        office_hours=data["contact"].get("office_hours"),
+        address=", ".join(
+            str(data["address"][part])
+            for part in ("street", "city", "state", "postal_code", "country")
+            if part in data["address"]
+        ),
         website=data["website"],
         staff=staff,
     )
@@ -379,7 +413,10 @@ def _time_frame(data: dict[str, Any]) -> TimeFramePolicy:
 
 def _records(data: dict[str, Any]) -> Records:
     return Records(
-        document_kinds={d["id"]: d["title"] for d in data["documents"]},
+        document_kinds={
+            d["id"]: DocumentKind(d["id"], d["title"], " ".join(d["description"].split()))
+            for d in data["documents"]
+        },
         always_required=tuple(data["always_required"]),
         transport_documents={mode: tuple(ids) for mode, ids in data["transport_documents"].items()},
         phytosanitary_categories=frozenset(data["phytosanitary_certificate_for"]),
@@ -390,4 +427,16 @@ def _records(data: dict[str, Any]) -> Records:
             )
             for a in data["attestations"]
         },
+    )
+
+
+def _training(data: dict[str, Any]) -> Training:
+    return Training(
+        id=data["id"],
+        title=data["title"],
+        format=data["format"],
+        date=date.fromisoformat(data["date"]) if "date" in data else None,
+        duration_minutes=data.get("duration_minutes"),
+        audience=data["audience"],
+        description=" ".join(data["description"].split()),
     )

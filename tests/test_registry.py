@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from generator.cli import all_codes
+from generator.catalog import all_codes
 from generator.findings import Severity
 from generator.rules import RULES
 from generator.rules.registry import rule

@@ -20,7 +20,7 @@ def core_records_listed(context: Context) -> Iterator[Problem]:
     listed = {d["type"] for d in context.request.documents}
     for kind in context.ref.records.always_required:
         if kind not in listed:
-            title = context.ref.records.document_kinds.get(kind, kind)
+            title = _title(context, kind)
             yield Problem("/documents", f"add the {title.lower()} ({kind}) to documents")
 
 
@@ -77,7 +77,7 @@ def records_identify_product_as_organic(context: Context) -> Iterator[Problem]:
     """
     for index, document in enumerate(context.request.documents):
         if document["identifies_organic"] is not True:
-            title = context.ref.records.document_kinds.get(document["type"], document["type"])
+            title = _title(context, document["type"])
             yield Problem(
                 f"/documents/{index}/identifies_organic",
                 f"the {title.lower()} must describe the goods as organic; have it corrected",
@@ -141,3 +141,8 @@ def document_kinds_known(context: Context) -> Iterator[Problem]:
                 f"/documents/{index}/type",
                 f"unknown document type {shown(document['type'])}; use one of: {', '.join(kinds)}",
             )
+
+
+def _title(context: Context, kind: str) -> str:
+    known = context.ref.records.document_kinds.get(kind)
+    return known.title if known else kind

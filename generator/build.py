@@ -1,0 +1,393 @@
+"""``certgen build``: check, then build the site into the output folder, redoing only what changed.
+
+1. The register is checked (unchanged files come from the check cache); any error refuses the
+   build.
+2. MkDocs builds the guidance pages, references and the certificate page shell into the cache,
+   but only when its inputs (site/, data/, schemas, mkdocs.yml, certgen's code) changed.
+3. The output folder is brought up to date file by file, against a manifest of what each file
+   was made from: MkDocs' pages are copied, certificate pages, JSON records and PDFs are made
+   only for new or changed certificates (PDFs come from a cache keyed by content), and the
+   register, lookup files and downloads are rewritten only when their bytes change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.cache import CheckCache, code_hash, environment_hash, tree_hash
+from generator.project import Project
+from generator.public import PublicCertificate
+from generator.publish import (
+    Row,
+    Shell,
+    certificate_page,
+    download_files,
+    lookup_files,
+    register_files,
+)
+from generator.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
+from generator.sitebuild import SETTINGS, SiteInputs, site_inputs
+
+SHELL_PATH = "certificates/shell.html"
+JOB_CHUNK = 100
+
+
+@dataclass
+class BuildReport:
+    certificates: int
+    pages_written: int = 0
+    pdfs_made: int = 0
+    files_written: int = 0
+    files_removed: int = 0
+    mkdocs_ran: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def build(
+    project: Project,
+    out_dir: Path,
+    make_pdf: bool = True,
+    jobs: int | None = None,
+    progress: bool = False,
+) -> BuildReport:
+    """Check the register and bring ``out_dir`` up to date; raises BuildRefused on errors."""
+    cache_dir = project.root / "build" / "cache"
+    code = code_hash()
+    environment = environment_hash(
+        code,
+        tree_hash(project.schema_dir),
+        tree_hash(project.data_dir),
+        os.environ.get("SOURCE_DATE_EPOCH"),
+    )
+    check_cache = CheckCache(cache_dir / "check.pickle", environment)
+    inputs = site_inputs(project, jobs, check_cache)
+    check_cache.save()
+    mkdocs_dir = cache_dir / "mkdocs"
+    ran = _mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", code)
+    report = publish_into(out_dir, mkdocs_dir, inputs, cache_dir, make_pdf, jobs, progress)
+    report.mkdocs_ran = ran
+    return report
+
+
+def _mkdocs_if_needed(inputs: SiteInputs, mkdocs_dir: Path, key_file: Path, code: str) -> bool:
+    project = inputs.project
+    key = environment_hash(
+        code,
+        tree_hash(project.root / "site"),
+        (project.root / "mkdocs.yml").read_bytes(),
+        tree_hash(project.schema_dir),
+        tree_hash(project.data_dir),
+        inputs.as_of.year,
+        os.environ.get("SOURCE_DATE_EPOCH"),
+    )
+    if (mkdocs_dir / SHELL_PATH).is_file() and key_file.is_file() and key_file.read_text() == key:
+        return False
+    run_mkdocs(inputs, mkdocs_dir)
+    key_file.write_text(key)
+    return True
+
+
+def run_mkdocs(inputs: SiteInputs, site_dir: Path) -> None:
+    """MkDocs' strict build of the pages (not the certificates) into ``site_dir``."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    SETTINGS.publish, SETTINGS.inputs = False, inputs
+    try:
+        config = load_config(
+            str(inputs.project.root / "mkdocs.yml"), site_dir=str(site_dir), strict=True
+        )
+        mkdocs_build(config)
+    finally:
+        SETTINGS.publish, SETTINGS.inputs = True, None
+        if epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def publish_into(
+    out_dir: Path,
+    mkdocs_dir: Path,
+    inputs: SiteInputs,
+    cache_dir: Path | None,
+    make_pdf: bool,
+    jobs: int | None = None,
+    progress: bool = False,
+) -> BuildReport:
+    """Bring ``out_dir`` to the state the inputs describe, writing only what changed."""
+    shell = Shell((mkdocs_dir / SHELL_PATH).read_text("utf-8"), SHELL_PATH)
+    manifest = Manifest.load(cache_dir, out_dir)
+    report = BuildReport(len(inputs.certificates))
+    if out_dir.resolve() != mkdocs_dir.resolve():
+        for relative, source in _tree(mkdocs_dir):
+            if relative != SHELL_PATH:
+                report.files_written += manifest.put_file(relative, source)
+    page_inputs = (hashlib.sha256(shell.text.encode()).hexdigest(), rendering_hash(), make_pdf)
+    jobs_needed = []
+    for certificate in inputs.certificates:
+        page, pdf = _plan_certificate(manifest, certificate, page_inputs, make_pdf)
+        if page or pdf:
+            jobs_needed.append((certificate, page, pdf))
+    for relative, content in _register_and_downloads(shell, inputs, make_pdf).items():
+        report.files_written += manifest.put_bytes(relative, content)
+    pages, pdfs = _run_jobs(
+        jobs_needed,
+        shell,
+        inputs,
+        out_dir,
+        cache_dir,
+        make_pdf,
+        jobs or os.cpu_count() or 1,
+        progress,
+    )
+    report.pages_written, report.pdfs_made = pages, pdfs
+    _drop_shell(out_dir)
+    report.files_removed = manifest.finish()
+    return report
+
+
+def _plan_certificate(
+    manifest: Manifest,
+    certificate: PublicCertificate,
+    page_inputs: tuple[str, str, bool],
+    make_pdf: bool,
+) -> tuple[bool, bool]:
+    """Which of a certificate's files must be made; its JSON record is written right away.
+
+    A page depends on the record (its digest), the shell and certgen's code; a PDF on the
+    record and the code."""
+    base = f"certificates/{certificate.id}"
+    manifest.put_bytes(f"{base}.json", certificate.canonical, key=certificate.digest)
+    page = manifest.wants(f"{base}.html", _key(certificate.digest, *page_inputs))
+    pdf_key = _key(certificate.digest, "pdf", page_inputs[1])
+    pdf = make_pdf and manifest.wants(f"{base}.pdf", pdf_key)
+    return page, pdf
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _register_and_downloads(shell: Shell, inputs: SiteInputs, make_pdf: bool) -> dict[str, bytes]:
+    rows = [Row.of(c) for c in inputs.certificates]
+    certifier = inputs.reference.certifier
+    files = register_files(shell, rows)
+    files.update(lookup_files(rows))
+    files.update(
+        download_files(inputs.certificates, certifier.website, inputs.as_of, certifier.name)
+    )
+    return files
+
+
+def _tree(folder: Path) -> Iterator[tuple[str, Path]]:
+    for root, _, files in os.walk(folder):
+        for name in sorted(files):
+            path = Path(root) / name
+            yield path.relative_to(folder).as_posix(), path
+
+
+def _drop_shell(out_dir: Path) -> None:
+    """The shell page is a template, not a page: remove it and its sitemap entry."""
+    (out_dir / SHELL_PATH).unlink(missing_ok=True)
+    sitemap = out_dir / "sitemap.xml"
+    if sitemap.is_file():
+        text = sitemap.read_text("utf-8")
+        start = text.find(SHELL_PATH)
+        if start >= 0:
+            begin = text.rfind("<url>", 0, start)
+            end = text.find("</url>", start) + len("</url>")
+            text = text[:begin].rstrip() + "\n" + text[end:].lstrip("\n")
+            sitemap.write_text(text, "utf-8")
+            _gzip(sitemap)
+
+
+def _gzip(path: Path) -> None:
+    import gzip
+
+    with gzip.GzipFile(path.with_suffix(".xml.gz"), "wb", mtime=0) as handle:
+        handle.write(path.read_bytes())
+
+
+class Manifest:
+    """What each file of an output folder was made from, so unchanged files are left alone."""
+
+    def __init__(self, out_dir: Path, path: Path | None, entries: dict[str, str]) -> None:
+        self.out_dir = out_dir
+        self.path = path
+        self.previous = entries
+        self.current: dict[str, str] = {}
+
+    @classmethod
+    def load(cls, cache_dir: Path | None, out_dir: Path) -> Manifest:
+        if cache_dir is None:
+            return cls(out_dir, None, {})
+        name = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
+        path = cache_dir / "manifests" / f"{name}.json"
+        try:
+            entries = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            entries = {}
+        return cls(out_dir, path, entries if isinstance(entries, dict) else {})
+
+    def wants(self, relative: str, key: str) -> bool:
+        """Record that ``relative`` is made from ``key``; true when it must be (re)made."""
+        self.current[relative] = key
+        return self.previous.get(relative) != key or not (self.out_dir / relative).is_file()
+
+    def put_bytes(self, relative: str, content: bytes, key: str | None = None) -> int:
+        if not self.wants(relative, key or hashlib.sha256(content).hexdigest()):
+            return 0
+        write_file(self.out_dir / relative, content)
+        return 1
+
+    def put_file(self, relative: str, source: Path) -> int:
+        content = source.read_bytes()
+        return self.put_bytes(relative, content)
+
+    def finish(self) -> int:
+        """Remove files an earlier build made that this one did not; save the manifest."""
+        removed = 0
+        for relative in set(self.previous) - set(self.current):
+            target = self.out_dir / relative
+            if target.is_file():
+                target.unlink()
+                removed += 1
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps(self.current, sort_keys=True), "utf-8")
+        return removed
+
+
+def write_file(path: Path, content: bytes) -> None:
+    try:
+        path.write_bytes(content)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+@dataclass(frozen=True)
+class _JobContext:
+    shell: Shell
+    out_dir: Path
+    cache_dir: Path | None
+    sample_data: bool
+    site_url: str
+    make_pdf: bool
+
+
+_CONTEXT: list[_JobContext] = []
+
+
+def _run_jobs(
+    jobs_needed: list[tuple[PublicCertificate, bool, bool]],
+    shell: Shell,
+    inputs: SiteInputs,
+    out_dir: Path,
+    cache_dir: Path | None,
+    make_pdf: bool,
+    workers: int,
+    progress: bool,
+) -> tuple[int, int]:
+    certifier = inputs.reference.certifier
+    _CONTEXT[:] = [
+        _JobContext(shell, out_dir, cache_dir, certifier.sample_data, certifier.website, make_pdf)
+    ]
+    chunks = [jobs_needed[i : i + JOB_CHUNK] for i in range(0, len(jobs_needed), JOB_CHUNK)]
+    bar = _Progress(len(jobs_needed), progress)
+    pages = pdfs = 0
+    if workers < 2 or len(chunks) < 2:
+        results: Iterator[tuple[int, int]] = map(_make_chunk, chunks)
+        for chunk, (made_pages, made_pdfs) in zip(chunks, results, strict=True):
+            pages, pdfs = pages + made_pages, pdfs + made_pdfs
+            bar.update(len(chunk))
+    else:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for chunk, (made_pages, made_pdfs) in zip(
+                chunks, pool.map(_make_chunk, chunks), strict=True
+            ):
+                pages, pdfs = pages + made_pages, pdfs + made_pdfs
+                bar.update(len(chunk))
+    bar.close()
+    return pages, pdfs
+
+
+def _make_chunk(chunk: list[tuple[PublicCertificate, bool, bool]]) -> tuple[int, int]:
+    context = _CONTEXT[0]
+    pages = pdfs = 0
+    for certificate, page, pdf in chunk:
+        qr = qr_svg(certificate.record["url"])
+        base = context.out_dir / "certificates" / certificate.id
+        if page:
+            fragment = certificate_fragment(certificate, qr, "", context.sample_data)
+            pdf_name = f"{certificate.id}.pdf" if context.make_pdf else None
+            write_file(
+                base.with_suffix(".html"),
+                certificate_page(context.shell, certificate, fragment, pdf_name),
+            )
+            pages += 1
+        if pdf:
+            write_file(base.with_suffix(".pdf"), _pdf(certificate, qr, context))
+            pdfs += 1
+    return pages, pdfs
+
+
+def _pdf(certificate: PublicCertificate, qr: str, context: _JobContext) -> bytes:
+    """The certificate's PDF, from the content-keyed cache when it was made before."""
+    cached = None
+    if context.cache_dir is not None:
+        cached = context.cache_dir / "pdf" / f"{_key(certificate.digest, rendering_hash())}.pdf"
+        if cached.is_file():
+            return cached.read_bytes()
+    base = context.site_url + "certificates/"
+    fragment = certificate_fragment(certificate, qr, base, context.sample_data)
+    content = pdf_bytes(pdf_html(certificate, fragment), base)
+    if cached is not None:
+        write_file(cached, content)
+    return content
+
+
+_RENDERING: list[str] = []
+
+
+def rendering_hash() -> str:
+    """What a certificate's page and PDF look like besides its record: the certificate
+    templates and the code that renders and publishes them. Other changes to certgen leave
+    published certificates alone."""
+    if not _RENDERING:
+        package = Path(__file__).resolve().parent
+        parts = [tree_hash(package / "templates" / "certificates")]
+        parts += [(package / name).read_text("utf-8") for name in ("render.py", "publish.py")]
+        _RENDERING.append(environment_hash(*parts))
+    return _RENDERING[0]
+
+
+class _Progress:
+    """A progress bar on standard error, shown only on a terminal and for long builds."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.done = total, 0
+        self.enabled = enabled and total >= 200 and sys.stderr.isatty()
+
+    def update(self, count: int) -> None:
+        self.done += count
+        if self.enabled:
+            filled = int(30 * self.done / self.total)
+            sys.stderr.write(
+                f"\rrendering certificates [{'#' * filled}{'.' * (30 - filled)}] "
+                f"{self.done}/{self.total}"
+            )
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")

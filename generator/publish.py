@@ -1,0 +1,306 @@
+"""Site stage, certgen side: the files certgen writes itself next to MkDocs' pages.
+
+Certificate pages and register year pages are written into the page "shell" that MkDocs
+renders for certificates/shell.md, so they share Material's header, palette, navigation and
+search box without MkDocs rendering thousands of pages. Also written: each certificate's JSON
+record and PDF, the lookup files of the verification page, the register index and the
+downloads (JSON, CSV, Atom).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from generator.public import PublicCertificate
+from generator.render import environment
+from generator.site import CONTENT_MARKER, TITLE_MARKER
+
+LOOKUP_ENTRIES_PER_FILE = 400
+_NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
+FEED_ENTRIES = 50
+STATUS_NOTES = {
+    "cancelled": "This certificate was cancelled and is not valid.",
+    "superseded": "This certificate was replaced by a correction and is not valid.",
+    "expired": "The validity period of this certificate has ended.",
+    "issued": "",
+}
+
+
+class Shell:
+    """A page rendered by MkDocs, with markers where a title and content go."""
+
+    def __init__(self, text: str, own_path: str) -> None:
+        if CONTENT_MARKER not in text or TITLE_MARKER not in text:
+            raise ValueError("the shell page has lost its markers")
+        self.text = text
+        self.own_path = own_path
+
+    def page(self, title: str, path: str, content: str) -> str:
+        """The shell with ``content`` for the page at ``path`` (same folder depth as the shell)."""
+        return (
+            self.text.replace(TITLE_MARKER, _attribute_safe(title))
+            .replace(self.own_path, path)
+            .replace(CONTENT_MARKER, content)
+        )
+
+
+def _attribute_safe(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    """A certificate as the register lists it."""
+
+    id: str
+    number: str
+    title: str
+    status: str
+    exporter: str
+    destination: str
+    products: str
+    issued_on: str
+    page: str
+    year: int
+
+    @classmethod
+    def of(cls, certificate: PublicCertificate) -> Row:
+        record = certificate.record
+        return cls(
+            id=certificate.id,
+            number=certificate.number,
+            title=record["document"]["title"],
+            status=certificate.status,
+            exporter=f"{record['exporter']['name']} ({record['exporter']['operation_id']})",
+            destination=record["destination"]["country_name"],
+            products="; ".join(p["name_as_labeled"] for p in record["products"]),
+            issued_on=record["issued_on"],
+            page=f"certificates/{certificate.id}.html",
+            year=certificate.year,
+        )
+
+    def index_entry(self) -> dict[str, Any]:
+        entry = {
+            k: getattr(self, k)
+            for k in (
+                "number",
+                "title",
+                "status",
+                "exporter",
+                "destination",
+                "products",
+                "issued_on",
+                "page",
+            )
+        }
+        text = " ".join(
+            (self.number, self.id, self.exporter, self.destination, self.products, self.title)
+        )
+        entry["text"] = normalize(text).lower()
+        return entry
+
+
+def normalize(number: str) -> str:
+    """How numbers are compared: upper case, letters and digits only, so that spaces, hyphens
+    and dots typed differently still match (certgen.js does the same)."""
+    return _NOT_ALPHANUMERIC.sub("", number.upper())
+
+
+def fnv1a(text: str) -> int:
+    """32-bit FNV-1a of the UTF-8 bytes; certgen.js computes the same to find a lookup file."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def jsonp(key: str, value: Any) -> bytes:
+    """A data file the site's JavaScript can load from disk too: certgen.deliver(key, value)."""
+    payload = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    payload = payload.replace("</", "<\\/")
+    return f'certgen.deliver("{key}",{payload});\n'.encode()
+
+
+def certificate_page(
+    shell: Shell, certificate: PublicCertificate, fragment: str, pdf_name: str | None
+) -> bytes:
+    record = certificate.record
+    downloads = (
+        f'<p class="certgen-downloads">Download: <a href="{certificate.id}.json">JSON record</a>'
+    )
+    if pdf_name:
+        downloads += f' · <a href="{pdf_name}">PDF</a>'
+    downloads += "</p>"
+    title = f"{record['document']['title']} {certificate.number}"
+    path = f"certificates/{certificate.id}.html"
+    return shell.page(title, path, fragment + downloads).encode("utf-8")
+
+
+def lookup_files(rows: Iterable[Row], notes: dict[str, str] = STATUS_NOTES) -> dict[str, bytes]:
+    """The verification page's lookup: every number and ID, spread over hashed files."""
+    rows = list(rows)
+    entries: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        value = {
+            "number": row.number,
+            "title": row.title,
+            "status": row.status,
+            "issued_on": row.issued_on,
+            "exporter": row.exporter,
+            "destination": row.destination,
+            "page": row.page,
+            "note": notes[row.status],
+        }
+        entries[normalize(row.number)] = value
+        entries[normalize(row.id)] = value
+    count = 1
+    while count * LOOKUP_ENTRIES_PER_FILE < len(entries):
+        count *= 2
+    shards: dict[str, dict[str, Any]] = {}
+    for key, value in entries.items():
+        shards.setdefault(f"{fnv1a(key) % count:04x}", {})[key] = value
+    files = {"data/lookup/meta.js": jsonp("meta", {"shards": count})}
+    for name, shard in shards.items():
+        files[f"data/lookup/{name}.js"] = jsonp(f"lookup-{name}", shard)
+    return files
+
+
+def register_files(shell: Shell, rows: list[Row]) -> dict[str, bytes]:
+    by_year: dict[int, list[Row]] = {}
+    for row in sorted(rows, key=lambda r: (r.issued_on, r.id), reverse=True):
+        by_year.setdefault(row.year, []).append(row)
+    years = [{"year": year, "count": len(by_year[year])} for year in sorted(by_year, reverse=True)]
+    files = {"data/register/years.js": jsonp("years", years)}
+    template = environment().get_template("register/year.html.j2")
+    for year, year_rows in by_year.items():
+        files[f"data/register/{year}.js"] = jsonp(
+            f"year-{year}", [row.index_entry() for row in year_rows]
+        )
+        content = template.render(year=year, certificates=year_rows)
+        path = f"register/{year}.html"
+        files[path] = shell.page(f"Certificates issued in {year}", path, content).encode("utf-8")
+    return files
+
+
+def download_files(
+    certificates: list[PublicCertificate], site_url: str, as_of: date, certifier_name: str
+) -> dict[str, bytes]:
+    rows = sorted(certificates, key=lambda c: c.id)
+    summaries = [_summary(c) for c in rows]
+    listing = {"as_of": as_of.isoformat(), "count": len(summaries), "certificates": summaries}
+    return {
+        "downloads/certificates.json": (
+            json.dumps(listing, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        ).encode("utf-8"),
+        "downloads/certificates.csv": _csv(summaries),
+        "downloads/feed.xml": _feed(certificates, site_url, as_of, certifier_name),
+    }
+
+
+_CSV_FIELDS = (
+    "id",
+    "number",
+    "document_type",
+    "status",
+    "issued_on",
+    "exporter_operation_id",
+    "exporter",
+    "importer",
+    "destination_country",
+    "products",
+    "net_weight_kg",
+    "url",
+    "sha256",
+)
+
+
+def _summary(certificate: PublicCertificate) -> dict[str, Any]:
+    record = certificate.record
+    return {
+        "id": certificate.id,
+        "number": certificate.number,
+        "document_type": record["document"]["type"],
+        "status": certificate.status,
+        "issued_on": record["issued_on"],
+        "exporter_operation_id": record["exporter"]["operation_id"],
+        "exporter": record["exporter"]["name"],
+        "importer": record["importer"]["name"],
+        "destination_country": record["destination"]["country"],
+        "products": "; ".join(p["name_as_labeled"] for p in record["products"]),
+        "net_weight_kg": sum(p["net_weight_kg"] for p in record["products"]),
+        "url": record["url"],
+        "sha256": certificate.digest,
+    }
+
+
+def _csv(summaries: list[dict[str, Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=_CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for summary in summaries:
+        writer.writerow({k: _cell(v) for k, v in summary.items()})
+    return buffer.getvalue().encode("utf-8")
+
+
+def _cell(value: Any) -> Any:
+    """Spreadsheets run cells that start with = + - @ as formulas: such text gets a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _feed(
+    certificates: list[PublicCertificate], site_url: str, as_of: date, certifier_name: str
+) -> bytes:
+    atom = "http://www.w3.org/2005/Atom"
+    ElementTree.register_namespace("", atom)
+    feed = ElementTree.Element(f"{{{atom}}}feed")
+    newest = sorted(certificates, key=lambda c: (c.record["issued_on"], c.id), reverse=True)
+    newest = newest[:FEED_ENTRIES]
+    updated = newest[0].record["issued_on"] if newest else as_of.isoformat()
+    for tag, text in (
+        ("title", f"{certifier_name}: newly issued certificates"),
+        ("id", site_url + "downloads/feed.xml"),
+        ("updated", f"{updated}T00:00:00Z"),
+    ):
+        ElementTree.SubElement(feed, f"{{{atom}}}{tag}").text = text
+    ElementTree.SubElement(feed, f"{{{atom}}}link", href=site_url + "register/index.html")
+    ElementTree.SubElement(
+        feed, f"{{{atom}}}link", rel="self", href=site_url + "downloads/feed.xml"
+    )
+    author = ElementTree.SubElement(feed, f"{{{atom}}}author")
+    ElementTree.SubElement(author, f"{{{atom}}}name").text = certifier_name
+    for certificate in newest:
+        _feed_entry(feed, atom, certificate)
+    ElementTree.indent(feed)
+    document: bytes = ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return document + b"\n"
+
+
+def _feed_entry(feed: ElementTree.Element, atom: str, certificate: PublicCertificate) -> None:
+    record = certificate.record
+    entry = ElementTree.SubElement(feed, f"{{{atom}}}entry")
+    title = f"{record['document']['title']} {certificate.number}"
+    summary = (
+        f"{record['exporter']['name']} to {record['destination']['country_name']}: "
+        f"{'; '.join(p['name_as_labeled'] for p in record['products'])}. "
+        f"Status: {certificate.status}."
+    )
+    for tag, text in (
+        ("title", title),
+        ("id", record["url"]),
+        ("updated", f"{record['issued_on']}T00:00:00Z"),
+        ("summary", summary),
+    ):
+        ElementTree.SubElement(entry, f"{{{atom}}}{tag}").text = text
+    ElementTree.SubElement(entry, f"{{{atom}}}link", href=record["url"])

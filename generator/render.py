@@ -1,0 +1,178 @@
+"""Render stage: a public certificate record -> its HTML fragment (the same markup for the site
+page and the PDF), its QR code, and its PDF.
+
+Jinja2 runs with autoescape and StrictUndefined: text from requests is always shown as text,
+and a template that asks for a missing field fails loudly instead of printing nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+import segno
+
+from generator.public import PublicCertificate
+from generator.refdata import ISSUING_SYSTEMS
+
+QR_MASK = 3
+"""A fixed mask pattern: any mask is valid QR; choosing the best one costs 80% of the time."""
+
+_WORDS = {
+    "status": {
+        "issued": "Issued (valid)",
+        "cancelled": "Cancelled",
+        "superseded": "Superseded",
+        "expired": "Expired",
+    },
+    "claim": {
+        "100_percent_organic": "100% organic",
+        "organic": "Organic",
+        "made_with_organic": "Made with organic (specified ingredients)",
+    },
+    "category": {
+        "unprocessed_plant": "unprocessed plant product",
+        "livestock_product": "livestock product",
+        "processed_food": "processed food",
+        "feed": "feed",
+        "wine": "wine",
+        "alcoholic_beverage": "alcoholic beverage",
+        "honey": "honey",
+        "aquaculture_algae": "aquaculture or algae",
+        "seed": "seed",
+        "non_food": "non-food product",
+    },
+    "reason": {
+        "shipment_not_made": "the shipment was not made",
+        "issued_in_error": "issued in error",
+        "operation_status_changed": "an operation's certification status changed",
+        "client_request": "withdrawn at the client's request",
+        "other": "cancelled",
+    },
+}
+
+
+def long_date(value: str) -> str:
+    day = date.fromisoformat(value)
+    return f"{day.day} {day:%B %Y}"
+
+
+def kilograms(value: float) -> str:
+    amount = Decimal(str(value)).normalize()
+    text = f"{amount:,f}"
+    return f"{text} kg"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        autoescape=jinja2.select_autoescape(("html", "html.j2", "xml", "xml.j2")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        long_date=long_date,
+        kg=kilograms,
+        status_word=_WORDS["status"].__getitem__,
+        claim_word=_WORDS["claim"].__getitem__,
+        category_word=_WORDS["category"].__getitem__,
+        reason_word=_WORDS["reason"].__getitem__,
+        system_word=ISSUING_SYSTEMS.__getitem__,
+    )
+    return env
+
+
+def template_hash() -> str:
+    """A hash of every template and stylesheet: part of the cache key of rendered output."""
+    digest = hashlib.sha256()
+    root = resources.files("generator") / "templates"
+    for path in sorted(_walk(root), key=str):
+        digest.update(str(path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _walk(folder: Any) -> list[Any]:
+    found = []
+    for entry in folder.iterdir():
+        found += _walk(entry) if entry.is_dir() else [entry]
+    return found
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code for ``url``, labelled for screen readers."""
+    code = segno.make(url, error="m", micro=False, mask=QR_MASK, boost_error=False)
+    size = code.symbol_size(border=2)[0]
+    path = _qr_path(code.matrix, border=2)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" '
+        f'aria-label="QR code linking to {html.escape(url)}" shape-rendering="crispEdges">'
+        f'<rect width="{size}" height="{size}" fill="#fff"/><path fill="#000" d="{path}"/></svg>'
+    )
+
+
+def _qr_path(matrix: Any, border: int) -> str:
+    parts = []
+    for y, row in enumerate(matrix):
+        x, width = 0, len(row)
+        while x < width:
+            if row[x]:
+                start = x
+                while x < width and row[x]:
+                    x += 1
+                parts.append(f"M{start + border} {y + border}h{x - start}v1h{start - x}z")
+            else:
+                x += 1
+    return "".join(parts)
+
+
+def certificate_fragment(
+    certificate: PublicCertificate, qr: str, cert_base: str, sample_data: bool
+) -> str:
+    """The certificate's HTML; ``cert_base`` prefixes links to other certificates and files."""
+    template = environment().get_template(
+        f"certificates/{certificate.record['document']['type']}.html.j2"
+    )
+    return template.render(
+        certificate=certificate.record,
+        digest=certificate.digest,
+        qr_svg=qr,
+        cert_base=cert_base,
+        sample_data=sample_data,
+    )
+
+
+def stylesheet(name: str) -> str:
+    return (resources.files("generator") / "templates" / "certificates" / name).read_text("utf-8")
+
+
+def pdf_html(certificate: PublicCertificate, fragment: str) -> str:
+    record = certificate.record
+    title = f"{record['document']['title']} {record['number']}"
+    return (
+        environment()
+        .get_template("certificates/pdf.html.j2")
+        .render(
+            title=title,
+            certifier_name=record["certifier"]["name"],
+            description=f"{title}, status {record['status']}",
+            stylesheet=stylesheet("print.css"),
+            fragment=fragment,
+        )
+    )
+
+
+def pdf_bytes(document: str, base_url: str) -> bytes:
+    """The PDF of a certificate, made by WeasyPrint from the PDF wrapper of its fragment."""
+    import weasyprint  # imported lazily: it takes a second and is needed only for PDFs
+
+    return bytes(weasyprint.HTML(string=document, base_url=base_url).write_pdf())

@@ -1,0 +1,172 @@
+/* certgen: the register filter, the verification form and the year-page filter.
+   Data comes as small script files (window.certgen.* callbacks) so that the site also works
+   opened from disk, where browsers refuse to fetch JSON. Text is always set with textContent. */
+(function () {
+  "use strict";
+  var root = new URL("../../", document.currentScript.src);
+  var certgen = (window.certgen = window.certgen || {});
+  var waiting = {};
+
+  function load(path, key) {
+    if (!waiting[key]) {
+      waiting[key] = new Promise(function (resolve) {
+        certgen["_" + key] = resolve;
+        var script = document.createElement("script");
+        script.src = new URL(path, root).href;
+        script.onerror = function () { resolve(null); };
+        document.head.appendChild(script);
+      });
+    }
+    return waiting[key];
+  }
+  certgen.deliver = function (key, value) {
+    var resolve = certgen["_" + key];
+    if (resolve) resolve(value);
+  };
+
+  /* Numbers compare on letters and digits only; FNV-1a over the UTF-8 bytes of the normalized
+     number picks its lookup file. The same functions run in
+     generator/publish.py to choose the file a number is stored in. */
+  function normalize(number) { return number.toUpperCase().replace(/[^\p{L}\p{N}]+/gu, ""); }
+  function shard(key, count) {
+    var hash = 0x811c9dc5, bytes = new TextEncoder().encode(key);
+    for (var i = 0; i < bytes.length; i++) {
+      hash ^= bytes[i];
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return (hash % count).toString(16).padStart(4, "0");
+  }
+  var STATUS = { issued: "Valid", cancelled: "Cancelled", superseded: "Superseded", expired: "Expired" };
+
+  function element(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+  function link(href, text) {
+    var a = element("a", text);
+    a.href = new URL(href, root).href;
+    return a;
+  }
+
+  /* Verification. */
+  function verify(number) {
+    var out = document.getElementById("certgen-verify-result");
+    var key = normalize(number);
+    out.textContent = "Looking up " + number + "…";
+    load("data/lookup/meta.js", "meta").then(function (meta) {
+      if (!meta) { out.textContent = "The register index could not be loaded."; return null; }
+      var name = shard(key, meta.shards);
+      return load("data/lookup/" + name + ".js", "lookup-" + name);
+    }).then(function (entries) {
+      if (entries === null && out.textContent.indexOf("could not") >= 0) return;
+      var found = entries && entries[key];
+      out.textContent = "";
+      var box = element("div", undefined, "certgen-result certgen-result-" + (found ? found.status : "unknown"));
+      if (!found) {
+        box.appendChild(element("p", "No certificate numbered " + number + " is in our register.", "certgen-verify-unknown"));
+        box.appendChild(element("p", "Check the number, or contact the certificate desk: a certificate we did not issue is not valid as ours."));
+      } else {
+        var head = element("p");
+        head.appendChild(element("strong", STATUS[found.status] || found.status, "certgen-verify-status"));
+        head.appendChild(document.createTextNode(": " + found.title + " " + found.number + ", issued " + found.issued_on + "."));
+        box.appendChild(head);
+        box.appendChild(element("p", "Exporter: " + found.exporter + ". Destination: " + found.destination + "."));
+        if (found.status !== "issued") box.appendChild(element("p", found.note));
+        var p = element("p");
+        p.appendChild(link(found.page, "Open the certificate"));
+        box.appendChild(p);
+      }
+      out.appendChild(box);
+    });
+  }
+  function setUpVerify() {
+    var form = document.getElementById("certgen-verify-form");
+    if (!form) return;
+    var input = document.getElementById("certgen-number");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (input.value.trim()) verify(input.value.trim());
+    });
+    var asked = new URLSearchParams(window.location.search).get("number");
+    if (asked) { input.value = asked; verify(asked); }
+  }
+
+  /* Register filter. */
+  function setUpRegister() {
+    var box = document.getElementById("certgen-register");
+    if (!box) return;
+    var query = document.getElementById("certgen-query");
+    var status = document.getElementById("certgen-status");
+    var yearSelect = document.getElementById("certgen-year");
+    var summary = document.getElementById("certgen-register-summary");
+    var results = document.getElementById("certgen-register-results");
+    load("data/register/years.js", "years").then(function (years) {
+      if (!years) { summary.textContent = "The register index could not be loaded."; return; }
+      var list = document.getElementById("certgen-years");
+      years.forEach(function (year) {
+        var item = element("li");
+        item.appendChild(link("register/" + year.year + ".html", String(year.year)));
+        item.appendChild(document.createTextNode(": " + year.count + " certificate" + (year.count === 1 ? "" : "s")));
+        list.appendChild(item);
+        var option = element("option", String(year.year));
+        option.value = year.year;
+        yearSelect.appendChild(option);
+      });
+      function run() {
+        var chosen = yearSelect.value ? [Number(yearSelect.value)] : years.map(function (y) { return y.year; });
+        Promise.all(chosen.map(function (y) { return load("data/register/" + y + ".js", "year-" + y); }))
+          .then(function (sets) { show([].concat.apply([], sets.filter(Boolean))); });
+      }
+      function show(rows) {
+        var words = normalize(query.value).toLowerCase();
+        var matches = rows.filter(function (row) {
+          return (!status.value || row.status === status.value) &&
+            (!words || row.text.indexOf(words) >= 0);
+        });
+        summary.textContent = matches.length + " certificate" + (matches.length === 1 ? "" : "s") +
+          (matches.length > 200 ? " (showing the first 200)" : "");
+        results.textContent = "";
+        if (!matches.length) return;
+        var table = element("table");
+        var head = table.createTHead().insertRow();
+        ["Number", "Document", "Exporter", "Destination", "Products", "Issued", "Status"].forEach(function (h) {
+          var th = element("th", h); th.scope = "col"; head.appendChild(th);
+        });
+        var body = table.createTBody();
+        matches.slice(0, 200).forEach(function (row) {
+          var tr = body.insertRow();
+          tr.insertCell().appendChild(link(row.page, row.number));
+          [row.title, row.exporter, row.destination, row.products, row.issued_on, STATUS[row.status]].forEach(function (text) {
+            tr.insertCell().textContent = text;
+          });
+        });
+        results.appendChild(table);
+      }
+      [query, status, yearSelect].forEach(function (control) { control.addEventListener("input", run); });
+      run();
+    });
+  }
+
+  /* Filter of a year page: hides the rows that do not match. */
+  function setUpYearFilter() {
+    var input = document.getElementById("certgen-year-query");
+    if (!input) return;
+    var rows = Array.prototype.slice.call(document.querySelectorAll(".certgen-year-table tbody tr"));
+    var summary = document.getElementById("certgen-year-summary");
+    input.addEventListener("input", function () {
+      var words = normalize(input.value).toLowerCase(), shown = 0;
+      rows.forEach(function (row) {
+        var match = !words || normalize(row.textContent).toLowerCase().indexOf(words) >= 0;
+        row.hidden = !match;
+        if (match) shown++;
+      });
+      summary.textContent = shown + " of " + rows.length + " certificates";
+    });
+  }
+
+  function start() { setUpVerify(); setUpRegister(); setUpYearFilter(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
