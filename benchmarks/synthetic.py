@@ -47,7 +47,7 @@ class Template:
     number_kind: str | None
 
 
-def templates(project: Project) -> list[Template]:
+def templates(project: Project, issued_only: bool = False) -> list[Template]:
     checker = Checker(project)
     assert checker.reference is not None, "data/ has errors; run certgen check"
     found = []
@@ -57,6 +57,8 @@ def templates(project: Project) -> list[Template]:
         data = document.data
         if data.get("supersedes") or data.get("superseded_by"):
             continue  # amendment pairs are not shifted one by one
+        if issued_only and data["status"] == "requested":
+            continue
         found.append(_template(data, checker))
     return found
 
@@ -127,10 +129,10 @@ class _Dumper(yaml.CSafeDumper if hasattr(yaml, "CSafeDumper") else yaml.SafeDum
     pass
 
 
-def write_register(root: Path, count: int, seed: int = 1) -> list[Path]:
+def write_register(root: Path, count: int, seed: int = 1, issued_only: bool = False) -> list[Path]:
     """Write ``count`` synthetic requests under ``root/requests/<year>/``; return their paths."""
     project = Project(ROOT)
-    shapes = templates(project)
+    shapes = templates(project, issued_only)
     rng = random.Random(seed)
     sequences: dict[tuple[str, int], int] = {}
     paths = []
@@ -176,11 +178,13 @@ def _official_number(kind: str | None, received: date, sequence: int) -> str:
     return f"555-{sequence % 10**10:010d}-{sequence % 10**6:06d}"
 
 
-def make_project(target: Path, count: int, seed: int = 1) -> Path:
-    """A repository copy (schemas, data) at ``target`` with ``count`` synthetic requests."""
-    for part in ("schemas", "data"):
+def make_project(target: Path, count: int, seed: int = 1, issued_only: bool = False) -> Path:
+    """A repository copy (schemas, data, site, mkdocs.yml) at ``target`` with ``count``
+    synthetic requests (all of them issued, cancelled or superseded with ``issued_only``)."""
+    for part in ("schemas", "data", "site"):
         shutil.copytree(ROOT / part, target / part, dirs_exist_ok=True)
-    write_register(target, count, seed)
+    shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
+    write_register(target, count, seed, issued_only)
     return target
 
 
@@ -189,8 +193,9 @@ def main() -> int:
     parser.add_argument("count", type=int)
     parser.add_argument("target", type=Path)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--issued-only", action="store_true", help="only published requests")
     arguments = parser.parse_args()
-    make_project(arguments.target, arguments.count, arguments.seed)
+    make_project(arguments.target, arguments.count, arguments.seed, arguments.issued_only)
     print(f"wrote {arguments.count} requests under {arguments.target / 'requests'}")
     return 0
 

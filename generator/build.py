@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
 import sys
@@ -23,12 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.cache import CheckCache, code_hash, environment_hash, tree_hash
+from generator.errors import CertgenError
 from generator.project import Project
 from generator.public import PublicCertificate
 from generator.publish import (
+    Planned,
     Row,
     Shell,
     certificate_page,
+    content_key,
     download_files,
     lookup_files,
     register_files,
@@ -67,7 +71,7 @@ def build(
         tree_hash(project.data_dir),
         os.environ.get("SOURCE_DATE_EPOCH"),
     )
-    check_cache = CheckCache(cache_dir / "check.pickle", environment)
+    check_cache = CheckCache(cache_dir / "check", environment)
     inputs = site_inputs(project, jobs, check_cache)
     check_cache.save()
     mkdocs_dir = cache_dir / "mkdocs"
@@ -96,18 +100,28 @@ def _mkdocs_if_needed(inputs: SiteInputs, mkdocs_dir: Path, key_file: Path, code
 
 
 def run_mkdocs(inputs: SiteInputs, site_dir: Path) -> None:
-    """MkDocs' strict build of the pages (not the certificates) into ``site_dir``."""
+    """MkDocs' strict build of the pages (not the certificates) into ``site_dir``; its
+    warnings and errors are shown, and any of them fails the build."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("mkdocs %(levelname)s: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
     SETTINGS.publish, SETTINGS.inputs = False, inputs
     try:
         config = load_config(
             str(inputs.project.root / "mkdocs.yml"), site_dir=str(site_dir), strict=True
         )
         mkdocs_build(config)
+    except MkDocsException as error:
+        raise CertgenError(f"the MkDocs build failed ({error}); see its messages above") from error
     finally:
+        logger.removeHandler(handler)
         SETTINGS.publish, SETTINGS.inputs = True, None
         if epoch is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -136,8 +150,8 @@ def publish_into(
         page, pdf = _plan_certificate(manifest, certificate, page_inputs, make_pdf)
         if page or pdf:
             jobs_needed.append((certificate, page, pdf))
-    for relative, content in _register_and_downloads(shell, inputs, make_pdf).items():
-        report.files_written += manifest.put_bytes(relative, content)
+    for relative, planned in _register_and_downloads(shell, inputs, page_inputs[0]).items():
+        report.files_written += manifest.put_planned(relative, planned)
     pages, pdfs = _run_jobs(
         jobs_needed,
         shell,
@@ -176,10 +190,10 @@ def _key(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _register_and_downloads(shell: Shell, inputs: SiteInputs, make_pdf: bool) -> dict[str, bytes]:
+def _register_and_downloads(shell: Shell, inputs: SiteInputs, shell_key: str) -> dict[str, Planned]:
     rows = [Row.of(c) for c in inputs.certificates]
     certifier = inputs.reference.certifier
-    files = register_files(shell, rows)
+    files = register_files(shell, rows, content_key(shell_key, rendering_hash()))
     files.update(lookup_files(rows))
     files.update(
         download_files(inputs.certificates, certifier.website, inputs.as_of, certifier.name)
@@ -221,6 +235,7 @@ class Manifest:
 
     def __init__(self, out_dir: Path, path: Path | None, entries: dict[str, str]) -> None:
         self.out_dir = out_dir
+        self.root = str(out_dir)
         self.path = path
         self.previous = entries
         self.current: dict[str, str] = {}
@@ -240,12 +255,20 @@ class Manifest:
     def wants(self, relative: str, key: str) -> bool:
         """Record that ``relative`` is made from ``key``; true when it must be (re)made."""
         self.current[relative] = key
-        return self.previous.get(relative) != key or not (self.out_dir / relative).is_file()
+        if self.previous.get(relative) != key:
+            return True
+        return not os.path.isfile(os.path.join(self.root, relative))
 
     def put_bytes(self, relative: str, content: bytes, key: str | None = None) -> int:
         if not self.wants(relative, key or hashlib.sha256(content).hexdigest()):
             return 0
         write_file(self.out_dir / relative, content)
+        return 1
+
+    def put_planned(self, relative: str, planned: Planned) -> int:
+        if not self.wants(relative, planned.key):
+            return 0
+        write_file(self.out_dir / relative, planned.make())
         return 1
 
     def put_file(self, relative: str, source: Path) -> int:
@@ -365,7 +388,8 @@ def rendering_hash() -> str:
     published certificates alone."""
     if not _RENDERING:
         package = Path(__file__).resolve().parent
-        parts = [tree_hash(package / "templates" / "certificates")]
+        templates = package / "templates"
+        parts = [tree_hash(templates / "certificates"), tree_hash(templates / "register")]
         parts += [(package / name).read_text("utf-8") for name in ("render.py", "publish.py")]
         _RENDERING.append(environment_hash(*parts))
     return _RENDERING[0]

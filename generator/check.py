@@ -23,7 +23,7 @@ from generator.findings import Finding, Severity
 from generator.load import load_file
 from generator.model import Request
 from generator.project import Project
-from generator.public import draft_record, is_published, latest_date
+from generator.public import PublicCertificate, draft_record, is_published, latest_date
 from generator.refdata import (
     Reference,
     build_reference,
@@ -50,6 +50,9 @@ class FileOutcome:
     draft: dict[str, Any] | None = None
     """The public record, for an issued request without errors when publishing."""
     latest: date | None = None
+    certificate: PublicCertificate | None = None
+    """The draft finalised as of ``certificate_as_of`` (kept in the cache with the outcome)."""
+    certificate_as_of: date | None = None
 
 
 @dataclass
@@ -57,7 +60,8 @@ class CheckResult:
     findings: list[Finding]
     files: int
     entries: list[Entry] = field(default_factory=list)
-    drafts: list[dict[str, Any]] = field(default_factory=list)
+    published: list[FileOutcome] = field(default_factory=list)
+    """Outcomes with a draft public record."""
     latest: date | None = None
 
     @property
@@ -161,8 +165,8 @@ def discover(arguments: Sequence[str]) -> list[tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for argument in arguments:
         if os.path.isdir(argument):
-            for file in _yaml_files(argument):
-                display = os.path.join(argument, os.path.relpath(file, argument))
+            for file, relative in _yaml_files(argument):
+                display = os.path.join(argument, relative)
                 found.setdefault(os.path.abspath(file), (file, display))
         elif os.path.lexists(argument):
             found.setdefault(os.path.abspath(argument), (argument, argument))
@@ -171,23 +175,32 @@ def discover(arguments: Sequence[str]) -> list[tuple[str, str]]:
     return list(found.values())
 
 
-def _yaml_files(folder: str) -> Iterator[str]:
+def _yaml_files(folder: str) -> Iterator[tuple[str, str]]:
+    """The YAML files under ``folder``, sorted, each with its path relative to ``folder``."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        relative_root = os.path.relpath(root, folder)
         for name in sorted(files):
             if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                yield os.path.join(root, name)
+                relative = name if relative_root == "." else os.path.join(relative_root, name)
+                yield os.path.join(root, name), relative
 
 
-def register_context(targets: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Other files of the registers (``requests`` folders) that the targets belong to."""
+def register_context(
+    targets: list[tuple[str, str]], arguments: Sequence[str] = ()
+) -> list[tuple[str, str]]:
+    """Other files of the registers (``requests`` folders) that the targets belong to; none
+    when a whole register was given."""
     folders = {os.path.dirname(os.path.abspath(path)) for path, _ in targets}
-    roots = sorted({root for root in map(_register_root, folders) if root is not None})
+    roots = {root for root in map(_register_root, folders) if root is not None}
+    roots -= {os.path.abspath(a) for a in arguments if os.path.isdir(a)}
+    if not roots:
+        return []
     seen = {os.path.abspath(path) for path, _ in targets}
     return [
         (file, os.path.relpath(file))
-        for root in roots
-        for file in _yaml_files(root)
+        for root in sorted(roots)
+        for file, _ in _yaml_files(root)
         if os.path.abspath(file) not in seen
     ]
 
@@ -225,7 +238,7 @@ def run_check(
 ) -> CheckResult:
     """Check the files named by ``arguments``; with a cache, unchanged files are not re-read."""
     targets = discover(arguments)
-    context = register_context(targets)
+    context = register_context(targets, arguments)
     work = [(p, d, True) for p, d in targets] + [(p, d, False) for p, d in context]
     known = cache.lookup(work) if cache else {}
     fresh = [item for item in work if item[1] not in known]
@@ -247,7 +260,7 @@ def _collect(result: CheckResult, outcome: FileOutcome) -> None:
     if outcome.entry is not None:
         result.entries.append(outcome.entry)
     if outcome.draft is not None:
-        result.drafts.append(outcome.draft)
+        result.published.append(outcome)
     if outcome.latest and (result.latest is None or outcome.latest > result.latest):
         result.latest = outcome.latest
 

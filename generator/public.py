@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 import pycountry
@@ -63,7 +64,9 @@ def draft_record(
 
 def finalize(record: dict[str, Any], as_of: date) -> PublicCertificate:
     """The published certificate as of a date: expiry applied, canonical JSON, digest."""
-    record = dict(record, status=status_of(record, as_of))
+    status = status_of(record, as_of)
+    if status != record["status"]:
+        record = dict(record, status=status)
     canonical = canonical_json(record)
     year = int(record["id"].split("-")[1])
     return PublicCertificate(
@@ -85,23 +88,68 @@ def latest_date(data: dict[str, Any]) -> date:
 def strip_confidential(value: Any, schema: Any, root: dict[str, Any]) -> Any:
     """``value`` without the members that ``schema`` (or any branch of it) marks x-confidential."""
     if isinstance(value, dict):
-        candidates = _property_schemas(schema, root)
+        members = _members(schema, root)
         kept = {}
         for key, member in value.items():
-            schemas = candidates.get(key, [])
-            if any(s.get("x-confidential") for s in schemas):
+            confidential, schemas = members.get(key, (False, ()))
+            if confidential:
                 continue
             for sub in schemas:
-                member = strip_confidential(member, sub, root)
+                if isinstance(member, (dict, list)) and _reaches_confidential(sub, root):
+                    member = strip_confidential(member, sub, root)
             kept[key] = member
         return kept
     if isinstance(value, list):
-        items = [s["items"] for s in _branches(schema, root) if isinstance(s.get("items"), dict)]
         stripped = value
-        for sub in items:
+        for sub in _items(schema, root):
             stripped = [strip_confidential(v, sub, root) for v in stripped]
         return stripped
     return value
+
+
+_MEMBERS: dict[int, dict[str, tuple[bool, tuple[dict[str, Any], ...]]]] = {}
+_ITEMS: dict[int, tuple[dict[str, Any], ...]] = {}
+
+
+def _members(schema: Any, root: dict[str, Any]) -> dict[str, tuple[bool, tuple[Any, ...]]]:
+    """For each property a schema (with all its branches) declares: whether any branch marks
+    it confidential, and the property's schemas. Worked out once per schema node."""
+    key = id(schema)
+    if key not in _MEMBERS:
+        collected: dict[str, list[dict[str, Any]]] = {}
+        for branch in _branches(schema, root):
+            for name, sub in branch.get("properties", {}).items():
+                collected.setdefault(name, []).extend(_branches(sub, root))
+        _MEMBERS[key] = {
+            name: (any(s.get("x-confidential") for s in subs), tuple(subs))
+            for name, subs in collected.items()
+        }
+    return _MEMBERS[key]
+
+
+_REACHES: dict[int, bool] = {}
+
+
+def _reaches_confidential(schema: Any, root: dict[str, Any]) -> bool:
+    """Whether anything inside values of this schema can be confidential (memoised)."""
+    key = id(schema)
+    if key not in _REACHES:
+        _REACHES[key] = False  # guards against a recursive schema
+        members = _members(schema, root).values()
+        _REACHES[key] = any(
+            confidential or any(_reaches_confidential(s, root) for s in subs)
+            for confidential, subs in members
+        ) or any(_reaches_confidential(s, root) for s in _items(schema, root))
+    return _REACHES[key]
+
+
+def _items(schema: Any, root: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    key = id(schema)
+    if key not in _ITEMS:
+        _ITEMS[key] = tuple(
+            s["items"] for s in _branches(schema, root) if isinstance(s.get("items"), dict)
+        )
+    return _ITEMS[key]
 
 
 def _branches(schema: Any, root: dict[str, Any]) -> list[dict[str, Any]]:
@@ -117,19 +165,12 @@ def _branches(schema: Any, root: dict[str, Any]) -> list[dict[str, Any]]:
         found += _branches(target, root)
     for part in schema.get("allOf", ()):
         found += _branches(part, root)
-    for key in ("then", "else"):
-        found += _branches(schema.get(key), root)
+    for clause in ("then", "else"):
+        found += _branches(schema.get(clause), root)
     return found
 
 
-def _property_schemas(schema: Any, root: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    collected: dict[str, list[dict[str, Any]]] = {}
-    for branch in _branches(schema, root):
-        for name, sub in branch.get("properties", {}).items():
-            collected.setdefault(name, []).extend(_branches(sub, root))
-    return collected
-
-
+@cache
 def country_name(code: str) -> str:
     if code in EXTRA_COUNTRY_NAMES:
         return EXTRA_COUNTRY_NAMES[code]

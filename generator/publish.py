@@ -10,13 +10,15 @@ downloads (JSON, CSV, Atom).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from generator.public import PublicCertificate
@@ -146,9 +148,20 @@ def certificate_page(
     return shell.page(title, path, fragment + downloads).encode("utf-8")
 
 
-def lookup_files(rows: Iterable[Row], notes: dict[str, str] = STATUS_NOTES) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class Planned:
+    """A file to be made only if its key differs from the one it was last made from."""
+
+    key: str
+    make: Callable[[], bytes]
+
+
+def content_key(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def lookup_files(rows: Iterable[Row], notes: dict[str, str] = STATUS_NOTES) -> dict[str, Planned]:
     """The verification page's lookup: every number and ID, spread over hashed files."""
-    rows = list(rows)
     entries: dict[str, dict[str, Any]] = {}
     for row in rows:
         value = {
@@ -169,41 +182,66 @@ def lookup_files(rows: Iterable[Row], notes: dict[str, str] = STATUS_NOTES) -> d
     shards: dict[str, dict[str, Any]] = {}
     for key, value in entries.items():
         shards.setdefault(f"{fnv1a(key) % count:04x}", {})[key] = value
-    files = {"data/lookup/meta.js": jsonp("meta", {"shards": count})}
+    files = {"data/lookup/meta.js": _planned_jsonp("meta", {"shards": count})}
     for name, shard in shards.items():
-        files[f"data/lookup/{name}.js"] = jsonp(f"lookup-{name}", shard)
+        files[f"data/lookup/{name}.js"] = _planned_jsonp(f"lookup-{name}", shard)
     return files
 
 
-def register_files(shell: Shell, rows: list[Row]) -> dict[str, bytes]:
+def _planned_jsonp(key: str, value: Any) -> Planned:
+    return Planned(
+        content_key(key, sorted(value.items()) if isinstance(value, dict) else value),
+        lambda: jsonp(key, value),
+    )
+
+
+def register_files(shell: Shell, rows: list[Row], shell_key: str) -> dict[str, Planned]:
+    """Year pages of the register and the index the register's filter loads, by year."""
     by_year: dict[int, list[Row]] = {}
     for row in sorted(rows, key=lambda r: (r.issued_on, r.id), reverse=True):
         by_year.setdefault(row.year, []).append(row)
     years = [{"year": year, "count": len(by_year[year])} for year in sorted(by_year, reverse=True)]
-    files = {"data/register/years.js": jsonp("years", years)}
-    template = environment().get_template("register/year.html.j2")
+    files = {"data/register/years.js": _planned_jsonp("years", years)}
     for year, year_rows in by_year.items():
-        files[f"data/register/{year}.js"] = jsonp(
-            f"year-{year}", [row.index_entry() for row in year_rows]
+        key = content_key(year, year_rows)
+        files[f"data/register/{year}.js"] = Planned(key, partial(_year_index, year, year_rows))
+        files[f"register/{year}.html"] = Planned(
+            content_key(key, shell_key), partial(_year_page, shell, year, year_rows)
         )
-        content = template.render(year=year, certificates=year_rows)
-        path = f"register/{year}.html"
-        files[path] = shell.page(f"Certificates issued in {year}", path, content).encode("utf-8")
     return files
+
+
+def _year_index(year: int, rows: list[Row]) -> bytes:
+    return jsonp(f"year-{year}", [row.index_entry() for row in rows])
+
+
+def _year_page(shell: Shell, year: int, rows: list[Row]) -> bytes:
+    content = (
+        environment().get_template("register/year.html.j2").render(year=year, certificates=rows)
+    )
+    path = f"register/{year}.html"
+    return shell.page(f"Certificates issued in {year}", path, content).encode("utf-8")
 
 
 def download_files(
     certificates: list[PublicCertificate], site_url: str, as_of: date, certifier_name: str
-) -> dict[str, bytes]:
-    rows = sorted(certificates, key=lambda c: c.id)
-    summaries = [_summary(c) for c in rows]
-    listing = {"as_of": as_of.isoformat(), "count": len(summaries), "certificates": summaries}
+) -> dict[str, Planned]:
+    """The register as JSON, CSV and an Atom feed; remade only when a certificate changed."""
+    ordered = sorted(certificates, key=lambda c: c.id)
+    key = content_key(as_of, site_url, certifier_name, [(c.id, c.digest) for c in ordered])
+
+    def listing() -> bytes:
+        summaries = [_summary(c) for c in ordered]
+        document = {"as_of": as_of.isoformat(), "count": len(summaries), "certificates": summaries}
+        text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return (text + "\n").encode("utf-8")
+
     return {
-        "downloads/certificates.json": (
-            json.dumps(listing, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        ).encode("utf-8"),
-        "downloads/certificates.csv": _csv(summaries),
-        "downloads/feed.xml": _feed(certificates, site_url, as_of, certifier_name),
+        "downloads/certificates.json": Planned(key, listing),
+        "downloads/certificates.csv": Planned(key, lambda: _csv([_summary(c) for c in ordered])),
+        "downloads/feed.xml": Planned(
+            key, lambda: _feed(certificates, site_url, as_of, certifier_name)
+        ),
     }
 
 

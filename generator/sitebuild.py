@@ -1,4 +1,4 @@
-"""What the MkDocs hooks do, and the inputs every site build shares.
+"""What the certgen MkDocs plugin does, and the inputs every site build shares.
 
 A plain ``mkdocs build`` (or ``mkdocs serve``) checks the register, adds the generated pages
 and, after MkDocs has written its pages, publishes every certificate into the site folder.
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.cache import CheckCache
-from generator.check import Checker, CheckResult, run_check
+from generator.check import Checker, CheckResult, FileOutcome, run_check
 from generator.errors import CertgenError
 from generator.project import Project
 from generator.public import PublicCertificate, finalize
@@ -68,8 +68,19 @@ def site_inputs(
         raise BuildRefused(result)
     reference = checker.reference
     as_of = source_date() or max(filter(None, (result.latest, reference.snapshot_taken_on)))
-    drafts = sorted(result.drafts, key=lambda record: str(record["id"]))
-    return SiteInputs(project, reference, [finalize(d, as_of) for d in drafts], as_of)
+    certificates = [_finalized(outcome, as_of, cache) for outcome in result.published]
+    certificates.sort(key=lambda certificate: certificate.id)
+    return SiteInputs(project, reference, certificates, as_of)
+
+
+def _finalized(outcome: FileOutcome, as_of: date, cache: CheckCache | None) -> PublicCertificate:
+    """The outcome's certificate as of ``as_of``, finalised again only when that date moved."""
+    if outcome.certificate is None or outcome.certificate_as_of != as_of:
+        assert outcome.draft is not None
+        outcome.certificate, outcome.certificate_as_of = finalize(outcome.draft, as_of), as_of
+        if cache is not None and outcome.entry is not None:
+            cache.touched(outcome.entry.path)
+    return outcome.certificate
 
 
 def mkdocs_build_date(reference: Reference) -> date:
