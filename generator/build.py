@@ -18,8 +18,10 @@ import logging
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,14 +73,27 @@ def build(
         tree_hash(project.data_dir),
         os.environ.get("SOURCE_DATE_EPOCH"),
     )
-    check_cache = CheckCache(cache_dir / "check", environment)
-    inputs = site_inputs(project, jobs, check_cache)
-    check_cache.save()
+    timings: dict[str, float] = {}
+    with _timed(timings, "check"):
+        check_cache = CheckCache(cache_dir / "check", environment)
+        inputs = site_inputs(project, jobs, check_cache)
+        check_cache.save()
     mkdocs_dir = cache_dir / "mkdocs"
-    ran = _mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", code)
+    with _timed(timings, "mkdocs"):
+        ran = _mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", code)
     report = publish_into(out_dir, mkdocs_dir, inputs, cache_dir, make_pdf, jobs, progress)
     report.mkdocs_ran = ran
+    report.timings = timings | report.timings
     return report
+
+
+@contextmanager
+def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = time.perf_counter() - start
 
 
 def _mkdocs_if_needed(inputs: SiteInputs, mkdocs_dir: Path, key_file: Path, code: str) -> bool:
@@ -145,27 +160,48 @@ def publish_into(
             if relative != SHELL_PATH:
                 report.files_written += manifest.put_file(relative, source)
     page_inputs = (hashlib.sha256(shell.text.encode()).hexdigest(), rendering_hash(), make_pdf)
-    jobs_needed = []
-    for certificate in inputs.certificates:
-        page, pdf = _plan_certificate(manifest, certificate, page_inputs, make_pdf)
-        if page or pdf:
-            jobs_needed.append((certificate, page, pdf))
-    for relative, planned in _register_and_downloads(shell, inputs, page_inputs[0]).items():
-        report.files_written += manifest.put_planned(relative, planned)
-    pages, pdfs = _run_jobs(
-        jobs_needed,
-        shell,
-        inputs,
-        out_dir,
-        cache_dir,
-        make_pdf,
-        jobs or os.cpu_count() or 1,
-        progress,
-    )
+    jobs_needed = [
+        job
+        for job in (
+            _plan_certificate(manifest, c, page_inputs, make_pdf) for c in inputs.certificates
+        )
+        if job.json or job.page or job.pdf
+    ]
+
+    def register() -> None:  # done by this process while the workers render certificates
+        with _timed(report.timings, "register"):
+            for relative, planned in _register_and_downloads(shell, inputs, page_inputs[0]).items():
+                report.files_written += manifest.put_planned(relative, planned)
+
+    with _timed(report.timings, "certificates"):
+        pages, pdfs = _run_jobs(
+            jobs_needed,
+            register,
+            _JobContext(
+                shell,
+                out_dir,
+                cache_dir,
+                inputs.reference.certifier.sample_data,
+                inputs.reference.certifier.website,
+                make_pdf,
+            ),
+            jobs or os.cpu_count() or 1,
+            progress,
+        )
     report.pages_written, report.pdfs_made = pages, pdfs
     _drop_shell(out_dir)
     report.files_removed = manifest.finish()
     return report
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Which files of one certificate must be made."""
+
+    certificate: PublicCertificate
+    json: bool
+    page: bool
+    pdf: bool
 
 
 def _plan_certificate(
@@ -173,17 +209,16 @@ def _plan_certificate(
     certificate: PublicCertificate,
     page_inputs: tuple[str, str, bool],
     make_pdf: bool,
-) -> tuple[bool, bool]:
-    """Which of a certificate's files must be made; its JSON record is written right away.
-
-    A page depends on the record (its digest), the shell and certgen's code; a PDF on the
-    record and the code."""
+) -> _Job:
+    """Which of a certificate's files must be made. Its JSON record depends on the record
+    alone (its digest); its page also on the shell and the rendering code; its PDF on the
+    record and the rendering code."""
     base = f"certificates/{certificate.id}"
-    manifest.put_bytes(f"{base}.json", certificate.canonical, key=certificate.digest)
+    json_file = manifest.wants(f"{base}.json", certificate.digest)
     page = manifest.wants(f"{base}.html", _key(certificate.digest, *page_inputs))
     pdf_key = _key(certificate.digest, "pdf", page_inputs[1])
     pdf = make_pdf and manifest.wants(f"{base}.pdf", pdf_key)
-    return page, pdf
+    return _Job(certificate, json_file, page, pdf)
 
 
 def _key(*parts: object) -> str:
@@ -289,12 +324,24 @@ class Manifest:
         return removed
 
 
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
 def write_file(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` (creating its folder if needed) with one open and write:
+    Python's file objects add three system calls per file, which a build of tens of
+    thousands of files notices."""
     try:
-        path.write_bytes(content)
+        handle = os.open(path, _WRITE_FLAGS, 0o644)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        handle = os.open(path, _WRITE_FLAGS, 0o644)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(handle, view) :]
+    finally:
+        os.close(handle)
 
 
 @dataclass(frozen=True)
@@ -311,46 +358,59 @@ _CONTEXT: list[_JobContext] = []
 
 
 def _run_jobs(
-    jobs_needed: list[tuple[PublicCertificate, bool, bool]],
-    shell: Shell,
-    inputs: SiteInputs,
-    out_dir: Path,
-    cache_dir: Path | None,
-    make_pdf: bool,
+    jobs_needed: list[_Job],
+    meanwhile: Callable[[], None],
+    context: _JobContext,
     workers: int,
     progress: bool,
 ) -> tuple[int, int]:
-    certifier = inputs.reference.certifier
-    _CONTEXT[:] = [
-        _JobContext(shell, out_dir, cache_dir, certifier.sample_data, certifier.website, make_pdf)
+    """Make the certificates' files in worker processes; run ``meanwhile`` here meanwhile.
+
+    Workers are forked after the jobs are known, so a task is only a range of job numbers:
+    nothing large is pickled."""
+    _CONTEXT[:] = [context]
+    _JOBS[:] = jobs_needed
+    ranges = [
+        (i, min(i + JOB_CHUNK, len(jobs_needed))) for i in range(0, len(jobs_needed), JOB_CHUNK)
     ]
-    chunks = [jobs_needed[i : i + JOB_CHUNK] for i in range(0, len(jobs_needed), JOB_CHUNK)]
     bar = _Progress(len(jobs_needed), progress)
     pages = pdfs = 0
-    if workers < 2 or len(chunks) < 2:
-        results: Iterator[tuple[int, int]] = map(_make_chunk, chunks)
-        for chunk, (made_pages, made_pdfs) in zip(chunks, results, strict=True):
+    try:
+        if workers < 2 or len(ranges) < 2:
+            meanwhile()
+            results: Iterator[tuple[int, int]] = map(_make_range, ranges)
+        else:
+            pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("fork")
+            )
+            results = pool.map(_make_range, ranges)
+            meanwhile()
+        for (start, end), (made_pages, made_pdfs) in zip(ranges, results, strict=True):
             pages, pdfs = pages + made_pages, pdfs + made_pdfs
-            bar.update(len(chunk))
-    else:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for chunk, (made_pages, made_pdfs) in zip(
-                chunks, pool.map(_make_chunk, chunks), strict=True
-            ):
-                pages, pdfs = pages + made_pages, pdfs + made_pdfs
-                bar.update(len(chunk))
+            bar.update(end - start)
+    finally:
+        if workers >= 2 and len(ranges) >= 2:
+            pool.shutdown()
+        _JOBS.clear()
     bar.close()
     return pages, pdfs
 
 
-def _make_chunk(chunk: list[tuple[PublicCertificate, bool, bool]]) -> tuple[int, int]:
+_JOBS: list[_Job] = []
+
+
+def _make_range(bounds: tuple[int, int]) -> tuple[int, int]:
     context = _CONTEXT[0]
     pages = pdfs = 0
-    for certificate, page, pdf in chunk:
-        qr = qr_svg(certificate.record["url"])
+    for job in _JOBS[bounds[0] : bounds[1]]:
+        certificate = job.certificate
         base = context.out_dir / "certificates" / certificate.id
-        if page:
+        if job.json:
+            write_file(base.with_suffix(".json"), certificate.canonical)
+        if not (job.page or job.pdf):
+            continue
+        qr = qr_svg(certificate.record["url"])
+        if job.page:
             fragment = certificate_fragment(certificate, qr, "", context.sample_data)
             pdf_name = f"{certificate.id}.pdf" if context.make_pdf else None
             write_file(
@@ -358,7 +418,7 @@ def _make_chunk(chunk: list[tuple[PublicCertificate, bool, bool]]) -> tuple[int,
                 certificate_page(context.shell, certificate, fragment, pdf_name),
             )
             pages += 1
-        if pdf:
+        if job.pdf:
             write_file(base.with_suffix(".pdf"), _pdf(certificate, qr, context))
             pdfs += 1
     return pages, pdfs

@@ -73,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
         "--no-pdf", action="store_true", help="skip the PDFs (quick previews, benchmarks)"
     )
     build_command.add_argument("--jobs", type=int, metavar="N", help="worker processes")
+    build_command.add_argument(
+        "--timings", action="store_true", help="print how long each stage took"
+    )
     build_command.set_defaults(handler=_build)
 
     serve = commands.add_parser("serve", help="preview the site, rebuilt when a file changes")
@@ -142,6 +145,8 @@ def _build(arguments: argparse.Namespace) -> int:
         f"pages and {built.pdfs_made} PDFs made, {built.files_written} other files updated, "
         f"{built.files_removed} removed"
     )
+    if arguments.timings:
+        print("timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in built.timings.items()))
     return EXIT_CLEAN
 
 

@@ -26,6 +26,7 @@ from generator.render import environment
 from generator.site import CONTENT_MARKER, TITLE_MARKER
 
 LOOKUP_ENTRIES_PER_FILE = 400
+_INDENTATION = re.compile(r"\n[ \t]+")
 _NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
 FEED_ENTRIES = 50
 STATUS_NOTES = {
@@ -42,7 +43,7 @@ class Shell:
     def __init__(self, text: str, own_path: str) -> None:
         if CONTENT_MARKER not in text or TITLE_MARKER not in text:
             raise ValueError("the shell page has lost its markers")
-        self.text = text
+        self.text = _INDENTATION.sub("\n", text)  # thousands of copies: every byte counts
         self.own_path = own_path
 
     def page(self, title: str, path: str, content: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -16,13 +17,14 @@ from importlib import resources
 from typing import Any
 
 import jinja2
-import segno
+import zxingcpp
 
 from generator.public import PublicCertificate
 from generator.refdata import ISSUING_SYSTEMS
 
-QR_MASK = 3
-"""A fixed mask pattern: any mask is valid QR; choosing the best one costs 80% of the time."""
+QR_BORDER = 2
+"""Quiet zone around the code, in modules (the SVG's white background carries it)."""
+_DARK_RUN = re.compile(rb"\x00+")
 
 _WORDS = {
     "status": {
@@ -109,29 +111,38 @@ def _walk(folder: Any) -> list[Any]:
 
 
 def qr_svg(url: str) -> str:
-    """An inline SVG QR code for ``url``, labelled for screen readers."""
-    code = segno.make(url, error="m", micro=False, mask=QR_MASK, boost_error=False)
-    size = code.symbol_size(border=2)[0]
-    path = _qr_path(code.matrix, border=2)
+    """An inline SVG QR code (error correction M) for ``url``, labelled for screen readers.
+
+    Encoded by zxing-cpp: its C++ encoder takes 0.2 ms a code where a pure-Python one takes
+    over 1 ms, which matters when a register of 10,000 certificates is built from scratch.
+    """
+    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = code.to_image(scale=1, add_quiet_zones=False)
+    modules = image.shape[0]
+    size = modules + 2 * QR_BORDER
+    path = _qr_path(bytes(memoryview(image)), modules)  # type: ignore[arg-type]  # a buffer
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" '
         f'aria-label="QR code linking to {html.escape(url)}" shape-rendering="crispEdges">'
-        f'<rect width="{size}" height="{size}" fill="#fff"/><path fill="#000" d="{path}"/></svg>'
+        f'<rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path stroke="#000" d="{path}"/></svg>'
     )
 
 
-def _qr_path(matrix: Any, border: int) -> str:
+def _qr_path(pixels: bytes, modules: int) -> str:
+    """A stroke one module wide along each row's runs of dark modules (pixel value 0),
+    with relative moves between runs: about half the size of one rectangle per run."""
     parts = []
-    for y, row in enumerate(matrix):
-        x, width = 0, len(row)
-        while x < width:
-            if row[x]:
-                start = x
-                while x < width and row[x]:
-                    x += 1
-                parts.append(f"M{start + border} {y + border}h{x - start}v1h{start - x}z")
+    for y in range(modules):
+        row = pixels[y * modules : (y + 1) * modules]
+        end = None
+        for run in _DARK_RUN.finditer(row):
+            width = run.end() - run.start()
+            if end is None:
+                parts.append(f"M{run.start() + QR_BORDER} {y + QR_BORDER}.5h{width}")
             else:
-                x += 1
+                parts.append(f"m{run.start() - end} 0h{width}")
+            end = run.end()
     return "".join(parts)
 
 
