@@ -13,7 +13,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from generator.cache import CheckCache
 from generator.decide import Facts, decide
@@ -23,7 +22,7 @@ from generator.findings import Finding, Severity
 from generator.load import load_file
 from generator.model import Request
 from generator.project import Project
-from generator.public import PublicCertificate, draft_record, is_published, latest_date
+from generator.public import Draft, PublicCertificate, draft_record, is_published, latest_date
 from generator.refdata import (
     Reference,
     build_reference,
@@ -47,7 +46,7 @@ class RuleFailure(CertgenError):
 class FileOutcome:
     findings: list[Finding]
     entry: Entry | None
-    draft: dict[str, Any] | None = None
+    draft: Draft | None = None
     """The public record, for an issued request without errors when publishing."""
     latest: date | None = None
     certificate: PublicCertificate | None = None

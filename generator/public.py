@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import pycountry
@@ -27,21 +27,56 @@ EXTRA_COUNTRY_NAMES = {"XI": "Northern Ireland"}
 
 
 @dataclass(frozen=True)
+class Summary:
+    """What registers, lookups and downloads show of a certificate."""
+
+    number: str
+    title: str
+    document_type: str
+    status: str
+    issued_on: str
+    exporter: str
+    exporter_id: str
+    importer: str
+    destination_country: str
+    destination_name: str
+    products: str
+    net_weight_kg: float
+    url: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A public record before the build's "as of" date is known: kept compact (canonical
+    JSON bytes and a summary) because a register holds a hundred thousand of them."""
+
+    id: str
+    canonical: bytes
+    summary: Summary
+    valid_to: str | None
+
+
+@dataclass(frozen=True)
 class PublicCertificate:
     id: str
     year: int
-    record: dict[str, Any]
-    """The published record (what certificate.json holds)."""
     canonical: bytes
+    """The published record (what certificates/<id>.json holds), in canonical form."""
     digest: str
+    summary: Summary
+
+    @cached_property
+    def record(self) -> dict[str, Any]:
+        parsed: dict[str, Any] = json.loads(self.canonical)
+        return parsed
 
     @property
     def status(self) -> str:
-        return str(self.record["status"])
+        return self.summary.status
 
     @property
     def number(self) -> str:
-        return str(self.record["number"])
+        return self.summary.number
 
 
 def is_published(data: dict[str, Any]) -> bool:
@@ -56,21 +91,45 @@ def canonical_json(record: dict[str, Any]) -> bytes:
 
 def draft_record(
     request: Request, facts: Facts, ref: Reference, schema: dict[str, Any], site_url: str
-) -> dict[str, Any]:
+) -> Draft:
     """The public record of an issued request, its status as recorded in the file."""
     data = strip_confidential(request.data, schema, schema)
-    return _record(data, request, facts, ref, site_url)
+    record = _record(data, request, facts, ref, site_url)
+    validity = record["validity"]
+    return Draft(
+        request.id, canonical_json(record), _summary(record), validity["to"] if validity else None
+    )
 
 
-def finalize(record: dict[str, Any], as_of: date) -> PublicCertificate:
+def finalize(draft: Draft, as_of: date) -> PublicCertificate:
     """The published certificate as of a date: expiry applied, canonical JSON, digest."""
-    status = status_of(record, as_of)
-    if status != record["status"]:
-        record = dict(record, status=status)
-    canonical = canonical_json(record)
-    year = int(record["id"].split("-")[1])
+    canonical, summary = draft.canonical, draft.summary
+    status = status_of(summary.status, draft.valid_to, as_of)
+    if status != summary.status:
+        record = json.loads(canonical)
+        record["status"] = status
+        canonical, summary = canonical_json(record), replace(summary, status=status)
+    year = int(draft.id.split("-")[1])
     return PublicCertificate(
-        record["id"], year, record, canonical, hashlib.sha256(canonical).hexdigest()
+        draft.id, year, canonical, hashlib.sha256(canonical).hexdigest(), summary
+    )
+
+
+def _summary(record: dict[str, Any]) -> Summary:
+    return Summary(
+        number=record["number"],
+        title=record["document"]["title"],
+        document_type=record["document"]["type"],
+        status=record["status"],
+        issued_on=record["issued_on"],
+        exporter=record["exporter"]["name"],
+        exporter_id=record["exporter"]["operation_id"],
+        importer=record["importer"]["name"],
+        destination_country=record["destination"]["country"],
+        destination_name=record["destination"]["country_name"],
+        products="; ".join(p["name_as_labeled"] for p in record["products"]),
+        net_weight_kg=sum(p["net_weight_kg"] for p in record["products"]),
+        url=record["url"],
     )
 
 
@@ -178,12 +237,10 @@ def country_name(code: str) -> str:
     return str(getattr(country, "common_name", None) or country.name) if country else code
 
 
-def status_of(record: dict[str, Any], as_of: date) -> str:
+def status_of(status: str, valid_to: str | None, as_of: date) -> str:
     """The published status; a time-frame certificate past its validity shows as expired."""
-    status = str(record["status"])
-    validity = record.get("validity")
-    if status in ("issued", "expired") and validity:
-        return "expired" if date.fromisoformat(validity["to"]) < as_of else "issued"
+    if status in ("issued", "expired") and valid_to:
+        return "expired" if date.fromisoformat(valid_to) < as_of else "issued"
     return status
 
 

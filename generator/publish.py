@@ -78,16 +78,16 @@ class Row:
 
     @classmethod
     def of(cls, certificate: PublicCertificate) -> Row:
-        record = certificate.record
+        summary = certificate.summary
         return cls(
             id=certificate.id,
-            number=certificate.number,
-            title=record["document"]["title"],
-            status=certificate.status,
-            exporter=f"{record['exporter']['name']} ({record['exporter']['operation_id']})",
-            destination=record["destination"]["country_name"],
-            products="; ".join(p["name_as_labeled"] for p in record["products"]),
-            issued_on=record["issued_on"],
+            number=summary.number,
+            title=summary.title,
+            status=summary.status,
+            exporter=f"{summary.exporter} ({summary.exporter_id})",
+            destination=summary.destination_name,
+            products=summary.products,
+            issued_on=summary.issued_on,
             page=f"certificates/{certificate.id}.html",
             year=certificate.year,
         )
@@ -264,20 +264,20 @@ _CSV_FIELDS = (
 
 
 def _summary(certificate: PublicCertificate) -> dict[str, Any]:
-    record = certificate.record
+    summary = certificate.summary
     return {
         "id": certificate.id,
-        "number": certificate.number,
-        "document_type": record["document"]["type"],
-        "status": certificate.status,
-        "issued_on": record["issued_on"],
-        "exporter_operation_id": record["exporter"]["operation_id"],
-        "exporter": record["exporter"]["name"],
-        "importer": record["importer"]["name"],
-        "destination_country": record["destination"]["country"],
-        "products": "; ".join(p["name_as_labeled"] for p in record["products"]),
-        "net_weight_kg": sum(p["net_weight_kg"] for p in record["products"]),
-        "url": record["url"],
+        "number": summary.number,
+        "document_type": summary.document_type,
+        "status": summary.status,
+        "issued_on": summary.issued_on,
+        "exporter_operation_id": summary.exporter_id,
+        "exporter": summary.exporter,
+        "importer": summary.importer,
+        "destination_country": summary.destination_country,
+        "products": summary.products,
+        "net_weight_kg": summary.net_weight_kg,
+        "url": summary.url,
         "sha256": certificate.digest,
     }
 
@@ -304,9 +304,9 @@ def _feed(
     atom = "http://www.w3.org/2005/Atom"
     ElementTree.register_namespace("", atom)
     feed = ElementTree.Element(f"{{{atom}}}feed")
-    newest = sorted(certificates, key=lambda c: (c.record["issued_on"], c.id), reverse=True)
+    newest = sorted(certificates, key=lambda c: (c.summary.issued_on, c.id), reverse=True)
     newest = newest[:FEED_ENTRIES]
-    updated = newest[0].record["issued_on"] if newest else as_of.isoformat()
+    updated = newest[0].summary.issued_on if newest else as_of.isoformat()
     for tag, text in (
         ("title", f"{certifier_name}: newly issued certificates"),
         ("id", site_url + "downloads/feed.xml"),
@@ -327,19 +327,18 @@ def _feed(
 
 
 def _feed_entry(feed: ElementTree.Element, atom: str, certificate: PublicCertificate) -> None:
-    record = certificate.record
+    summary = certificate.summary
     entry = ElementTree.SubElement(feed, f"{{{atom}}}entry")
-    title = f"{record['document']['title']} {certificate.number}"
-    summary = (
-        f"{record['exporter']['name']} to {record['destination']['country_name']}: "
-        f"{'; '.join(p['name_as_labeled'] for p in record['products'])}. "
-        f"Status: {certificate.status}."
+    title = f"{summary.title} {summary.number}"
+    text = (
+        f"{summary.exporter} to {summary.destination_name}: {summary.products}. "
+        f"Status: {summary.status}."
     )
-    for tag, text in (
+    for tag, value in (
         ("title", title),
-        ("id", record["url"]),
-        ("updated", f"{record['issued_on']}T00:00:00Z"),
-        ("summary", summary),
+        ("id", summary.url),
+        ("updated", f"{summary.issued_on}T00:00:00Z"),
+        ("summary", text),
     ):
-        ElementTree.SubElement(entry, f"{{{atom}}}{tag}").text = text
-    ElementTree.SubElement(entry, f"{{{atom}}}link", href=record["url"])
+        ElementTree.SubElement(entry, f"{{{atom}}}{tag}").text = value
+    ElementTree.SubElement(entry, f"{{{atom}}}link", href=summary.url)

@@ -17,10 +17,16 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
 
 
-def make_project(target: Path, with_requests: bool = False) -> Path:
-    """A copy of the repository's schemas and data (and optionally requests) in ``target``."""
-    for part in ("schemas", "data") + (("requests",) if with_requests else ()):
+def make_project(target: Path, with_requests: bool = False, with_site: bool = False) -> Path:
+    """A copy of the repository's schemas and data in ``target``; optionally its requests, and
+    the site sources (site/, mkdocs.yml) for building."""
+    parts = ["schemas", "data"]
+    parts += ["requests"] if with_requests else []
+    parts += ["site"] if with_site else []
+    for part in parts:
         shutil.copytree(ROOT / part, target / part)
+    if with_site:
+        shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
     return target
 
 
