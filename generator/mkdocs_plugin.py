@@ -21,5 +21,8 @@ class CertgenPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
     def on_files(self, files: Any, *, config: Any) -> Any:
         return sitebuild.add_generated_files(files, config)
 
+    def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        return sitebuild.accessible(output)
+
     def on_post_build(self, *, config: Any) -> None:
         sitebuild.after_build(config)

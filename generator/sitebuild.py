@@ -121,6 +121,14 @@ def add_generated_files(files: Any, config: Any) -> Any:
     return files
 
 
+SEARCH_DIALOG = 'data-md-component="search" role="dialog"'
+
+
+def accessible(page: str) -> str:
+    """Name Material's search dialog for screen readers (axe: aria-dialog-name)."""
+    return page.replace(SEARCH_DIALOG, f'{SEARCH_DIALOG} aria-label="Search"', 1)
+
+
 def after_build(config: Any) -> None:
     if not SETTINGS.publish:
         return

@@ -1,0 +1,218 @@
+"""The built site in a real browser: Debian's Chromium driven by Playwright, over HTTP and from
+disk, with axe-core for accessibility. .ci/run installs Chromium and axe-core."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import io
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.helpers import ROOT, make_project, run
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SITE_URL = "https://certificates.cascadia-organic.example/"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make_project(tmp_path_factory.mktemp("browser") / "repo", True, True)
+    code, out, err = run(["build"], project)
+    assert code == 0, out + err
+    return project / "build" / "site"
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        pytest.fail("Chromium is missing: install Debian's chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+class Console:
+    def __init__(self, page: Page) -> None:
+        self.problems: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("requestfailed", lambda request: self.problems.append(f"failed: {request.url}"))
+
+    def _console(self, message: Any) -> None:
+        if message.type in ("error", "warning"):
+            self.problems.append(f"{message.type}: {message.text}")
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    opened.console = Console(opened)  # type: ignore[attr-defined]
+    yield opened
+    context.close()
+
+
+def test_home_loads_without_console_errors(page: Page, base_url: str) -> None:
+    page.goto(base_url + "index.html")
+    assert "Cascadia Organic Certifiers" in page.title()
+    assert page.locator("h1").first.inner_text().startswith("Cascadia Organic Certifiers")
+    page.wait_for_load_state("networkidle")
+    assert page.console.problems == []  # type: ignore[attr-defined]
+
+
+def test_register_filter_finds_a_certificate_by_number(page: Page, base_url: str) -> None:
+    page.goto(base_url + "register/index.html")
+    page.fill("#certgen-query", "555-5550000105-000261")
+    rows = page.locator("#certgen-register-results tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 1
+    assert "Organic Green Coffee Beans" in rows.first.inner_text()
+    page.click("#certgen-register-results tbody a")
+    page.wait_for_url("**/certificates/IC-2026-0006.html")
+    assert page.console.problems == []  # type: ignore[attr-defined]
+
+
+def test_register_filter_by_status_and_year_page(page: Page, base_url: str) -> None:
+    page.goto(base_url + "register/index.html")
+    page.select_option("#certgen-status", "cancelled")
+    page.locator("#certgen-register-results tbody tr").first.wait_for()
+    assert page.locator("#certgen-register-results tbody tr").count() == 1
+    page.goto(base_url + "register/2026.html")
+    page.fill("#certgen-year-query", "Japan")
+    visible = page.locator(".certgen-year-table tbody tr:not([hidden])")
+    assert visible.count() == 1
+    assert "EC-2026-0005" in visible.first.inner_text()
+
+
+def _qr_url(page: Page) -> str:
+    """Scan the QR code the way a phone would: from a picture of the page."""
+    png = page.locator(".certgen-qr svg").screenshot()
+    result = zxingcpp.read_barcode(Image.open(io.BytesIO(png)))
+    assert result is not None and result.valid
+    return str(result.text)
+
+
+def test_certificate_page_shows_status_qr_and_digest(page: Page, base_url: str) -> None:
+    page.goto(base_url + "certificates/IC-2026-0001.html")
+    assert page.locator(".certgen-status").inner_text() == "Issued (valid)"
+    assert page.locator(".certgen-number strong").inner_text() == "555-5550000101-000231"
+    scanned = _qr_url(page)
+    assert scanned == SITE_URL + "certificates/IC-2026-0001.html"
+    record = page.request.get(base_url + "certificates/IC-2026-0001.json").body()
+    assert page.locator(".certgen-digest").inner_text() == hashlib.sha256(record).hexdigest()
+    page.goto(scanned.replace(SITE_URL, base_url))  # follow the QR link on the local copy
+    assert page.locator(".certgen-number strong").inner_text() == "555-5550000101-000231"
+    pdf = page.request.get(base_url + "certificates/IC-2026-0001.pdf")
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    assert page.console.problems == []  # type: ignore[attr-defined]
+
+
+def test_cancelled_certificate_shows_its_banner(page: Page, base_url: str) -> None:
+    page.goto(base_url + "certificates/IC-2026-0007.html")
+    banner = page.locator(".certgen-banner")
+    assert banner.is_visible()
+    assert banner.inner_text().startswith("Cancelled on 12 June 2026")
+
+
+@pytest.mark.parametrize(
+    ("number", "status", "words"),
+    [
+        ("555-5550000101-000231", "Valid", "NOP Import Certificate"),
+        ("555 5550000115 000298", "Cancelled", "was cancelled"),
+        ("coi.eu.us.2026.0001234", "Valid", "Certificate of inspection"),
+        ("999-0000000000-000000", None, "No certificate numbered"),
+    ],
+)
+def test_verify_page_answers(page: Page, base_url: str, number: str, status: str | None,
+                             words: str) -> None:
+    page.goto(base_url + "verify.html")
+    page.fill("#certgen-number", number)
+    page.click("#certgen-verify-form button")
+    result = page.locator("#certgen-verify-result .certgen-result")
+    result.wait_for()
+    text = result.inner_text()
+    assert words in text
+    if status:
+        assert page.locator(".certgen-verify-status").inner_text() == status
+    else:
+        assert page.locator(".certgen-verify-unknown").count() == 1
+    assert page.console.problems == []  # type: ignore[attr-defined]
+
+
+def test_verify_link_with_number_answers_on_arrival(page: Page, base_url: str) -> None:
+    page.goto(base_url + "verify.html?number=EC-2026-0005")
+    page.locator("#certgen-verify-result .certgen-result").wait_for()
+    assert page.locator(".certgen-verify-status").inner_text() == "Valid"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["index.html", "register/index.html", "certificates/EC-2026-0001.html", "verify.html",
+     "register/2026.html", "guidance/documents.html"],
+)
+def test_no_serious_accessibility_violations(page: Page, base_url: str, path: str) -> None:
+    if not AXE.is_file():
+        pytest.fail("axe-core is missing: run npm ci")
+    page.goto(base_url + path)
+    page.wait_for_load_state("networkidle")
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("async () => await axe.run(document)")
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+def test_site_works_offline_from_disk(page: Page, site: Path) -> None:
+    """Opened from the built folder without a server: navigation, verification and search."""
+    page.goto((site / "verify.html").as_uri() + "?number=IC-2026-0002")
+    page.locator("#certgen-verify-result .certgen-result").wait_for()
+    assert page.locator(".certgen-verify-status").inner_text() == "Expired"
+    page.goto((site / "index.html").as_uri())
+    page.locator(".md-search__input").click()
+    page.keyboard.type("antibiotics")
+    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+    assert page.locator(".md-search-result__item").count() > 0
+    assert page.console.problems == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+def test_certificate_page_prints_cleanly(page: Page, base_url: str, paper: str) -> None:
+    from pypdf import PdfReader
+
+    page.goto(base_url + "certificates/EC-2026-0001.html")
+    printed = PdfReader(io.BytesIO(page.pdf(format=paper, print_background=True)))
+    text = "".join(p.extract_text() for p in printed.pages)
+    assert "COI.EU.US.2026.0001234" in text
+    assert "Guidance for applicants" not in text  # the navigation is not printed
+    assert len(printed.pages) <= 2
