@@ -15,64 +15,18 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.measure import timed_run
 from benchmarks.synthetic import make_project
 
 TARGETS = {10_000: (5.0, 1024), 100_000: (60.0, 1024)}
 """Targets on a 2-core machine: seconds and MiB."""
-
-
-def tree_rss_kib(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants, in KiB."""
-    total = 0
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as children:
-                    pending.extend(int(child) for child in children.read().split())
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return total
-
-
-def timed_run(command: list[str], cwd: Path) -> tuple[float, int, str]:
-    """Wall seconds, peak tree RSS in KiB, and the last output line of one run."""
-    peak = 0
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss_kib(process.pid))
-            time.sleep(0.01)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = process.communicate()
-    elapsed = time.perf_counter() - start
-    done.set()
-    sampler.join()
-    if process.returncode not in (0, 1):
-        raise SystemExit(f"certgen check failed ({process.returncode}): {err}")
-    return elapsed, peak, out.strip().splitlines()[-1]
 
 
 def bench(size: int, runs: int, jobs: int | None, workdir: Path) -> None:
@@ -85,7 +39,8 @@ def bench(size: int, runs: int, jobs: int | None, workdir: Path) -> None:
         command += ["--jobs", str(jobs)]
     times, peaks = [], []
     for run in range(1, runs + 1):
-        elapsed, peak, last = timed_run(command, project)
+        elapsed, peak, out = timed_run(command, project)
+        last = out.strip().splitlines()[-1]
         times.append(elapsed)
         peaks.append(peak)
         print(f"  run {run}: {elapsed:6.2f} s  peak {peak / 1024:6.0f} MiB  ({last})")

@@ -1,0 +1,125 @@
+"""Time ``certgen build`` on synthetic registers of issued certificates and print the figures.
+
+For each size: a cold build (no output, no cache; without PDFs), a rebuild after one request
+changed, and a rebuild with nothing changed, each the median of several runs in a fresh
+process, with the peak memory of the process tree (certgen and its workers). Then the time
+to make one certificate PDF (median over a sample, one process).
+
+    python benchmarks/bench_build.py                          # 1,000, 10,000 and 100,000
+    python benchmarks/bench_build.py --sizes 10000 --runs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.measure import timed_run
+from benchmarks.synthetic import make_project
+
+TARGETS = {"cold": {10_000: 20.0, 100_000: 240.0}, "one change": {10_000: 3.0}}
+MEMORY_TARGET_MIB = {100_000: 2048}
+COMMAND = [sys.executable, "-m", "generator", "build", "--no-pdf", "--timings"]
+
+
+def change_one(project: Path, round_number: int) -> None:
+    """Edit the net weight of one request, a different one each round."""
+    files = sorted((project / "requests").rglob("*.yaml"))
+    path = files[(len(files) // 3 + round_number * 7919) % len(files)]
+    text = path.read_text("utf-8")
+    path.write_text(
+        re.sub(r"(net_weight_kg: )(\d+)", lambda m: f"{m[1]}{int(m[2]) + 1}", text, count=1),
+        "utf-8",
+    )
+
+
+def measure(label: str, size: int, runs: int, project: Path, before_each: object) -> None:
+    times, peaks = [], []
+    timings = ""
+    for round_number in range(runs):
+        before_each(round_number)  # type: ignore[operator]
+        elapsed, peak, out = timed_run(COMMAND, project)
+        times.append(elapsed)
+        peaks.append(peak)
+        timings = next((line for line in out.splitlines() if line.startswith("timings")), "")
+    median = statistics.median(times)
+    print(
+        f"  {label:<12} median {median:6.2f} s (min {min(times):.2f}, max {max(times):.2f}),"
+        f" peak memory {max(peaks) / 1024:5.0f} MiB   [{timings}]"
+    )
+    target = TARGETS.get(label, {}).get(size)
+    if target is not None:
+        print(f"  {'':<12} target < {target:g} s: {'met' if median < target else 'MISSED'}")
+    memory = MEMORY_TARGET_MIB.get(size)
+    if memory is not None and label == "cold":
+        verdict = "met" if max(peaks) / 1024 < memory else "MISSED"
+        print(f"  {'':<12} memory target < {memory} MiB: {verdict}")
+
+
+def bench(size: int, runs: int, workdir: Path) -> None:
+    project = workdir / f"register-{size}"
+    started = time.perf_counter()
+    make_project(project, size, issued_only=True)
+    print(f"\n{size:,} issued certificates (generated in {time.perf_counter() - started:.1f} s)")
+    cold_runs = runs if size <= 10_000 else 1
+
+    def wipe(_: int) -> None:
+        shutil.rmtree(project / "build", ignore_errors=True)
+
+    measure("cold", size, cold_runs, project, wipe)
+    measure("one change", size, runs, project, lambda n: change_one(project, n))
+    measure("no change", size, runs, project, lambda n: None)
+    shutil.rmtree(project)
+
+
+def pdf_seconds(samples: int) -> list[float]:
+    """Seconds to make each of ``samples`` certificate PDFs (WeasyPrint), in this process."""
+    from generator.project import Project
+    from generator.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
+    from generator.sitebuild import site_inputs
+
+    inputs = site_inputs(Project(Path(__file__).resolve().parent.parent))
+    pdf_bytes(pdf_html(inputs.certificates[0], ""), "")  # loads WeasyPrint and fonts once
+    seconds = []
+    base = inputs.reference.certifier.website + "certificates/"
+    for certificate in (inputs.certificates * samples)[:samples]:
+        started = time.perf_counter()
+        qr = qr_svg(certificate.record["url"])
+        fragment = certificate_fragment(certificate, qr, base, True)
+        pdf_bytes(pdf_html(certificate, fragment), base)
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Time certgen build on synthetic registers.")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pdf-samples", type=int, default=30)
+    arguments = parser.parse_args()
+    print(f"certgen build benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory(prefix="certgen-bench-") as folder:
+        for size in arguments.sizes:
+            bench(size, arguments.runs, Path(folder))
+    seconds = pdf_seconds(arguments.pdf_samples)
+    print(
+        f"\nPDF per certificate: median {statistics.median(seconds):.3f} s, "
+        f"max {max(seconds):.3f} s over {len(seconds)} (target < 1 s: "
+        f"{'met' if max(seconds) < 1 else 'MISSED'})"
+    )
+    print(json.dumps({"pdf_median_s": round(statistics.median(seconds), 3)}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
