@@ -22,8 +22,14 @@ from tests.helpers import ROOT, make_project, run
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SITE_URL = "https://certificates.cascadia-organic.example/"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -151,8 +157,9 @@ def test_cancelled_certificate_shows_its_banner(page: Page, base_url: str) -> No
         ("999-0000000000-000000", None, "No certificate numbered"),
     ],
 )
-def test_verify_page_answers(page: Page, base_url: str, number: str, status: str | None,
-                             words: str) -> None:
+def test_verify_page_answers(
+    page: Page, base_url: str, number: str, status: str | None, words: str
+) -> None:
     page.goto(base_url + "verify.html")
     page.fill("#certgen-number", number)
     page.click("#certgen-verify-form button")
@@ -175,8 +182,14 @@ def test_verify_link_with_number_answers_on_arrival(page: Page, base_url: str) -
 
 @pytest.mark.parametrize(
     "path",
-    ["index.html", "register/index.html", "certificates/EC-2026-0001.html", "verify.html",
-     "register/2026.html", "guidance/documents.html"],
+    [
+        "index.html",
+        "register/index.html",
+        "certificates/EC-2026-0001.html",
+        "verify.html",
+        "register/2026.html",
+        "guidance/documents.html",
+    ],
 )
 def test_no_serious_accessibility_violations(page: Page, base_url: str, path: str) -> None:
     if not AXE.is_file():
