@@ -3,8 +3,8 @@
 For each size, a synthetic repository (benchmarks/synthetic.py) is written to a temporary
 folder, then ``certgen check`` runs in a fresh process several times. Printed per size:
 median, fastest and slowest wall time, files per second, and the peak memory of the whole
-process tree (the sum of the resident set sizes of certgen and its workers, sampled every
-10 ms: pages shared after fork are counted in each process, so this is an upper bound).
+process tree (the sum of the proportional set sizes of certgen and its workers, so that memory
+shared after fork counts once).
 
     python benchmarks/bench_check.py                 # 10,000 and 100,000 requests, 3 runs
     python benchmarks/bench_check.py --sizes 1000 --runs 5 --jobs 1

@@ -9,28 +9,29 @@ import time
 from pathlib import Path
 
 
-def tree_rss_kib(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants, in KiB (pages shared after fork
-    are counted in each process, so this is an upper bound)."""
+def tree_memory_kib(pid: int) -> int:
+    """Memory used by ``pid`` and all its descendants, in KiB: the sum of their proportional
+    set sizes (PSS), so that pages shared after fork are counted once, not once a process."""
     total = 0
     pending = [pid]
     while pending:
         current = pending.pop()
         try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1])
+                        break
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as children:
                     pending.extend(int(child) for child in children.read().split())
-        except (FileNotFoundError, ProcessLookupError):
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
     return total
 
 
 def timed_run(command: list[str], cwd: Path) -> tuple[float, int, str]:
-    """Wall seconds, peak tree RSS in KiB (sampled every 10 ms) and the output of one run."""
+    """Wall seconds, peak tree memory in KiB (sampled every 20 ms) and the output of a run."""
     peak = 0
     start = time.perf_counter()
     process = subprocess.Popen(
@@ -41,8 +42,8 @@ def timed_run(command: list[str], cwd: Path) -> tuple[float, int, str]:
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_rss_kib(process.pid))
-            time.sleep(0.01)
+            peak = max(peak, tree_memory_kib(process.pid))
+            time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

@@ -13,37 +13,32 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.cache import CheckCache, code_hash, environment_hash, tree_hash
+from generator.certificate_files import JobContext, make_files, plan, rendering_hash
 from generator.errors import CertgenError
+from generator.output import Manifest
 from generator.project import Project
-from generator.public import PublicCertificate
 from generator.publish import (
     Planned,
     Row,
     Shell,
-    certificate_page,
     content_key,
     download_files,
     lookup_files,
     register_files,
 )
-from generator.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
 from generator.sitebuild import SETTINGS, SiteInputs, site_inputs
 
 SHELL_PATH = "certificates/shell.html"
-JOB_CHUNK = 100
 
 
 @dataclass
@@ -162,9 +157,7 @@ def publish_into(
     page_inputs = (hashlib.sha256(shell.text.encode()).hexdigest(), rendering_hash(), make_pdf)
     jobs_needed = [
         job
-        for job in (
-            _plan_certificate(manifest, c, page_inputs, make_pdf) for c in inputs.certificates
-        )
+        for job in (plan(manifest, c, page_inputs, make_pdf) for c in inputs.certificates)
         if job.json or job.page or job.pdf
     ]
 
@@ -174,10 +167,10 @@ def publish_into(
                 report.files_written += manifest.put_planned(relative, planned)
 
     with _timed(report.timings, "certificates"):
-        pages, pdfs = _run_jobs(
+        pages, pdfs = make_files(
             jobs_needed,
             register,
-            _JobContext(
+            JobContext(
                 shell,
                 out_dir,
                 cache_dir,
@@ -192,37 +185,6 @@ def publish_into(
     _drop_shell(out_dir)
     report.files_removed = manifest.finish()
     return report
-
-
-@dataclass(frozen=True)
-class _Job:
-    """Which files of one certificate must be made."""
-
-    certificate: PublicCertificate
-    json: bool
-    page: bool
-    pdf: bool
-
-
-def _plan_certificate(
-    manifest: Manifest,
-    certificate: PublicCertificate,
-    page_inputs: tuple[str, str, bool],
-    make_pdf: bool,
-) -> _Job:
-    """Which of a certificate's files must be made. Its JSON record depends on the record
-    alone (its digest); its page also on the shell and the rendering code; its PDF on the
-    record and the rendering code."""
-    base = f"certificates/{certificate.id}"
-    json_file = manifest.wants(f"{base}.json", certificate.digest)
-    page = manifest.wants(f"{base}.html", _key(certificate.digest, *page_inputs))
-    pdf_key = _key(certificate.digest, "pdf", page_inputs[1])
-    pdf = make_pdf and manifest.wants(f"{base}.pdf", pdf_key)
-    return _Job(certificate, json_file, page, pdf)
-
-
-def _key(*parts: object) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _register_and_downloads(shell: Shell, inputs: SiteInputs, shell_key: str) -> dict[str, Planned]:
@@ -263,215 +225,3 @@ def _gzip(path: Path) -> None:
 
     with gzip.GzipFile(path.with_suffix(".xml.gz"), "wb", mtime=0) as handle:
         handle.write(path.read_bytes())
-
-
-class Manifest:
-    """What each file of an output folder was made from, so unchanged files are left alone."""
-
-    def __init__(self, out_dir: Path, path: Path | None, entries: dict[str, str]) -> None:
-        self.out_dir = out_dir
-        self.root = str(out_dir)
-        self.path = path
-        self.previous = entries
-        self.current: dict[str, str] = {}
-
-    @classmethod
-    def load(cls, cache_dir: Path | None, out_dir: Path) -> Manifest:
-        if cache_dir is None:
-            return cls(out_dir, None, {})
-        name = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
-        path = cache_dir / "manifests" / f"{name}.json"
-        try:
-            entries = json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
-            entries = {}
-        return cls(out_dir, path, entries if isinstance(entries, dict) else {})
-
-    def wants(self, relative: str, key: str) -> bool:
-        """Record that ``relative`` is made from ``key``; true when it must be (re)made."""
-        self.current[relative] = key
-        if self.previous.get(relative) != key:
-            return True
-        return not os.path.isfile(os.path.join(self.root, relative))
-
-    def put_bytes(self, relative: str, content: bytes, key: str | None = None) -> int:
-        if not self.wants(relative, key or hashlib.sha256(content).hexdigest()):
-            return 0
-        write_file(self.out_dir / relative, content)
-        return 1
-
-    def put_planned(self, relative: str, planned: Planned) -> int:
-        if not self.wants(relative, planned.key):
-            return 0
-        write_file(self.out_dir / relative, planned.make())
-        return 1
-
-    def put_file(self, relative: str, source: Path) -> int:
-        content = source.read_bytes()
-        return self.put_bytes(relative, content)
-
-    def finish(self) -> int:
-        """Remove files an earlier build made that this one did not; save the manifest."""
-        removed = 0
-        for relative in set(self.previous) - set(self.current):
-            target = self.out_dir / relative
-            if target.is_file():
-                target.unlink()
-                removed += 1
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(json.dumps(self.current, sort_keys=True), "utf-8")
-        return removed
-
-
-_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-
-
-def write_file(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` (creating its folder if needed) with one open and write:
-    Python's file objects add three system calls per file, which a build of tens of
-    thousands of files notices."""
-    try:
-        handle = os.open(path, _WRITE_FLAGS, 0o644)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(path, _WRITE_FLAGS, 0o644)
-    try:
-        view = memoryview(content)
-        while view:
-            view = view[os.write(handle, view) :]
-    finally:
-        os.close(handle)
-
-
-@dataclass(frozen=True)
-class _JobContext:
-    shell: Shell
-    out_dir: Path
-    cache_dir: Path | None
-    sample_data: bool
-    site_url: str
-    make_pdf: bool
-
-
-_CONTEXT: list[_JobContext] = []
-
-
-def _run_jobs(
-    jobs_needed: list[_Job],
-    meanwhile: Callable[[], None],
-    context: _JobContext,
-    workers: int,
-    progress: bool,
-) -> tuple[int, int]:
-    """Make the certificates' files in worker processes; run ``meanwhile`` here meanwhile.
-
-    Workers are forked after the jobs are known, so a task is only a range of job numbers:
-    nothing large is pickled."""
-    _CONTEXT[:] = [context]
-    _JOBS[:] = jobs_needed
-    ranges = [
-        (i, min(i + JOB_CHUNK, len(jobs_needed))) for i in range(0, len(jobs_needed), JOB_CHUNK)
-    ]
-    bar = _Progress(len(jobs_needed), progress)
-    pages = pdfs = 0
-    try:
-        if workers < 2 or len(ranges) < 2:
-            meanwhile()
-            results: Iterator[tuple[int, int]] = map(_make_range, ranges)
-        else:
-            pool = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("fork")
-            )
-            results = pool.map(_make_range, ranges)
-            meanwhile()
-        for (start, end), (made_pages, made_pdfs) in zip(ranges, results, strict=True):
-            pages, pdfs = pages + made_pages, pdfs + made_pdfs
-            bar.update(end - start)
-    finally:
-        if workers >= 2 and len(ranges) >= 2:
-            pool.shutdown()
-        _JOBS.clear()
-    bar.close()
-    return pages, pdfs
-
-
-_JOBS: list[_Job] = []
-
-
-def _make_range(bounds: tuple[int, int]) -> tuple[int, int]:
-    context = _CONTEXT[0]
-    pages = pdfs = 0
-    for job in _JOBS[bounds[0] : bounds[1]]:
-        certificate = job.certificate
-        base = context.out_dir / "certificates" / certificate.id
-        if job.json:
-            write_file(base.with_suffix(".json"), certificate.canonical)
-        if not (job.page or job.pdf):
-            continue
-        qr = qr_svg(certificate.record["url"])
-        if job.page:
-            fragment = certificate_fragment(certificate, qr, "", context.sample_data)
-            pdf_name = f"{certificate.id}.pdf" if context.make_pdf else None
-            write_file(
-                base.with_suffix(".html"),
-                certificate_page(context.shell, certificate, fragment, pdf_name),
-            )
-            pages += 1
-        if job.pdf:
-            write_file(base.with_suffix(".pdf"), _pdf(certificate, qr, context))
-            pdfs += 1
-    return pages, pdfs
-
-
-def _pdf(certificate: PublicCertificate, qr: str, context: _JobContext) -> bytes:
-    """The certificate's PDF, from the content-keyed cache when it was made before."""
-    cached = None
-    if context.cache_dir is not None:
-        cached = context.cache_dir / "pdf" / f"{_key(certificate.digest, rendering_hash())}.pdf"
-        if cached.is_file():
-            return cached.read_bytes()
-    base = context.site_url + "certificates/"
-    fragment = certificate_fragment(certificate, qr, base, context.sample_data)
-    content = pdf_bytes(pdf_html(certificate, fragment), base)
-    if cached is not None:
-        write_file(cached, content)
-    return content
-
-
-_RENDERING: list[str] = []
-
-
-def rendering_hash() -> str:
-    """What a certificate's page and PDF look like besides its record: the certificate
-    templates and the code that renders and publishes them. Other changes to certgen leave
-    published certificates alone."""
-    if not _RENDERING:
-        package = Path(__file__).resolve().parent
-        templates = package / "templates"
-        parts = [tree_hash(templates / "certificates"), tree_hash(templates / "register")]
-        parts += [(package / name).read_text("utf-8") for name in ("render.py", "publish.py")]
-        _RENDERING.append(environment_hash(*parts))
-    return _RENDERING[0]
-
-
-class _Progress:
-    """A progress bar on standard error, shown only on a terminal and for long builds."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.done = total, 0
-        self.enabled = enabled and total >= 200 and sys.stderr.isatty()
-
-    def update(self, count: int) -> None:
-        self.done += count
-        if self.enabled:
-            filled = int(30 * self.done / self.total)
-            sys.stderr.write(
-                f"\rrendering certificates [{'#' * filled}{'.' * (30 - filled)}] "
-                f"{self.done}/{self.total}"
-            )
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")

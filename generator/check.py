@@ -6,10 +6,12 @@ worker processes for large registers) and cross-request rules run over all of th
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -270,6 +272,21 @@ def _run(checker: Checker, work: list[tuple[str, str, bool]], jobs: int) -> list
     if jobs < 2 or len(work) < PARALLEL_THRESHOLD:
         return _work(work)
     chunks = [work[i : i + CHUNK_SIZE] for i in range(0, len(work), CHUNK_SIZE)]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with forked_pool(jobs) as pool:
         return [outcome for outcomes in pool.map(_work, chunks) for outcome in outcomes]
+
+
+@contextmanager
+def forked_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """Worker processes forked from this one, sharing its memory copy-on-write.
+
+    The objects alive now are frozen out of the garbage collector first: a child's collection
+    would otherwise touch every inherited object and copy all of the parent's memory."""
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("fork")
+        ) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()

@@ -336,3 +336,52 @@ def test_golden_certificates(built: Path) -> None:
             expected.write_text(fragment, "utf-8")
         assert fragment == expected.read_text("utf-8"), document_type
     assert sorted(p.stem for p in golden.glob("*.html")) == sorted(chosen.values())
+
+
+def test_serve_rebuilds_when_data_changes(tmp_path: Path) -> None:
+    """certgen serve: the site is served, and rebuilt after a data file changes."""
+    import socket
+    import time
+    import urllib.request
+
+    project = make_project(tmp_path / "repo", True, True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=os.environ | {"NO_MKDOCS_2_WARNING": "1"},
+    )
+
+    def fetch(path: str) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=5) as response:
+            return str(response.read().decode("utf-8"))
+
+    def wait_for(path: str, text: str, seconds: float = 90) -> str:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                page = fetch(path)
+                if text in page:
+                    return page
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"{text!r} never appeared in {path}")
+
+    try:
+        wait_for("certificates/EC-2026-0005.html", "TM-11 export certificate")
+        trainings = project / "data" / "trainings.yaml"
+        trainings.write_text(
+            trainings.read_text().replace(
+                "NOP Import Certificates after SOE", "NOP Import Certificates, revised"
+            )
+        )
+        wait_for("guidance/trainings.html", "NOP Import Certificates, revised")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
