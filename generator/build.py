@@ -73,6 +73,7 @@ def build(
         check_cache = CheckCache(cache_dir / "check", environment)
         inputs = site_inputs(project, jobs, check_cache)
         check_cache.save()
+        del check_cache  # its outcomes are saved; a large register needs the memory back
     mkdocs_dir = cache_dir / "mkdocs"
     with _timed(timings, "mkdocs"):
         ran = _mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", code)

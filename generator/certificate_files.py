@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.cache import environment_hash, tree_hash
 from generator.check import forked_pool
@@ -119,9 +120,10 @@ def _make_range(bounds: tuple[int, int]) -> tuple[int, int]:
             write_file(base.with_suffix(".json"), certificate.canonical)
         if not (job.page or job.pdf):
             continue
-        qr = qr_svg(certificate.record["url"])
+        record = certificate.record
+        qr = qr_svg(certificate.summary.url)
         if job.page:
-            fragment = certificate_fragment(certificate, qr, "", context.sample_data)
+            fragment = certificate_fragment(record, certificate.digest, qr, "", context.sample_data)
             pdf_name = f"{certificate.id}.pdf" if context.make_pdf else None
             write_file(
                 base.with_suffix(".html"),
@@ -129,12 +131,14 @@ def _make_range(bounds: tuple[int, int]) -> tuple[int, int]:
             )
             pages += 1
         if job.pdf:
-            write_file(base.with_suffix(".pdf"), _pdf(certificate, qr, context))
+            write_file(base.with_suffix(".pdf"), _pdf(certificate, record, qr, context))
             pdfs += 1
     return pages, pdfs
 
 
-def _pdf(certificate: PublicCertificate, qr: str, context: JobContext) -> bytes:
+def _pdf(
+    certificate: PublicCertificate, record: dict[str, Any], qr: str, context: JobContext
+) -> bytes:
     """The certificate's PDF, from the content-keyed cache when it was made before."""
     cached = None
     if context.cache_dir is not None:
@@ -144,8 +148,8 @@ def _pdf(certificate: PublicCertificate, qr: str, context: JobContext) -> bytes:
         if cached.is_file():
             return cached.read_bytes()
     base = context.site_url + "certificates/"
-    fragment = certificate_fragment(certificate, qr, base, context.sample_data)
-    content = pdf_bytes(pdf_html(certificate, fragment), base)
+    fragment = certificate_fragment(record, certificate.digest, qr, base, context.sample_data)
+    content = pdf_bytes(pdf_html(record, fragment), base)
     if cached is not None:
         write_file(cached, content)
     return content

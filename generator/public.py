@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import cache, cached_property
+from functools import cache
 from typing import Any
 
 import pycountry
@@ -65,8 +65,10 @@ class PublicCertificate:
     digest: str
     summary: Summary
 
-    @cached_property
+    @property
     def record(self) -> dict[str, Any]:
+        """The record parsed from its canonical JSON, afresh on each access: registers keep
+        only the bytes, and whoever renders a certificate keeps the record while it needs it."""
         parsed: dict[str, Any] = json.loads(self.canonical)
         return parsed
 

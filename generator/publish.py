@@ -137,14 +137,14 @@ def jsonp(key: str, value: Any) -> bytes:
 def certificate_page(
     shell: Shell, certificate: PublicCertificate, fragment: str, pdf_name: str | None
 ) -> bytes:
-    record = certificate.record
+    summary = certificate.summary
     downloads = (
         f'<p class="certgen-downloads">Download: <a href="{certificate.id}.json">JSON record</a>'
     )
     if pdf_name:
         downloads += f' · <a href="{pdf_name}">PDF</a>'
     downloads += "</p>"
-    title = f"{record['document']['title']} {certificate.number}"
+    title = f"{summary.title} {summary.number}"
     path = f"certificates/{certificate.id}.html"
     return shell.page(title, path, fragment + downloads).encode("utf-8")
 

@@ -19,7 +19,6 @@ from typing import Any
 import jinja2
 import zxingcpp
 
-from generator.public import PublicCertificate
 from generator.refdata import ISSUING_SYSTEMS
 
 QR_BORDER = 2
@@ -147,15 +146,13 @@ def _qr_path(pixels: bytes, modules: int) -> str:
 
 
 def certificate_fragment(
-    certificate: PublicCertificate, qr: str, cert_base: str, sample_data: bool
+    record: dict[str, Any], digest: str, qr: str, cert_base: str, sample_data: bool
 ) -> str:
     """The certificate's HTML; ``cert_base`` prefixes links to other certificates and files."""
-    template = environment().get_template(
-        f"certificates/{certificate.record['document']['type']}.html.j2"
-    )
+    template = environment().get_template(f"certificates/{record['document']['type']}.html.j2")
     return template.render(
-        certificate=certificate.record,
-        digest=certificate.digest,
+        certificate=record,
+        digest=digest,
         qr_svg=qr,
         cert_base=cert_base,
         sample_data=sample_data,
@@ -166,8 +163,7 @@ def stylesheet(name: str) -> str:
     return (resources.files("generator") / "templates" / "certificates" / name).read_text("utf-8")
 
 
-def pdf_html(certificate: PublicCertificate, fragment: str) -> str:
-    record = certificate.record
+def pdf_html(record: dict[str, Any], fragment: str) -> str:
     title = f"{record['document']['title']} {record['number']}"
     return (
         environment()

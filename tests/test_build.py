@@ -17,8 +17,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from generator.public import PublicCertificate, strip_confidential
-from generator.public import _summary as summary_of
+from generator.public import strip_confidential
 from generator.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
 from tests.helpers import ROOT, make_project, run
 
@@ -296,13 +295,10 @@ def test_hostile_text_is_shown_as_text_everywhere(tmp_path: Path) -> None:
 def test_pdf_fits_letter_and_a4(built: Path) -> None:
     raw = (site_of(built) / "certificates" / "EC-2026-0001.json").read_bytes()
     record = json.loads(raw)
-    certificate = PublicCertificate(
-        record["id"], 2026, raw, hashlib.sha256(raw).hexdigest(), summary_of(record)
-    )
     base = "https://certificates.cascadia-organic.example/certificates/"
-    source = pdf_html(
-        certificate, certificate_fragment(certificate, qr_svg(record["url"]), base, True)
-    )
+    digest = hashlib.sha256(raw).hexdigest()
+    fragment = certificate_fragment(record, digest, qr_svg(record["url"]), base, True)
+    source = pdf_html(record, fragment)
     assert "size: letter" in source
     letter = PdfReader(io.BytesIO(pdf_bytes(source, str(built))))
     a4 = PdfReader(io.BytesIO(pdf_bytes(source.replace("size: letter", "size: A4"), str(built))))
