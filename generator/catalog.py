@@ -13,12 +13,13 @@ STAGE_TITLES = {
     "request": "Request rules",
     "repository": "Repository rules (across requests)",
     "data": "Reference data rules",
+    "history": "History rules (against the base branch)",
 }
 
 
 def all_codes() -> dict[str, Code]:
     """Every finding code, in the order of the pipeline stages."""
     codes: dict[str, Code] = {**LOAD_CODES, **SCHEMA_CODES}
-    for scope in ("request", "repository", "data"):
+    for scope in ("request", "repository", "data", "history"):
         codes.update({c: r.code for c, r in sorted(RULES.items()) if r.scope == scope})
     return codes

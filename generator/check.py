@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from generator.cache import CheckCache
 from generator.decide import Facts, decide
@@ -63,6 +64,8 @@ class CheckResult:
     entries: list[Entry] = field(default_factory=list)
     published: list[FileOutcome] = field(default_factory=list)
     """Outcomes with a draft public record."""
+    changes: list[Any] = field(default_factory=list)
+    """With --base: a ``review.ChangeSummary`` for each request the branch adds or changes."""
     latest: date | None = None
 
     @property

@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from generator import __version__, report, show
@@ -15,7 +16,9 @@ from generator.catalog import STAGE_TITLES, all_codes
 from generator.check import Checker, run_check
 from generator.errors import CertgenError, UsageError
 from generator.findings import Severity
+from generator.lifecycle import CANCEL_REASONS, Lifecycle, Refused, default_base, scaffold
 from generator.project import Project
+from generator.review import review
 from generator.sitebuild import BuildRefused
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
@@ -29,6 +32,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"certgen: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except Refused as refused:
+        for finding in refused.findings:
+            print(report.text_line(finding))
+        print(f"certgen: refused: {refused}", file=sys.stderr)
+        return EXIT_FINDINGS
     except CertgenError as error:
         print(f"certgen: cannot continue: {error}", file=sys.stderr)
         return EXIT_FAILURE
@@ -58,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
+    check.add_argument(
+        "--base",
+        metavar="REF",
+        help="compare with this git ref (the pull request's base branch): published records "
+        "may only be cancelled or superseded, never edited, deleted or reused",
+    )
     check.set_defaults(handler=_check)
 
     show_command = commands.add_parser("show", help="print one request's derived facts")
@@ -82,6 +96,39 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT")
     serve.set_defaults(handler=_serve)
 
+    new = commands.add_parser("new", help="scaffold a request with the next free ID")
+    new.add_argument("kind", choices=("import", "export"))
+    new.add_argument("--exporter", required=True, metavar="OPERATION_ID")
+    new.add_argument("--by", required=True, metavar="HANDLE", help="who prepares the request")
+    new.add_argument("--importer", metavar="OPERATION_ID", help="import: the US importer")
+    new.add_argument("--destination", metavar="COUNTRY", help="export: ISO code, XI for NI")
+    new.add_argument("--mode", choices=("single_shipment", "time_frame"))
+    new.add_argument("--transport", choices=("truck", "rail", "ocean", "air"))
+    new.add_argument("--service-level", metavar="ID")
+    new.add_argument("--base", metavar="REF", help="base branch for free IDs (default origin/main)")
+    new.set_defaults(handler=_new)
+
+    issue = commands.add_parser("issue", help="record the reviewer's decision to issue")
+    issue.add_argument("path", metavar="PATH")
+    issue.add_argument("--by", required=True, metavar="REVIEWER")
+    issue.add_argument("--number", metavar="OFFICIAL", help="number from OID, TRACES or e-NAQS")
+    issue.add_argument("--on", metavar="YYYY-MM-DD", type=date.fromisoformat)
+    issue.set_defaults(handler=_issue)
+
+    cancel = commands.add_parser("cancel", help="cancel an issued certificate")
+    cancel.add_argument("path", metavar="PATH")
+    cancel.add_argument("--reason", required=True, choices=CANCEL_REASONS)
+    cancel.add_argument("--by", required=True, metavar="REVIEWER")
+    cancel.add_argument("--note", help="public explanation")
+    cancel.add_argument("--on", metavar="YYYY-MM-DD", type=date.fromisoformat)
+    cancel.set_defaults(handler=_cancel)
+
+    amend = commands.add_parser("amend", help="create the request that supersedes an issued one")
+    amend.add_argument("path", metavar="PATH")
+    amend.add_argument("--by", required=True, metavar="HANDLE", help="who prepares the amendment")
+    amend.add_argument("--base", metavar="REF", help="base branch for free IDs")
+    amend.set_defaults(handler=_amend)
+
     rules = commands.add_parser("rules", help="list every finding code")
     rules.set_defaults(handler=_rules)
 
@@ -100,7 +147,10 @@ def _project(arguments: argparse.Namespace) -> Project:
 def _check(arguments: argparse.Namespace) -> int:
     project = _project(arguments)
     paths = arguments.paths or [os.path.relpath(project.requests_dir)]
-    result = run_check(Checker(project), paths, arguments.jobs)
+    checker = Checker(project)
+    result = run_check(checker, paths, arguments.jobs)
+    if arguments.base:
+        review(result, checker, project, arguments.base)
     sys.stdout.write(
         report.as_json(result) if arguments.format == "json" else report.as_text(result)
     )
@@ -156,6 +206,53 @@ def _serve(arguments: argparse.Namespace) -> int:
     project = _project(arguments)
     serve(
         config_file=str(project.root / "mkdocs.yml"), dev_addr=arguments.dev_addr, livereload=True
+    )
+    return EXIT_CLEAN
+
+
+def _new(arguments: argparse.Namespace) -> int:
+    project = _project(arguments)
+    if arguments.kind == "export" and not arguments.destination:
+        raise UsageError("an export request needs --destination (ISO country code)")
+    lifecycle = Lifecycle.open(project)
+    options = {
+        "importer": arguments.importer,
+        "destination": arguments.destination,
+        "mode": arguments.mode,
+        "transport": arguments.transport,
+        "service_level": arguments.service_level,
+    }
+    base = arguments.base or default_base(project)
+    path = scaffold(lifecycle, arguments.kind, arguments.exporter, arguments.by, options, base)
+    shown = os.path.relpath(path)
+    print(f"created {shown}: fill in the empty fields, then run certgen check {shown}")
+    return EXIT_CLEAN
+
+
+def _issue(arguments: argparse.Namespace) -> int:
+    lifecycle = Lifecycle.open(_project(arguments))
+    lifecycle.issue(Path(arguments.path), arguments.by, arguments.number, arguments.on)
+    print(f"issued {arguments.path} (decided by {arguments.by})")
+    return EXIT_CLEAN
+
+
+def _cancel(arguments: argparse.Namespace) -> int:
+    lifecycle = Lifecycle.open(_project(arguments))
+    lifecycle.cancel(
+        Path(arguments.path), arguments.by, arguments.reason, arguments.note, arguments.on
+    )
+    print(f"cancelled {arguments.path} ({arguments.reason})")
+    return EXIT_CLEAN
+
+
+def _amend(arguments: argparse.Namespace) -> int:
+    project = _project(arguments)
+    lifecycle = Lifecycle.open(project)
+    base = arguments.base or default_base(project)
+    target = lifecycle.amend(Path(arguments.path), arguments.by, base)
+    print(
+        f"created {os.path.relpath(target)}, superseding {arguments.path}: correct it, then a "
+        "reviewer issues it (certgen issue) in the same pull request"
     )
     return EXIT_CLEAN
 

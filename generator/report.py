@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from generator.check import CheckResult
 from generator.findings import Finding, Severity
@@ -32,13 +33,24 @@ def summary_line(result: CheckResult) -> str:
 
 
 def as_text(result: CheckResult) -> str:
-    return "\n".join([*(text_line(f) for f in result.findings), summary_line(result)]) + "\n"
+    lines = [text_line(f) for f in result.findings]
+    lines += [change_line(change) for change in result.changes]
+    return "\n".join([*lines, summary_line(result)]) + "\n"
+
+
+def change_line(change: Any) -> str:
+    """One request a branch adds, changes or deletes, for the review."""
+    described = ", ".join(part for part in (change.document, change.transition) if part)
+    return (
+        f"{change.kind}: {change.path} ({change.request_id}{': ' if described else ''}{described})"
+    )
 
 
 def as_json(result: CheckResult) -> str:
     document = {
         "findings": [f.as_dict() for f in result.findings],
         "summary": {"files": result.files, "errors": result.errors, "warnings": result.warnings},
+        "changes": [change.__dict__ for change in result.changes],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -70,6 +82,8 @@ def github_annotations(findings: Iterable[Finding]) -> str:
 def step_summary(result: CheckResult) -> str:
     """The job summary: every finding in a Markdown table, user text escaped."""
     lines = ["## certgen check", "", summary_line(result), ""]
+    if result.changes:
+        lines += _changes_table(result.changes)
     if result.findings:
         lines += [
             "| file | line | column | code | severity | message |",
@@ -81,6 +95,32 @@ def step_summary(result: CheckResult) -> str:
             for f in result.findings
         ]
     return "\n".join(lines) + "\n"
+
+
+def _changes_table(changes: list[Any]) -> list[str]:
+    rows = [
+        "### Requests in this pull request",
+        "",
+        "| request | change | document | exporter | destination | service | fee | due | findings |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for c in changes:
+        findings = (
+            f"{c.errors} error(s), {c.warnings} warning(s)" if c.errors or c.warnings else "none"
+        )
+        cells = [
+            c.request_id,
+            f"{c.kind} {c.transition}".strip(),
+            c.document,
+            c.exporter,
+            c.destination,
+            c.service_level,
+            c.fee,
+            c.due,
+            findings,
+        ]
+        rows.append("| " + " | ".join(_cell(str(cell)) for cell in cells) + " |")
+    return [*rows, ""]
 
 
 def _data(text: str) -> str:

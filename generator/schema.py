@@ -316,6 +316,16 @@ def _because(schema: Schema, error: Any) -> str:
     return ""
 
 
+def _field_name(pointer: str) -> str:
+    """How a message names the value at ``pointer``: 'tariff_code', or item 2 of 'lots'."""
+    if not pointer:
+        return "the file"
+    parent, _, last = pointer.rpartition("/")
+    if last.isdigit() and parent:
+        return f"item {int(last) + 1} of '{_last_key(parent)}'"
+    return f"'{_last_key(pointer)}'"
+
+
 def _last_key(pointer: str) -> str:
     return pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
 
@@ -324,7 +334,7 @@ def _value_message(
     kind: str, details: dict[str, Any], error: Any, pointer: str, doc: Document, schema: Schema
 ) -> str:
     value = error.instance
-    field = f"'{_last_key(pointer)}'" if pointer else "the file"
+    field = _field_name(pointer)
     subschema = schema.at(error.schema_path[:-1])
     if kind == "type":
         return _type_message(field, details["types"], value, doc.plain_scalars.get(pointer))

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from generator.rules import data, destination, evidence, goods, parties, records, repository, timing
+from generator.rules import (
+    data,
+    destination,
+    evidence,
+    goods,
+    history,
+    parties,
+    records,
+    repository,
+    timing,
+)
 from generator.rules.registry import (
     RULES,
     Context,
@@ -11,6 +21,7 @@ from generator.rules.registry import (
     Rule,
     rules_of,
     run_data_rules,
+    run_history_rules,
     run_repository_rules,
     run_request_rules,
 )
@@ -25,11 +36,13 @@ __all__ = [
     "destination",
     "evidence",
     "goods",
+    "history",
     "parties",
     "records",
     "repository",
     "rules_of",
     "run_data_rules",
+    "run_history_rules",
     "run_repository_rules",
     "run_request_rules",
     "timing",

@@ -307,9 +307,14 @@ def issued_before_departure(context: Context) -> Iterator[Problem]:
     before the consignment leaves the United States; a later one is invalid. For a
     time-frame certificate, no recorded shipment may predate the issuance.
 
+    An amendment (``supersedes``) corrects a certificate that existed before the departure
+    and is exempt.
+
     Fix: check the dates; a certificate cannot be issued retroactively: the shipment must be
     entered as non-organic.
     """
+    if context.data.get("supersedes"):
+        return
     issued = context.request.issued_on
     if issued is None:
         return

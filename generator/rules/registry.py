@@ -18,7 +18,7 @@ from generator.findings import Code, Finding, Severity
 from generator.model import Request
 from generator.refdata import Reference
 
-Scope = Literal["request", "repository", "data"]
+Scope = Literal["request", "repository", "data", "history"]
 
 
 class Problem(NamedTuple):
@@ -133,6 +133,18 @@ def run_data_rules(documents: dict[str, Document]) -> list[Finding]:
             findings.append(
                 entry.finding(document.path, document.locate(pointer), message, pointer)
             )
+    return findings
+
+
+def run_history_rules(changes: list[Any]) -> list[Finding]:
+    """Rules on a branch's changes (``generator.history.Change``) against its base branch."""
+    findings = []
+    for entry in rules_of("history"):
+        for change in changes:
+            for pointer, message in entry.func(change):
+                document = change.head
+                where = document.locate(pointer) if document and pointer is not None else (1, 1)
+                findings.append(entry.finding(change.path, where, message, pointer or ""))
     return findings
 
 

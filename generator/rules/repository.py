@@ -54,9 +54,13 @@ def supersedes_points_back(entries: list[Entry]) -> Iterator[RepositoryProblem]:
 
 @rule("R121", scope="repository")
 def superseded_by_points_back(entries: list[Entry]) -> Iterator[RepositoryProblem]:
-    """A superseded record's ``superseded_by`` names an existing amendment that names it back.
+    """A superseded record's ``superseded_by`` names an issued amendment that names it back.
 
-    Fix: correct the ID, or add ``supersedes: <this id>`` to the amendment.
+    The register shows a superseded certificate with a link to its replacement; the
+    replacement must exist, say what it replaces, and be issued, or the link leads nowhere.
+
+    Fix: correct the ID, add ``supersedes: <this id>`` to the amendment, or issue the
+    amendment (``certgen issue``) in the same pull request.
     """
     by_id = {e.id: e for e in entries}
     for entry in entries:
@@ -70,6 +74,13 @@ def superseded_by_points_back(entries: list[Entry]) -> Iterator[RepositoryProble
         elif new.supersedes != entry.id:
             yield RepositoryProblem(
                 entry, "/superseded_by", f"{new.id} must say supersedes: {entry.id}"
+            )
+        elif new.status == "requested":
+            yield RepositoryProblem(
+                entry,
+                "/superseded_by",
+                f"the replacement {new.id} is not issued yet; issue it "
+                "before this record is marked superseded (certgen issue)",
             )
 
 

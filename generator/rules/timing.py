@@ -20,8 +20,13 @@ def request_before_departure(context: Context) -> Iterator[Problem]:
     request received after the departure (or after a time-frame's first day) cannot be
     met.
 
+    An amendment (``supersedes``) corrects a certificate that existed before the departure
+    and is exempt.
+
     Fix: check the dates; goods that already left must be entered as non-organic.
     """
+    if context.data.get("supersedes"):
+        return
     window = context.request.shipping_window
     received = context.facts.received.date()
     if window is None or received <= window[0]:
@@ -170,9 +175,13 @@ def turnaround_before_departure(context: Context) -> Iterator[Problem]:
     federal holidays and office closures skipped; after the daily cut-off, from the next
     business day). A certificate due after the departure may come too late.
 
+    Amendments (``supersedes``) are exempt: the certificate they correct already exists.
+
     Fix: choose a faster service level or a later departure (``certgen show`` prints the
     due date).
     """
+    if context.data.get("supersedes"):
+        return
     due, level = context.facts.due, context.facts.service_level
     window = context.request.shipping_window
     if context.request.status != "requested" or due is None or level is None or window is None:

@@ -1,0 +1,374 @@
+"""The pull-request workflow on real git repositories: a main branch with issued records, and
+branches that add, edit, cancel, delete, reuse, issue and amend records, checked with
+``certgen check --base main``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import make_project, run
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.org",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.org",
+}
+
+
+def git(repo: Path, *arguments: str) -> str:
+    import os
+
+    completed = subprocess.run(
+        ["git", *arguments],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=os.environ | GIT_ENV,
+        check=True,
+    )
+    return completed.stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository whose main branch holds the example register; work happens on a branch."""
+    project = make_project(tmp_path / "repo", with_requests=True)
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "the register")
+    git(project, "switch", "-q", "-c", "pull-request")
+    return project
+
+
+def check_base(repo: Path) -> tuple[int, list[str], str]:
+    code, out, err = run(["check", "--base", "main"], repo)
+    return code, out.splitlines(), err
+
+
+def located(lines: list[str], code: str) -> list[str]:
+    return [line.split(" ", 1)[0] for line in lines if f" {code} " in line]
+
+
+def request(repo: Path, name: str) -> Path:
+    return repo / "requests" / name[3:7] / f"{name}.yaml"
+
+
+def test_a_branch_adding_a_valid_request_passes(repo: Path) -> None:
+    source = request(repo, "IC-2026-0003").read_text()
+    request(repo, "IC-2026-0008").write_text(source.replace("IC-2026-0003", "IC-2026-0008"))
+    code, lines, _ = check_base(repo)
+    assert code == 0
+    assert (
+        "added: requests/2026/IC-2026-0008.yaml (IC-2026-0008: NOP Import Certificate, "
+        "requested)" in lines
+    )
+
+
+def test_b_editing_an_issued_record_fails_at_the_edited_line(repo: Path) -> None:
+    path = request(repo, "IC-2026-0001")
+    path.write_text(path.read_text().replace("net_weight_kg: 18000", "net_weight_kg: 19000"))
+    code, lines, _ = check_base(repo)
+    assert code == 1
+    assert located(lines, "H904") == ["requests/2026/IC-2026-0001.yaml:21:20:"]
+
+
+def test_b_adding_a_field_to_an_issued_record_fails_at_the_field(repo: Path) -> None:
+    path = request(repo, "EC-2026-0005")
+    path.write_text(
+        path.read_text().replace(
+            "service_level: standard\n", "service_level: standard\nclient_reference: X1\n"
+        )
+    )
+    code, lines, _ = check_base(repo)
+    assert code == 1
+    assert located(lines, "H904") == ["requests/2026/EC-2026-0005.yaml:7:19:"]
+
+
+def test_c_cancelling_with_a_reason_passes(repo: Path) -> None:
+    code, out, err = run(
+        [
+            "cancel",
+            "requests/2026/IC-2026-0001.yaml",
+            "--reason",
+            "shipment_not_made",
+            "--by",
+            "jchen",
+            "--note",
+            "The truck was not loaded.",
+            "--on",
+            "2026-01-19",
+        ],
+        repo,
+    )
+    assert code == 0, out + err
+    text = request(repo, "IC-2026-0001").read_text()
+    assert "status: cancelled" in text and "reason: shipment_not_made" in text
+    assert text.startswith("# yaml-language-server:")  # the file's comments survive
+    code, lines, _ = check_base(repo)
+    assert code == 0, lines
+    assert any(
+        line.startswith("changed: requests/2026/IC-2026-0001.yaml") and "issued → cancelled" in line
+        for line in lines
+    )
+
+
+def test_d_deleting_an_issued_record_fails(repo: Path) -> None:
+    request(repo, "EC-2026-0004").unlink()
+    code, lines, _ = check_base(repo)
+    assert code == 1
+    assert located(lines, "H901") == ["requests/2026/EC-2026-0004.yaml:1:1:"]
+
+
+def test_d_renaming_a_record_fails_twice(repo: Path) -> None:
+    old = request(repo, "EC-2026-0004")
+    old.rename(old.with_name("EC-2026-0040.yaml"))
+    code, lines, _ = check_base(repo)
+    assert code == 1
+    assert located(lines, "H901") == ["requests/2026/EC-2026-0004.yaml:1:1:"]
+    assert located(lines, "R102") == ["requests/2026/EC-2026-0040.yaml:2:5:"]
+
+
+def test_e_reusing_an_id_fails(repo: Path) -> None:
+    # an ID whose file was removed from main long ago
+    git(repo, "switch", "-q", "main")
+    source = request(repo, "IC-2026-0003").read_text()
+    request(repo, "IC-2026-0009").write_text(source.replace("IC-2026-0003", "IC-2026-0009"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a request")
+    request(repo, "IC-2026-0009").unlink()
+    git(repo, "commit", "-q", "-am", "withdrawn by deletion")
+    git(repo, "switch", "-q", "-c", "reuse")
+    request(repo, "IC-2026-0009").write_text(source.replace("IC-2026-0003", "IC-2026-0009"))
+    code, lines, _ = check_base(repo)
+    assert code == 1
+    assert located(lines, "H902") == ["requests/2026/IC-2026-0009.yaml:2:5:"]
+
+
+def test_e_an_id_taken_by_another_file_fails(repo: Path) -> None:
+    source = request(repo, "IC-2026-0003").read_text()
+    (repo / "requests" / "2026" / "IC-2026-0010.yaml").write_text(source)
+    code, lines, _ = check_base(repo)
+    assert code == 1
+    assert located(lines, "R103") == [
+        "requests/2026/IC-2026-0003.yaml:2:5:",
+        "requests/2026/IC-2026-0010.yaml:2:5:",
+    ]
+
+
+def test_f_issuing_as_the_preparer_fails(repo: Path) -> None:
+    code, _, err = run(
+        [
+            "issue",
+            "requests/2026/IC-2026-0003.yaml",
+            "--by",
+            "mlopez",
+            "--number",
+            "555-5550000104-000400",
+        ],
+        repo,
+    )
+    assert code == 1 and "not a reviewer" in err  # mlopez prepares, never decides
+    path = request(repo, "EC-2026-0011")
+    code, _, err = run(["issue", str(path.relative_to(repo)), "--by", "pnakamura"], repo)
+    assert code == 1
+    assert "prepared this request" in err
+    assert "status: requested" in path.read_text()
+    # written by hand, the check refuses it at the reviewer line
+    text = path.read_text().replace("status: requested", "status: issued")
+    path.write_text(text + "issuance:\n  reviewer: pnakamura\n  issued_on: 2026-11-30\n")
+    code, lines, _ = check_base(repo)
+    assert code == 1
+    assert located(lines, "R111") == ["requests/2026/EC-2026-0011.yaml:54:13:"]
+
+
+def test_issue_records_the_decision_and_its_number(repo: Path) -> None:
+    path = "requests/2026/IC-2026-0003.yaml"
+    code, _, err = run(["issue", path, "--by", "asmith"], repo)
+    assert code == 1 and "--number" in err  # a NOP Import Certificate lives in OID
+    code, _, err = run(["issue", path, "--by", "asmith", "--number", "5550000104"], repo)
+    assert code == 1 and "R113" in _stdout(repo, path, "5550000104")
+    code, out, err = run(
+        [
+            "issue",
+            path,
+            "--by",
+            "asmith",
+            "--number",
+            "555-5550000104-000400",
+            "--on",
+            "2026-11-30",
+        ],
+        repo,
+    )
+    assert code == 0, out + err
+    text = (repo / path).read_text()
+    assert "status: issued" in text
+    assert (
+        "issuance:\n  reviewer: asmith\n  issued_on: 2026-11-30\n  official_number: "
+        "555-5550000104-000400\n" in text
+    )
+    code, lines, _ = check_base(repo)
+    assert code == 0, lines
+
+
+def _stdout(repo: Path, path: str, number: str) -> str:
+    return run(["issue", path, "--by", "asmith", "--number", number], repo)[1]
+
+
+def test_cancel_needs_a_reviewer_and_an_issued_record(repo: Path) -> None:
+    code, _, err = run(
+        ["cancel", "requests/2026/IC-2026-0001.yaml", "--reason", "other", "--by", "dokafor"], repo
+    )
+    assert code == 1 and "not a reviewer" in err
+    code, _, err = run(
+        ["cancel", "requests/2026/IC-2026-0003.yaml", "--reason", "other", "--by", "asmith"], repo
+    )
+    assert code == 1 and "only an issued certificate" in err
+
+
+def test_new_takes_the_next_id_free_on_this_branch_and_on_main(repo: Path) -> None:
+    git(repo, "switch", "-q", "main")
+    source = request(repo, "EC-2026-0009").read_text()
+    request(repo, "EC-2026-0013").write_text(source.replace("EC-2026-0009", "EC-2026-0013"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "merged elsewhere")
+    git(repo, "switch", "-q", "pull-request")
+    assert not request(repo, "EC-2026-0013").exists()
+    code, out, err = run(
+        [
+            "new",
+            "export",
+            "--exporter",
+            "5550000204",
+            "--destination",
+            "JP",
+            "--by",
+            "dokafor",
+            "--base",
+            "main",
+        ],
+        repo,
+    )
+    assert code == 0, err
+    year = out.split("requests/")[1][:4]
+    created = repo / "requests" / year / f"EC-{year}-{'0014' if year == '2026' else '0001'}.yaml"
+    assert created.is_file()
+    text = created.read_text()
+    assert "document_type: tm11" in text and "us_japan_arrangement" in text
+    assert "name: Palouse Grain & Pulse Inc." in text
+    code, out, _ = run(["check", str(created.relative_to(repo))], repo)
+    assert code == 1  # what is left to fill in, each with its place
+    assert f"{created.relative_to(repo)}:" in out and "S001" in out
+
+
+def test_amend_creates_the_superseding_request(repo: Path) -> None:
+    code, out, err = run(
+        ["amend", "requests/2026/EC-2026-0010.yaml", "--by", "dokafor", "--base", "main"], repo
+    )
+    assert code == 0, out + err
+    created = Path(out.split()[1].rstrip(","))
+    new = (repo / created).read_text()
+    new_id = created.stem
+    assert "supersedes: EC-2026-0010" in new and "status: requested" in new
+    assert "issuance" not in new
+    old = request(repo, "EC-2026-0010").read_text()
+    assert f"superseded_by: {new_id}" in old and "status: superseded" in old
+    code, lines, _ = check_base(repo)
+    assert code == 1
+    assert located(lines, "R121") == ["requests/2026/EC-2026-0010.yaml:57:16:"]
+    (repo / created).write_text(new.replace("net_weight_kg: 3400", "net_weight_kg: 3300"))
+    code, out, err = run(["issue", str(created), "--by", "jchen"], repo)
+    assert code == 0, out + err
+    code, lines, _ = check_base(repo)
+    assert code == 0, lines
+    assert any("issued → superseded" in line for line in lines)
+
+
+def test_json_output_lists_the_changes(repo: Path) -> None:
+    request(repo, "EC-2026-0004").unlink()
+    code, out, _ = run(["check", "--format", "json", "--base", "main"], repo)
+    assert code == 1
+    changes = json.loads(out)["changes"]
+    assert [(c["kind"], c["request_id"]) for c in changes] == [("deleted", "EC-2026-0004")]
+
+
+def test_unknown_base_is_a_usage_error(repo: Path) -> None:
+    code, _, err = run(["check", "--base", "no-such-branch"], repo)
+    assert code == 2 and "no-such-branch" in err
+
+
+def test_a_new_user_session_end_to_end(repo: Path) -> None:
+    """Scaffold, fill in, check, issue as a second person, amend, cancel another."""
+    code, out, _ = run(
+        [
+            "new",
+            "import",
+            "--exporter",
+            "5550000115",
+            "--importer",
+            "9020007290",
+            "--by",
+            "mlopez",
+            "--transport",
+            "ocean",
+            "--base",
+            "main",
+        ],
+        repo,
+    )
+    assert code == 0
+    created = repo / out.split()[1].rstrip(":")
+    text = created.read_text()
+    for old, new in (
+        ("tariff_code:\n", 'tariff_code: "0803.90.0025"\n'),
+        ("net_weight_kg:\n", "net_weight_kg: 20160\n"),
+        ("      - \n", "      - B-1\n"),
+        ("city:\n", "city: Houston\n"),
+        ("state:\n", "state: TX\n"),
+        ("departure_date:\n", "departure_date: 2099-01-30\n"),
+        ("no_prohibited_fumigation:\n", "no_prohibited_fumigation: true\n"),
+        ("no_irradiation:\n", "no_irradiation: true\n"),
+    ):
+        text = text.replace(old, new)
+    text = text.replace("reference:\n", "reference: DOC-1\n").replace(
+        "identifies_organic:\n", "identifies_organic: true\n"
+    )
+    text += (
+        "  - type: phytosanitary_certificate\n    reference: PH-1\n    identifies_organic: true\n"
+    )
+    created.write_text(text)
+    code, out, _ = run(["check", str(created.relative_to(repo))], repo)
+    assert code == 0, out
+    code, _, err = run(
+        [
+            "issue",
+            str(created.relative_to(repo)),
+            "--by",
+            "asmith",
+            "--number",
+            "555-5550000115-000900",
+        ],
+        repo,
+    )
+    assert code == 0, err
+    assert (
+        run(
+            [
+                "cancel",
+                "requests/2026/EC-2026-0012.yaml",
+                "--reason",
+                "client_request",
+                "--by",
+                "asmith",
+            ],
+            repo,
+        )[0]
+        == 0
+    )
+    code, lines, _ = check_base(repo)
+    assert code == 0, lines
