@@ -16,6 +16,8 @@ from generator.catalog import STAGE_TITLES, all_codes
 from generator.check import Checker, run_check
 from generator.errors import CertgenError, UsageError
 from generator.findings import Severity
+from generator.intake import MAX_BODY, Intake, intake
+from generator.intake import comment as intake_comment
 from generator.lifecycle import CANCEL_REASONS, Lifecycle, Refused, default_base, scaffold
 from generator.project import Project
 from generator.review import review
@@ -71,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="REF",
         help="compare with this git ref (the pull request's base branch): published records "
         "may only be cancelled or superseded, never edited, deleted or reused",
+    )
+    check.add_argument(
+        "--summary-file", metavar="FILE", help="also write the Markdown summary to FILE"
     )
     check.set_defaults(handler=_check)
 
@@ -129,6 +134,19 @@ def _parser() -> argparse.ArgumentParser:
     amend.add_argument("--base", metavar="REF", help="base branch for free IDs")
     amend.set_defaults(handler=_amend)
 
+    intake_command = commands.add_parser(
+        "intake", help="turn a GitHub issue form's body into a request, checked"
+    )
+    intake_command.add_argument("body", metavar="FILE", help="the issue body; - for stdin")
+    intake_command.add_argument("--kind", required=True, choices=("import", "export"))
+    intake_command.add_argument("--by", required=True, metavar="HANDLE", help="issue author")
+    intake_command.add_argument("--comment", metavar="FILE", help="write the issue comment here")
+    intake_command.add_argument(
+        "--write", action="store_true", help="write the request file when it is complete"
+    )
+    intake_command.add_argument("--base", metavar="REF", help="base branch for free IDs")
+    intake_command.set_defaults(handler=_intake)
+
     rules = commands.add_parser("rules", help="list every finding code")
     rules.set_defaults(handler=_rules)
 
@@ -161,6 +179,8 @@ def _check(arguments: argparse.Namespace) -> int:
         if summary:
             with open(summary, "a", encoding="utf-8") as handle:
                 handle.write(report.step_summary(result))
+    if arguments.summary_file:
+        Path(arguments.summary_file).write_text(report.step_summary(result), "utf-8")
     return EXIT_FINDINGS if result.errors else EXIT_CLEAN
 
 
@@ -254,6 +274,34 @@ def _amend(arguments: argparse.Namespace) -> int:
         f"created {os.path.relpath(target)}, superseding {arguments.path}: correct it, then a "
         "reviewer issues it (certgen issue) in the same pull request"
     )
+    return EXIT_CLEAN
+
+
+def _intake(arguments: argparse.Namespace) -> int:
+    project = _project(arguments)
+    limit = MAX_BODY + 1
+    if arguments.body == "-":
+        raw = sys.stdin.buffer.read(limit)
+    else:
+        with open(arguments.body, "rb") as handle:
+            raw = handle.read(limit)
+    body = raw.decode("utf-8", errors="replace")
+    lifecycle = Lifecycle.open(project)
+    base = arguments.base or default_base(project)
+    try:
+        result = intake(lifecycle, arguments.kind, body, arguments.by, base)
+    except UsageError as error:
+        result = Intake(problems=[("Request", str(error))])
+    if arguments.comment:
+        Path(arguments.comment).write_text(intake_comment(result, arguments.kind), "utf-8")
+    for label, message in result.problems:
+        print(f"{label}: {message}")
+    if result.problems or result.path is None or result.text is None:
+        return EXIT_FINDINGS
+    if arguments.write:
+        result.path.parent.mkdir(parents=True, exist_ok=True)
+        result.path.write_text(result.text, "utf-8")
+    print(os.path.relpath(result.path))
     return EXIT_CLEAN
 
 

@@ -90,8 +90,8 @@ def step_summary(result: CheckResult) -> str:
             "| --- | --- | --- | --- | --- | --- |",
         ]
         lines += [
-            f"| {_cell(f.path)} | {f.line} | {f.column} | {f.code} | {f.severity} | "
-            f"{_cell(f.message)} |"
+            f"| {markdown_text(f.path)} | {f.line} | {f.column} | {f.code} | {f.severity} | "
+            f"{markdown_text(f.message)} |"
             for f in result.findings
         ]
     return "\n".join(lines) + "\n"
@@ -119,7 +119,7 @@ def _changes_table(changes: list[Any]) -> list[str]:
             c.due,
             findings,
         ]
-        rows.append("| " + " | ".join(_cell(str(cell)) for cell in cells) + " |")
+        rows.append("| " + " | ".join(markdown_text(str(cell)) for cell in cells) + " |")
     return [*rows, ""]
 
 
@@ -131,8 +131,12 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _cell(text: str) -> str:
+def markdown_text(text: str) -> str:
+    """Text shown in Markdown exactly as written: HTML and Markdown syntax escaped.
+
+    A word joiner after each ``@`` keeps a quoted ``@someone`` from notifying anyone.
+    """
     escaped = html.escape(text, quote=False)
     for char in "\\`*_[]|#<>!":
         escaped = escaped.replace(char, f"\\{char}")
-    return escaped.replace("\n", " ")
+    return escaped.replace("@", "@\u2060").replace("\n", " ")

