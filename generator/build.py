@@ -60,6 +60,7 @@ def build(
     progress: bool = False,
 ) -> BuildReport:
     """Check the register and bring ``out_dir`` up to date; raises BuildRefused on errors."""
+    project.check_output_folder(out_dir)
     cache_dir = project.root / "build" / "cache"
     code = code_hash()
     environment = environment_hash(

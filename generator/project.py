@@ -26,6 +26,28 @@ class Project:
     def requests_dir(self) -> Path:
         return self.root / "requests"
 
+    @property
+    def sources(self) -> tuple[Path, ...]:
+        """The folders a build reads and must never write into."""
+        names = ("schemas", "data", "requests", "site", "generator", ".git", ".github")
+        return tuple(self.root / name for name in names)
+
+    def check_output_folder(self, out_dir: Path) -> None:
+        """Refuse an output folder that is, holds or lies inside one of the sources: a build
+        removes the files it no longer makes, and must not touch what it is built from."""
+        out = out_dir.resolve()
+        if out == self.root.resolve():
+            raise UsageError(
+                f"{out_dir} is the repository itself; choose a folder such as build/site"
+            )
+        for source in self.sources:
+            source = source.resolve()
+            if out == source or source in out.parents or out in source.parents:
+                raise UsageError(
+                    f"{out_dir} overlaps {source.relative_to(self.root.resolve())}/, which the "
+                    "build reads; choose another output folder, such as build/site"
+                )
+
     @classmethod
     def find(cls, start: Path) -> Project:
         """The repository holding ``start``: the nearest folder with schemas/request.schema.json."""

@@ -92,6 +92,15 @@ def test_usage_errors_exit_2(project: Path) -> None:
     assert exit_info.value.code == 2
 
 
+@pytest.mark.parametrize("out", ["site", "requests/2026", ".", "..", "data"])
+def test_build_refuses_to_write_into_what_it_reads(project: Path, out: str) -> None:
+    before = sorted(p.name for p in (project / "site").rglob("*"))
+    code, _, err = run(["build", "--no-pdf", "--out", out], project)
+    assert code == 2
+    assert "choose" in err and "build/site" in err
+    assert sorted(p.name for p in (project / "site").rglob("*")) == before
+
+
 def test_broken_setup_exits_3(project: Path) -> None:
     (project / "schemas" / "request.schema.json").write_text("{")
     code, _, err = run(["check"], project)
