@@ -30,6 +30,7 @@ from generator.refdata import DocumentType, Reference
 from generator.rules import Context, run_request_rules
 from generator.schema import validate
 
+EMPTY_ITEM = re.compile(r"^( *-) $", re.MULTILINE)
 MODELINE = "# yaml-language-server: $schema=../../schemas/request.schema.json\n"
 CANCEL_REASONS = (
     "shipment_not_made",
@@ -122,7 +123,7 @@ class Lifecycle:
     def render(self, data: CommentedMap) -> str:
         buffer = io.StringIO()
         yaml_editor().dump(data, buffer)
-        text = buffer.getvalue()
+        text = EMPTY_ITEM.sub(r"\1", buffer.getvalue())  # ruamel writes "- " for an empty item
         return text if text.startswith(MODELINE) else MODELINE + text
 
     def errors_of(self, text: str, display: str) -> list[Finding]:
@@ -148,17 +149,24 @@ class Lifecycle:
 
     # --- the reviewer's decisions -----------------------------------------------------------------
 
-    def reviewer(self, handle: str, data: CommentedMap) -> str:
-        member = self.ref.certifier.staff.get(handle)
+    def reviewer(self, handle: str, data: CommentedMap, display: str) -> str:
+        """``handle``, when data/certifier.yaml lists them as a reviewer and they did not
+        prepare the request (four eyes)."""
+        staff = self.ref.certifier.staff
+        member = staff.get(handle)
         if member is None or "reviewer" not in member.roles:
-            listed = sorted(h for h, m in self.ref.certifier.staff.items() if "reviewer" in m.roles)
+            listed = sorted(h for h, m in staff.items() if "reviewer" in m.roles)
             raise Refused(
                 f"{handle} is not a reviewer in data/certifier.yaml; reviewers: {', '.join(listed)}"
             )
-        if str(data.get("prepared_by", "")).casefold() == handle.casefold():
+        preparer = str(data.get("prepared_by", ""))
+        if preparer.casefold() == handle.casefold():
+            others = sorted(
+                h for h, m in staff.items() if "reviewer" in m.roles and h.casefold() != preparer
+            )
             raise Refused(
-                f"{handle} prepared this request and cannot also decide on it (four "
-                "eyes): another reviewer must"
+                f"{_at(display, data, 'prepared_by')}: {handle} prepared this request and "
+                f"cannot also decide on it (four eyes); ask another reviewer: {', '.join(others)}"
             )
         return handle
 
@@ -167,9 +175,10 @@ class Lifecycle:
         data = self.read(path)
         if data.get("status") != "requested":
             raise Refused(
-                f"{display} is {data.get('status')}, not requested: only a request can be issued"
+                f"{_at(display, data, 'status')}: the request is {data.get('status')}, "
+                "not requested: only a request can be issued"
             )
-        self.reviewer(by, data)
+        self.reviewer(by, data, display)
         current = self.errors_of(path.read_text("utf-8"), display)
         if current:
             raise Refused(f"{display} does not pass certgen check yet; fix it first", current)
@@ -194,11 +203,12 @@ class Lifecycle:
         data = self.read(path)
         if data.get("status") != "issued":
             raise Refused(
-                f"{display} is {data.get('status')}: only an issued certificate can be cancelled"
+                f"{_at(display, data, 'status')}: the request is {data.get('status')}: only an "
+                "issued certificate can be cancelled"
             )
         if reason not in CANCEL_REASONS:
             raise UsageError(f"reason must be one of: {', '.join(CANCEL_REASONS)}")
-        self.reviewer(by, CommentedMap())
+        self.reviewer(by, data, display)
         cancellation = CommentedMap(cancelled_on=on or self.today(), cancelled_by=by, reason=reason)
         if note:
             cancellation["note"] = note
@@ -369,6 +379,27 @@ def _fill_declarations(
             attestations[requirement.id] = None
     data["attestations"] = attestations
     documents = CommentedSeq()
-    for kind_id in ("commercial_invoice", "packing_list", "bill_of_lading"):
+    for kind_id in _required_documents(ref, data["transport"]["mode"], category):
         documents.append(CommentedMap(type=kind_id, reference=None, identifies_organic=None))
     data["documents"] = documents
+
+
+def _at(display: str, data: CommentedMap, key: str) -> str:
+    """``path:line:column`` of ``key``'s value in a round-trip document (the path alone when
+    the key is missing)."""
+    if key not in data:
+        return display
+    line, column = data.lc.value(key)
+    return f"{display}:{line + 1}:{column + 1}"
+
+
+def _required_documents(ref: Reference, transport_mode: str, category: str | None) -> list[str]:
+    """The supporting records data/records.yaml asks for: the always-required ones, the first
+    transport document accepted for the mode, and the phytosanitary certificate for fresh
+    plant products."""
+    records = ref.records
+    kinds = list(records.always_required)
+    kinds += records.transport_documents.get(transport_mode, ())[:1]
+    if category in records.phytosanitary_categories:
+        kinds.append("phytosanitary_certificate")
+    return list(dict.fromkeys(kinds))

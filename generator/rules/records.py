@@ -151,28 +151,30 @@ def _country_fields(context: Context) -> Iterator[tuple[str, str]]:
 
 @rule("R110")
 def reviewer_is_listed_reviewer(context: Context) -> Iterator[Problem]:
-    """The reviewer who issued the certificate is listed as a reviewer.
+    """The reviewer who issued or cancelled the certificate is listed as a reviewer.
 
     Only certification specialists named as reviewers in data/certifier.yaml may decide
-    on a request; the record must show who they are.
+    on a request, to issue it or to cancel it; the record must show who they are.
 
     Fix: record the GitHub user name of a listed reviewer, or ask an admin to add the
     reviewer to data/certifier.yaml in a pull request of its own.
     """
-    issuance = context.request.issuance
-    if issuance is None:
-        return
-    member = context.ref.certifier.staff.get(issuance["reviewer"])
-    if member is None or "reviewer" not in member.roles:
-        reviewers = sorted(
-            h for h, m in context.ref.certifier.staff.items() if "reviewer" in m.roles
-        )
-        yield Problem(
-            "/issuance/reviewer",
-            f"{shown(issuance['reviewer'])} is not listed as a "
-            f"reviewer in data/certifier.yaml; reviewers: "
-            f"{', '.join(reviewers)}",
-        )
+    staff = context.ref.certifier.staff
+    deciders = [("/issuance/reviewer", context.request.issuance, "reviewer")]
+    deciders.append(
+        ("/cancellation/cancelled_by", context.data.get("cancellation"), "cancelled_by")
+    )
+    for pointer, decision, field in deciders:
+        if not decision:
+            continue
+        member = staff.get(decision[field])
+        if member is None or "reviewer" not in member.roles:
+            reviewers = sorted(h for h, m in staff.items() if "reviewer" in m.roles)
+            yield Problem(
+                pointer,
+                f"{shown(decision[field])} is not listed as a reviewer in "
+                f"data/certifier.yaml; reviewers: {', '.join(reviewers)}",
+            )
 
 
 @rule("R111")
