@@ -42,3 +42,13 @@ class Loaded:
 
 def escape_pointer_token(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
+
+
+def plain_location(pointer: str) -> str:
+    """A JSON pointer in words: ``/products/0/net_weight_kg`` is
+    "'net_weight_kg' of item 1 of 'products'"; the empty pointer is "the record"."""
+    if not pointer:
+        return "the record"
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+    words = [f"item {int(t) + 1}" if t.isdigit() else f"'{t}'" for t in reversed(tokens)]
+    return " of ".join(words)

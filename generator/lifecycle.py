@@ -175,7 +175,7 @@ class Lifecycle:
         data = self.read(path)
         if data.get("status") != "requested":
             raise Refused(
-                f"{_at(display, data, 'status')}: the request is {data.get('status')}, "
+                f"{_at(display, data, 'status')}: its status is {data.get('status')}, "
                 "not requested: only a request can be issued"
             )
         self.reviewer(by, data, display)
@@ -203,7 +203,7 @@ class Lifecycle:
         data = self.read(path)
         if data.get("status") != "issued":
             raise Refused(
-                f"{_at(display, data, 'status')}: the request is {data.get('status')}: only an "
+                f"{_at(display, data, 'status')}: its status is {data.get('status')}: only an "
                 "issued certificate can be cancelled"
             )
         if reason not in CANCEL_REASONS:
@@ -222,7 +222,8 @@ class Lifecycle:
         old = self.read(path)
         if old.get("status") != "issued":
             raise Refused(
-                f"{display} is {old.get('status')}: only an issued certificate can be amended"
+                f"{_at(display, old, 'status')}: its status is {old.get('status')}: only an "
+                "issued certificate can be amended"
             )
         year = self.today().year
         new_id = self.next_id(str(old["kind"]), year, base)
@@ -299,7 +300,11 @@ def scaffold(
     data["service_level"] = options.get("service_level") or "standard"
     data["status"] = "requested"
     _fill_parties(data, kind, exporter, options, ref)
-    data["products"] = CommentedSeq([_product(item, exporter.country, kind)])
+    product = _product(item, exporter.country, kind)
+    if len(exporter.items) > 1:
+        names = "; ".join(i.name_as_labeled for i in exporter.items)
+        product.yaml_add_eol_comment(f"certified items: {names}", "name_as_labeled")
+    data["products"] = CommentedSeq([product])
     _fill_route(data, kind, exporter.country, options)
     _fill_declarations(data, kind, item.category if item else None, options, ref)
     target = lifecycle.project.requests_dir / str(year) / f"{request_id}.yaml"

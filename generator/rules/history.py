@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from generator.document import plain_location
 from generator.history import PUBLISHED, TRANSITIONS, Change, first_difference, without
 from generator.rules.registry import Problem, rule
 
@@ -87,9 +88,8 @@ def published_record_unchanged(change: Change) -> Iterator[Problem]:
         without(change.base.data, allowed), without(change.head.data, allowed)
     )
     if pointer is not None:
-        field = pointer or "the record"
         yield Problem(
             pointer,
-            f"{field} was changed in a record that is {old}; published records "
+            f"{plain_location(pointer)} was changed in a record that is {old}; published records "
             "are never edited: undo this and amend the record instead",
         )
