@@ -170,14 +170,21 @@ class Lifecycle:
             )
         return handle
 
-    def issue(self, path: Path, by: str, number: str | None, on: date | None) -> str:
+    def _read_in_status(self, path: Path, wanted: str, action: str) -> tuple[str, CommentedMap]:
+        """The file's display path and content, refused unless its status is ``wanted``."""
         display = str(path)
         data = self.read(path)
-        if data.get("status") != "requested":
+        status = data.get("status")
+        if status != wanted:
+            what = {"requested": "a request", "issued": "an issued certificate"}[wanted]
             raise Refused(
-                f"{_at(display, data, 'status')}: its status is {data.get('status')}, "
-                "not requested: only a request can be issued"
+                f"{_at(display, data, 'status')}: its status is {status}; only {what} can be "
+                f"{action}"
             )
+        return display, data
+
+    def issue(self, path: Path, by: str, number: str | None, on: date | None) -> str:
+        display, data = self._read_in_status(path, "requested", "issued")
         self.reviewer(by, data, display)
         current = self.errors_of(path.read_text("utf-8"), display)
         if current:
@@ -199,13 +206,7 @@ class Lifecycle:
         return str(data["id"])
 
     def cancel(self, path: Path, by: str, reason: str, note: str | None, on: date | None) -> None:
-        display = str(path)
-        data = self.read(path)
-        if data.get("status") != "issued":
-            raise Refused(
-                f"{_at(display, data, 'status')}: its status is {data.get('status')}: only an "
-                "issued certificate can be cancelled"
-            )
+        display, data = self._read_in_status(path, "issued", "cancelled")
         if reason not in CANCEL_REASONS:
             raise UsageError(f"reason must be one of: {', '.join(CANCEL_REASONS)}")
         self.reviewer(by, data, display)
@@ -218,13 +219,7 @@ class Lifecycle:
 
     def amend(self, path: Path, by: str, base: str | None) -> Path:
         """Create the request that supersedes the issued one at ``path``; mark it superseded."""
-        display = str(path)
-        old = self.read(path)
-        if old.get("status") != "issued":
-            raise Refused(
-                f"{_at(display, old, 'status')}: its status is {old.get('status')}: only an "
-                "issued certificate can be amended"
-            )
+        _, old = self._read_in_status(path, "issued", "amended")
         year = self.today().year
         new_id = self.next_id(str(old["kind"]), year, base)
         new = self.read(path)

@@ -230,7 +230,15 @@ def test_cancel_needs_a_reviewer_and_an_issued_record(repo: Path) -> None:
     code, _, err = run(
         ["cancel", "requests/2026/IC-2026-0003.yaml", "--reason", "other", "--by", "asmith"], repo
     )
-    assert code == 1 and "only an issued certificate" in err
+    assert code == 1
+    assert (
+        "requests/2026/IC-2026-0003.yaml:8:9: its status is requested; only an issued "
+        "certificate can be cancelled" in err
+    )
+    code, _, err = run(["amend", "requests/2026/IC-2026-0003.yaml", "--by", "dokafor"], repo)
+    assert code == 1 and "IC-2026-0003.yaml:8:9: its status is requested" in err
+    code, _, err = run(["issue", "requests/2026/IC-2026-0001.yaml", "--by", "asmith"], repo)
+    assert code == 1 and "its status is issued; only a request can be issued" in err
 
 
 def test_new_takes_the_next_id_free_on_this_branch_and_on_main(repo: Path) -> None:
