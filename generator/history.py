@@ -86,12 +86,12 @@ def changes_against(project: Project, ref: str) -> list[Change]:
 def _name_status(root: Path, ref: str, folder: str) -> dict[str, str]:
     """Path -> A, M or D for the request files that differ from ``ref``, untracked included."""
     statuses = {}
-    output = git(root, "diff", "--name-status", "--no-renames", ref, "--", folder)
-    for line in output.splitlines():
-        status, _, relative = line.partition("\t")
+    output = git(root, "diff", "-z", "--name-status", "--no-renames", ref, "--", folder)
+    fields = output.split("\0")
+    for status, relative in zip(fields[0::2], fields[1::2], strict=False):
         statuses[relative] = status[0]
-    untracked = git(root, "ls-files", "--others", "--exclude-standard", "--", folder)
-    for relative in untracked.splitlines():
+    untracked = git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", folder)
+    for relative in filter(None, untracked.split("\0")):
         statuses[relative] = "A"
     return statuses
 
