@@ -19,7 +19,7 @@ from typing import Any
 
 from generator.cache import CheckCache
 from generator.decide import Facts, decide
-from generator.document import Document
+from generator.document import Document, Loaded
 from generator.errors import CertgenError, UsageError
 from generator.findings import Finding, Severity
 from generator.load import load_file
@@ -103,7 +103,12 @@ class Checker:
         self, path: str | Path, display: str
     ) -> tuple[Document | None, Facts | None, list[Finding]]:
         """Load, validate and decide one file; rules run when schema and data are sound."""
-        loaded = load_file(path, display)
+        return self.inspect_loaded(load_file(path, display), display)
+
+    def inspect_loaded(
+        self, loaded: Loaded, display: str
+    ) -> tuple[Document | None, Facts | None, list[Finding]]:
+        """Validate and decide a loaded file (from disk, or text not yet written)."""
         if loaded.document is None:
             return None, None, loaded.findings
         document = loaded.document

@@ -7,6 +7,7 @@ the reason, rather than leave a record that breaks a rule.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from dataclasses import dataclass
@@ -19,16 +20,13 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from generator.check import Checker
-from generator.decide import decide
+from generator.decide import Facts
 from generator.errors import CertgenError, UsageError
 from generator.findings import Finding, Severity
 from generator.history import git
 from generator.load import load_bytes
-from generator.model import Request
 from generator.project import Project
-from generator.refdata import DocumentType, Reference
-from generator.rules import Context, run_request_rules
-from generator.schema import validate
+from generator.refdata import Reference
 
 EMPTY_ITEM = re.compile(r"^( *-) $", re.MULTILINE)
 MODELINE = "# yaml-language-server: $schema=../../schemas/request.schema.json\n"
@@ -128,15 +126,14 @@ class Lifecycle:
 
     def errors_of(self, text: str, display: str) -> list[Finding]:
         """The error findings ``certgen check`` would give a file holding ``text``."""
+        return self._inspect_text(text, display)[1]
+
+    def _inspect_text(self, text: str, display: str) -> tuple[Facts | None, list[Finding]]:
+        """The derived facts of ``text`` (None when it does not pass the schema) and its
+        error findings, without the cross-request rules (certgen check runs those)."""
         loaded = load_bytes(text.encode("utf-8"), display)
-        if loaded.document is None:
-            return loaded.findings
-        findings = validate(loaded.document, self.checker.request_schema)
-        if not findings:
-            request = Request(loaded.document)
-            context = Context(request, self.ref, decide(request, self.ref))
-            findings = run_request_rules(context, loaded.document)
-        return [f for f in findings if f.severity is Severity.ERROR]
+        _, facts, findings = self.checker.inspect_loaded(loaded, display)
+        return facts, [f for f in findings if f.severity is Severity.ERROR]
 
     def write_checked(self, path: Path, data: CommentedMap, display: str) -> str:
         """Write ``data`` to ``path`` only if it gives no error finding."""
@@ -186,10 +183,10 @@ class Lifecycle:
     def issue(self, path: Path, by: str, number: str | None, on: date | None) -> str:
         display, data = self._read_in_status(path, "requested", "issued")
         self.reviewer(by, data, display)
-        current = self.errors_of(path.read_text("utf-8"), display)
-        if current:
+        facts, current = self._inspect_text(path.read_text("utf-8"), display)
+        if current or facts is None:
             raise Refused(f"{display} does not pass certgen check yet; fix it first", current)
-        document_type = self._document_type(path)
+        document_type = facts.document_type
         issuance = CommentedMap(reviewer=by, issued_on=on or self.today())
         if document_type.number_required and not number:
             raise Refused(
@@ -222,7 +219,7 @@ class Lifecycle:
         _, old = self._read_in_status(path, "issued", "amended")
         year = self.today().year
         new_id = self.next_id(str(old["kind"]), year, base)
-        new = self.read(path)
+        new = copy.deepcopy(old)
         new["id"] = new_id
         new["prepared_by"] = by
         new["requested_at"] = self.now()
@@ -235,13 +232,10 @@ class Lifecycle:
         target.write_text(self.render(new), "utf-8")  # checked by certgen check once edited
         old["status"] = "superseded"
         old["superseded_by"] = new_id
+        # not write_checked: R121 refuses the superseded mark until the replacement is issued,
+        # which happens later in the same pull request
         path.write_text(self.render(old), "utf-8")
         return target
-
-    def _document_type(self, path: Path) -> DocumentType:
-        _, facts, _ = self.checker.inspect(path, str(path))
-        assert facts is not None  # the file passed the check just before
-        return facts.document_type
 
 
 def _insert_after(data: CommentedMap, key: str, value: Any, before: tuple[str, ...]) -> None:

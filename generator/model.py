@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from generator.document import Document
 
@@ -62,10 +61,6 @@ class Request:
     @cached_property
     def requested_at(self) -> datetime:
         return datetime.fromisoformat(self.data["requested_at"])
-
-    def requested_on(self, timezone: str) -> date:
-        """The calendar day the request arrived, in the certificate desk's time zone."""
-        return self.requested_at.astimezone(ZoneInfo(timezone)).date()
 
     @cached_property
     def departure_date(self) -> date | None:

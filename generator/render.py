@@ -7,7 +7,6 @@ and a template that asks for a missing field fails loudly instead of printing no
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 from datetime import date
@@ -90,23 +89,6 @@ def environment() -> jinja2.Environment:
         system_word=ISSUING_SYSTEMS.__getitem__,
     )
     return env
-
-
-def template_hash() -> str:
-    """A hash of every template and stylesheet: part of the cache key of rendered output."""
-    digest = hashlib.sha256()
-    root = resources.files("generator") / "templates"
-    for path in sorted(_walk(root), key=str):
-        digest.update(str(path).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _walk(folder: Any) -> list[Any]:
-    found = []
-    for entry in folder.iterdir():
-        found += _walk(entry) if entry.is_dir() else [entry]
-    return found
 
 
 def qr_svg(url: str) -> str:

@@ -5,6 +5,7 @@ branches that add, edit, cancel, delete, reuse, issue and amend records, checked
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -21,8 +22,6 @@ GIT_ENV = {
 
 
 def git(repo: Path, *arguments: str) -> str:
-    import os
-
     completed = subprocess.run(
         ["git", *arguments],
         cwd=repo,
