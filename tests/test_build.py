@@ -17,6 +17,8 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
+from generator.build import build
+from generator.project import Project
 from generator.public import strip_confidential
 from generator.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
 from tests.helpers import ROOT, make_project, run
@@ -242,6 +244,19 @@ def test_rebuild_after_one_change_redoes_only_that_certificate(tmp_path: Path) -
     assert changed == ["IC-2026-0007.html", "IC-2026-0007.json", "IC-2026-0007.pdf"]
     code, out, _ = run(["build"], project)
     assert "0 pages and 0 PDFs made, 0 other files updated, 0 removed" in out
+
+
+def test_mkdocs_runs_only_when_the_pages_inputs_change(tmp_path: Path) -> None:
+    project = Project(make_project(tmp_path / "repo", True, True))
+    out = tmp_path / "out"
+    assert build(project, out, make_pdf=False).mkdocs_ran
+    request = project.requests_dir / "2026" / "IC-2026-0007.yaml"
+    request.write_text(request.read_text().replace("the fruit was sold locally", "sold locally"))
+    assert not build(project, out, make_pdf=False).mkdocs_ran  # a request is not a page input
+    guidance = project.root / "site" / "guidance" / "submit.md"
+    guidance.write_text(guidance.read_text() + "\nOne more line.\n")
+    assert build(project, out, make_pdf=False).mkdocs_ran
+    assert "One more line." in (out / "guidance" / "submit.html").read_text()
 
 
 def test_build_refuses_when_the_register_has_errors(tmp_path: Path) -> None:

@@ -3,8 +3,10 @@ actions pinned by commit, no untrusted text in scripts, no pull_request_target."
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from generator import cli
 from tests.helpers import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -106,3 +109,38 @@ def test_pre_commit_hook_runs_certgen_check() -> None:
     assert hooks[0]["id"] == "certgen-check"
     assert hooks[0]["entry"] == "certgen check"
     assert re.match(hooks[0]["files"], "requests/2026/IC-2026-0001.yaml")
+
+
+def _certgen_commands(path: Path) -> list[list[str]]:
+    """The arguments of every ``certgen`` command in a workflow's scripts, shell variables
+    given plausible values."""
+    commands = []
+    for job in _load(path)["jobs"].values():
+        for step in job["steps"]:
+            script = step.get("run", "").replace("\\\n", " ")
+            lexer = shlex.shlex(script, posix=True, punctuation_chars=True)
+            lexer.whitespace_split = True
+            tokens = list(lexer)
+            for start in (i for i, token in enumerate(tokens) if token == "certgen"):
+                command = []
+                for token in tokens[start + 1 :]:
+                    if token in {">", ">>", ";", "&&", "||", "|", ")"}:
+                        break
+                    command.append(SHELL_VALUES.get(token, token))
+                commands.append(command)
+    return commands
+
+
+SHELL_VALUES = {"$kind": "import", "$AUTHOR": "someoperator"}
+
+
+def test_every_certgen_command_in_the_workflows_is_valid() -> None:
+    commands = [c for path in WORKFLOWS for c in _certgen_commands(path)]
+    assert {c[0] for c in commands} >= {"check", "build", "intake"}
+    parser = cli._parser()
+    for action in parser._actions:  # no abbreviated options: a workflow spells them out
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                subparser.allow_abbrev = False
+    for command in commands:
+        parser.parse_args(command)  # exits (fails the test) on an unknown command or option
