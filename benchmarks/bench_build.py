@@ -85,8 +85,8 @@ def bench(size: int, runs: int, workdir: Path) -> None:
 def pdf_seconds(samples: int) -> list[float]:
     """Seconds to make each of ``samples`` certificate PDFs (WeasyPrint), in this process."""
     from generator.project import Project
-    from generator.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
-    from generator.sitebuild import site_inputs
+    from generator.website.inputs import site_inputs
+    from generator.website.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
 
     inputs = site_inputs(Project(Path(__file__).resolve().parent.parent))
     pdf_bytes(pdf_html(inputs.certificates[0].record, ""), "")  # loads WeasyPrint, fonts once

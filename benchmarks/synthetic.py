@@ -25,8 +25,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.check import Checker  # noqa: E402
-from generator.load import load_file  # noqa: E402
+from generator.check.load import load_file  # noqa: E402
+from generator.check.pipeline import Checker  # noqa: E402
 from generator.project import Project  # noqa: E402
 
 MODELINE = "# yaml-language-server: $schema=../../schemas/request.schema.json\n"

@@ -10,18 +10,20 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from generator import __version__, report, show
-from generator.build import build
-from generator.catalog import STAGE_TITLES, all_codes
-from generator.check import Checker, run_check
+from generator import __version__
+from generator.check import report
+from generator.check.catalog import STAGE_TITLES, all_codes
+from generator.check.pipeline import Checker, run_check
 from generator.errors import CertgenError, UsageError
 from generator.findings import Severity
-from generator.intake import MAX_BODY, Intake, intake
-from generator.intake import comment as intake_comment
-from generator.lifecycle import CANCEL_REASONS, Lifecycle, Refused, default_base, scaffold
 from generator.project import Project
-from generator.review import review
-from generator.sitebuild import BuildRefused
+from generator.website.build import build
+from generator.website.inputs import BuildRefused
+from generator.workflow import show
+from generator.workflow.intake import MAX_BODY, Intake, intake
+from generator.workflow.intake import comment as intake_comment
+from generator.workflow.lifecycle import CANCEL_REASONS, Lifecycle, Refused, default_base, scaffold
+from generator.workflow.review import review
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
 

@@ -17,10 +17,10 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from generator.build import build
 from generator.project import Project
-from generator.public import strip_confidential
-from generator.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
+from generator.record.public import strip_confidential
+from generator.website.build import build
+from generator.website.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
 from tests.helpers import ROOT, make_project, run
 
 PUBLISHED = ("issued", "cancelled", "superseded")
@@ -141,7 +141,7 @@ def test_register_downloads_and_feed(built: Path) -> None:
 
 
 def test_rule_and_format_references_are_current(built: Path) -> None:
-    from generator.catalog import all_codes
+    from generator.check.catalog import all_codes
 
     rules = (site_of(built) / "reference" / "rules.html").read_text("utf-8")
     for code in all_codes().values():

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.synthetic import make_project as make_synthetic
-from generator.check import PARALLEL_THRESHOLD, Checker, run_check
-from generator.load import load_bytes
+from generator.check.load import load_bytes
+from generator.check.pipeline import PARALLEL_THRESHOLD, Checker, run_check
 from generator.project import Project
 from tests.helpers import ROOT, working_directory
 

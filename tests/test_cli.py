@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.rules import RULES
+from generator.check.rules import RULES
 from tests.helpers import ROOT, make_project, run
 
 BROKEN = {

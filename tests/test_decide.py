@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.check import Checker
-from generator.decide import BusinessCalendar, decide
-from generator.load import load_file
-from generator.model import Request
+from generator.check.decide import BusinessCalendar, decide
+from generator.check.load import load_file
+from generator.check.pipeline import Checker
+from generator.check.reference_data import CalendarSettings
+from generator.check.request import Request
 from generator.project import Project
-from generator.refdata import CalendarSettings
 from tests.helpers import ROOT
 
 CALENDAR = BusinessCalendar(

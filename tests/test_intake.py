@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.intake import ATTESTATION_BOXES, CHOICES, LABELS, ORGANIC_DOCUMENTS_BOX
-from generator.report import markdown_text
+from generator.check.report import markdown_text
+from generator.workflow.intake import ATTESTATION_BOXES, CHOICES, LABELS, ORGANIC_DOCUMENTS_BOX
 from tests.helpers import ROOT, make_project, run
 
 BODIES = ROOT / "tests" / "intake"

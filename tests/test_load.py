@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.load import MAX_BYTES, MAX_DEPTH, MAX_FINDINGS_PER_FILE, load_bytes
+from generator.check.load import MAX_BYTES, MAX_DEPTH, MAX_FINDINGS_PER_FILE, load_bytes
 
 
 def data_of(text: str) -> dict[str, object]:

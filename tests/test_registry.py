@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from generator.catalog import all_codes
+from generator.check.catalog import all_codes
+from generator.check.rules import RULES
+from generator.check.rules.registry import rule
 from generator.findings import Severity
-from generator.rules import RULES
-from generator.rules.registry import rule
 from tests.test_cases import EXPECTED
 
 CODES = all_codes()

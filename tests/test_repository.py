@@ -12,8 +12,8 @@ import jsonschema
 import jsonschema_rs
 import pytest
 
-from generator.check import Checker
-from generator.load import load_file
+from generator.check.load import load_file
+from generator.check.pipeline import Checker
 from generator.project import Project
 from tests.helpers import ROOT, check_json
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.load import load_bytes
-from generator.schema import Schema, load_schema, validate
+from generator.check.load import load_bytes
+from generator.check.schema import Schema, load_schema, validate
 from tests.helpers import ROOT
 
 REQUEST_SCHEMA = load_schema(ROOT / "schemas" / "request.schema.json")

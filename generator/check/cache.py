@@ -1,0 +1,134 @@
+"""Build caches: what an earlier run computed, reused when its inputs have not changed.
+
+The check cache keeps each file's outcome under its path, size and modification time, all
+invalidated together when anything else that shapes an outcome changes (schemas, reference
+data, certgen's own code). It is stored as one pickle per folder of the register, in the
+build folder, which only certgen writes; a change rewrites only its folder's pickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from generator.check.pipeline import FileOutcome
+
+PACKAGE = Path(__file__).resolve().parent.parent
+
+Stored = tuple[str, int, int, "FileOutcome"]
+
+
+def tree_hash(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:
+    """A hash of the names and contents of the files under ``folders``."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and (not suffixes or path.suffix in suffixes):
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def code_hash() -> str:
+    """certgen's own code and templates: a change to them invalidates every cache."""
+    return tree_hash(PACKAGE, suffixes=(".py", ".j2", ".css"))
+
+
+def environment_hash(*parts: Any) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(repr(part).encode())
+    return digest.hexdigest()
+
+
+class CheckCache:
+    def __init__(self, folder: Path, environment: str) -> None:
+        self.folder = folder
+        self.environment = environment
+        self.groups: dict[str, dict[str, Stored]] = {}
+        self.dirty: set[str] = set()
+        self.index: dict[str, str] = {}
+        """Display path -> the group it is stored in."""
+        if _read(folder / "environment") != environment.encode():
+            return
+        for path in sorted(folder.glob("group-*.pickle")):
+            entries = _load(path)
+            if entries is not None:
+                self.groups[path.stem] = entries
+                self.index.update(dict.fromkeys(entries, path.stem))
+
+    def lookup(self, work: list[tuple[str, str, bool]]) -> dict[str, FileOutcome]:
+        """Outcomes of the files of ``work`` that have not changed since they were stored."""
+        found = {}
+        for path, display, report in work:
+            group = self.index.get(display)
+            if group is None:
+                continue
+            stored = self.groups[group][display]
+            if stored[0] != _mode(report):
+                continue
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            if (stat.st_size, stat.st_mtime_ns) == stored[1:3]:
+                found[display] = stored[3]
+        return found
+
+    def store(self, item: tuple[str, str, bool], outcome: FileOutcome) -> None:
+        path, display, report = item
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return
+        group = "group-" + hashlib.sha256(os.path.dirname(display).encode()).hexdigest()[:12]
+        self.groups.setdefault(group, {})[display] = (
+            _mode(report),
+            stat.st_size,
+            stat.st_mtime_ns,
+            outcome,
+        )
+        self.index[display] = group
+        self.dirty.add(group)
+
+    def touched(self, display: str) -> None:
+        """Mark the group of ``display`` for saving (its outcome was updated in place)."""
+        group = self.index.get(display)
+        if group:
+            self.dirty.add(group)
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / "environment").write_bytes(self.environment.encode())
+        for group in sorted(self.dirty):
+            temporary = self.folder / f"{group}.tmp"
+            with temporary.open("wb") as handle:
+                pickle.dump(self.groups[group], handle, protocol=pickle.HIGHEST_PROTOCOL)
+            temporary.replace(self.folder / f"{group}.pickle")
+        self.dirty.clear()
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _load(path: Path) -> dict[str, Stored] | None:
+    try:
+        with path.open("rb") as handle:
+            entries = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    return entries if isinstance(entries, dict) else None
+
+
+def _mode(report: bool) -> str:
+    return "check" if report else "index"

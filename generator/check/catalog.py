@@ -1,0 +1,25 @@
+"""Every finding code of every stage, in pipeline order, with the stages' titles."""
+
+from __future__ import annotations
+
+from generator.check.load import CODES as LOAD_CODES
+from generator.check.rules import RULES
+from generator.check.schema import CODES as SCHEMA_CODES
+from generator.findings import Code
+
+STAGE_TITLES = {
+    "load": "Loading (YAML)",
+    "schema": "Schema",
+    "request": "Request rules",
+    "repository": "Repository rules (across requests)",
+    "data": "Reference data rules",
+    "history": "History rules (against the base branch)",
+}
+
+
+def all_codes() -> dict[str, Code]:
+    """Every finding code, in the order of the pipeline stages."""
+    codes: dict[str, Code] = {**LOAD_CODES, **SCHEMA_CODES}
+    for scope in ("request", "repository", "data", "history"):
+        codes.update({c: r.code for c, r in sorted(RULES.items()) if r.scope == scope})
+    return codes

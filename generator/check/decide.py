@@ -1,0 +1,155 @@
+"""Decide stage: the facts derived from a request and the reference data.
+
+Which document the destination requires, the statements and attestations it must carry, the
+fee, and the due date counted in business days (weekends, public holidays from the
+``holidays`` package and office closures skipped; requests after the daily cut-off start the
+next business day).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from generator.check.reference_data import (
+    CalendarSettings,
+    DocumentType,
+    Market,
+    Reference,
+    Requirement,
+    ServiceLevel,
+)
+from generator.check.request import Request
+
+IMPORT_DOCUMENT = "nop_import_certificate"
+
+
+@dataclass(frozen=True)
+class Fee:
+    currency: str
+    lines: tuple[tuple[str, Decimal], ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((amount for _, amount in self.lines), Decimal(0))
+
+
+@dataclass(frozen=True)
+class Facts:
+    document_type: DocumentType
+    market: Market | None
+    service_level: ServiceLevel | None
+    received: datetime
+    clock_starts: date
+    due: date | None
+    fee: Fee | None
+    statements: tuple[Requirement, ...] = field(default=())
+    attestations: tuple[str, ...] = field(default=())
+
+
+class BusinessCalendar:
+    """Business days of the certificate desk."""
+
+    def __init__(self, settings: CalendarSettings) -> None:
+        self.settings = settings
+        self.office_closures = dict(settings.office_closures)
+        self.zone = ZoneInfo(settings.timezone)
+        hours, minutes = settings.cutoff.split(":")
+        self.cutoff = time(int(hours), int(minutes))
+
+    def closure(self, day: date) -> str | None:
+        """Why the office is closed on ``day``, or None on a business day."""
+        if day.weekday() >= 5:
+            return "weekend"
+        holiday = _holidays(self.settings.holidays_country, day.year).get(day)
+        return holiday or self.office_closures.get(day)
+
+    def is_business_day(self, day: date) -> bool:
+        return self.closure(day) is None
+
+    def next_business_day(self, day: date) -> date:
+        day += timedelta(days=1)
+        while not self.is_business_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_business_days(self, day: date, count: int) -> date:
+        for _ in range(count):
+            day = self.next_business_day(day)
+        return day
+
+    def clock_start(self, received: datetime) -> date:
+        """The business day on which work on a request received at ``received`` starts."""
+        local = received.astimezone(self.zone)
+        day = local.date()
+        if self.is_business_day(day) and local.time() <= self.cutoff:
+            return day
+        return self.next_business_day(day)
+
+
+@lru_cache(maxsize=64)
+def _holidays(country: str, year: int) -> dict[date, str]:
+    import holidays  # imported lazily: it takes a tenth of a second
+
+    return dict(holidays.country_holidays(country, years=year))
+
+
+@lru_cache(maxsize=8)
+def calendar_for(settings: CalendarSettings) -> BusinessCalendar:
+    return BusinessCalendar(settings)
+
+
+def market_of(request: Request, ref: Reference) -> Market | None:
+    return None if request.is_import else ref.market_for(request.destination_country)
+
+
+def decide(request: Request, ref: Reference) -> Facts:
+    market = market_of(request, ref)
+    document_type = ref.document_types[market.document_type if market else IMPORT_DOCUMENT]
+    level = ref.service_levels.get(str(request.data["service_level"]))
+    calendar = calendar_for(ref.calendar)
+    received = request.requested_at.astimezone(calendar.zone)
+    start = calendar.clock_start(received)
+    categories = {str(p["category"]) for p in request.products}
+    return Facts(
+        document_type=document_type,
+        market=market,
+        service_level=level,
+        received=received,
+        clock_starts=start,
+        due=calendar.add_business_days(start, level.business_days) if level else None,
+        fee=_fee(request, ref, document_type, level),
+        statements=_required(market.statements if market else (), categories),
+        attestations=_required_attestations(ref, market, categories),
+    )
+
+
+def _required(
+    requirements: tuple[Requirement, ...], categories: set[str]
+) -> tuple[Requirement, ...]:
+    return tuple(r for r in requirements if any(r.applies_to(c) for c in categories))
+
+
+def _required_attestations(
+    ref: Reference, market: Market | None, categories: set[str]
+) -> tuple[str, ...]:
+    always = [a.id for a in ref.records.attestations.values() if a.always_required]
+    specific = [a.id for a in _required(market.attestations if market else (), categories)]
+    return tuple(dict.fromkeys(always + specific))
+
+
+def _fee(
+    request: Request, ref: Reference, document_type: DocumentType, level: ServiceLevel | None
+) -> Fee | None:
+    if level is None:
+        return None
+    lines = [(f"{level.title} service", level.fee)]
+    supplement = ref.document_supplements.get(document_type.id)
+    if supplement:
+        lines.append((document_type.title, supplement))
+    if request.is_time_frame:
+        lines.append(("Time-frame certificate", ref.time_frame.supplement))
+    return Fee(ref.currency, tuple(lines))

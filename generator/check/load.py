@@ -1,0 +1,244 @@
+"""Load stage: bytes of a YAML file -> plain data where every value knows its line and column.
+
+Scalars are read by the YAML 1.2 core rules, never YAML 1.1's: ``NO`` and ``yes`` stay text,
+``0804.50.4000`` and ``010`` stay text, dates stay text (the schema checks them). Anything unsafe
+or ambiguous (aliases, tags, duplicate keys, binary bytes, ...) is refused with a located finding.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from generator.check.document import Loaded, Position
+from generator.check.yaml_events import MAX_DEPTH, MAX_FINDINGS_PER_FILE, build_document
+from generator.findings import Code, Finding, Severity
+
+__all__ = ["CODES", "MAX_BYTES", "MAX_DEPTH", "MAX_FINDINGS_PER_FILE", "load_bytes", "load_file"]
+
+MAX_BYTES = 256 * 1024
+
+_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _code(code: str, name: str, doc: str) -> Code:
+    return Code(code, name, Severity.ERROR, "load", doc)
+
+
+CODES = {
+    c.code: c
+    for c in (
+        _code(
+            "Y001",
+            "yaml_syntax_error",
+            """The file is not valid YAML.
+
+The YAML parser stopped at the given position. Common causes: a tab used for indentation,
+a colon inside a value (``name: Farm: North``), an unclosed quote or bracket, or a list item
+at the wrong indentation.
+
+Fix: correct the syntax at the position given; put values that contain ``: `` or start with
+a special character (``@``, ``*``, ``&``, ``!``, ``%``, ``{``, ``[``) in quotes.""",
+        ),
+        _code(
+            "Y002",
+            "duplicate_key",
+            """A key appears twice in the same mapping.
+
+YAML parsers silently keep one of the two values, so a duplicate key hides data: the
+reviewer would see one value and the certificate could carry the other.
+
+Fix: keep one of the two keys and delete the other.""",
+        ),
+        _code(
+            "Y003",
+            "anchor_or_alias",
+            """The file uses a YAML anchor (``&name``) or alias (``*name``).
+
+Anchors and aliases let one value stand in several places; they make a request harder to
+review line by line and are the vehicle of "billion laughs" memory attacks.
+
+Fix: write each value out in full where it is needed.""",
+        ),
+        _code(
+            "Y004",
+            "tag_not_allowed",
+            """The file uses a YAML tag (``!!python/object``, ``!!binary``, ``!Ref``, ...).
+
+Tags ask a parser to build language-specific objects; requests are plain data, so only
+``!!str`` (read as text) is accepted.
+
+Fix: remove the tag; write the value plainly, or in quotes if it must be read as text.""",
+        ),
+        _code(
+            "Y005",
+            "top_level_not_mapping",
+            """The file's top level is not a mapping of fields.
+
+A request (and every reference data file) is one mapping: ``id: ...``, ``kind: ...``, and
+so on, each at the start of a line.
+
+Fix: make the top level ``key: value`` lines; remove a leading ``-`` or stray text.""",
+        ),
+        _code(
+            "Y006",
+            "empty_file",
+            """The file holds no data.
+
+It is empty or holds only comments.
+
+Fix: fill in the request (``certgen new`` scaffolds one) or delete the file.""",
+        ),
+        _code(
+            "Y007",
+            "not_utf8",
+            """The file is not UTF-8 text.
+
+Requests must be UTF-8 so that names with accents (Müller, Peñasco) read the same for
+everybody. Files saved as Latin-1 or Windows-1252 by some editors are refused.
+
+Fix: save the file again as UTF-8 (in most editors: "Save with encoding" → UTF-8).""",
+        ),
+        _code(
+            "Y008",
+            "binary_content",
+            """The file contains control characters or binary data.
+
+A NUL byte or other control character means the file is not a text file (an image, a
+spreadsheet or a damaged copy).
+
+Fix: replace the file with the YAML text of the request; remove the control character.""",
+        ),
+        _code(
+            "Y009",
+            "file_too_large",
+            f"""The file is larger than {MAX_BYTES // 1024} KiB.
+
+A request is a few kilobytes; a file this large is a mistake or an attack and is not read.
+
+Fix: keep one request per file; move supporting documents out of the request (list them
+under ``documents`` by reference).""",
+        ),
+        _code(
+            "Y010",
+            "nesting_too_deep",
+            f"""Values are nested more than {MAX_DEPTH} levels deep.
+
+No request field is nested that deep; deep nesting is a mistake (wrong indentation) or an
+attempt to exhaust the parser.
+
+Fix: check the indentation; each field is at most a few levels under the top.""",
+        ),
+        _code(
+            "Y011",
+            "multiple_documents",
+            """The file holds more than one YAML document (``---``).
+
+One file is one request: its path is its identity in the register.
+
+Fix: move each further document into its own file, or delete the ``---`` line.""",
+        ),
+        _code(
+            "Y012",
+            "bidi_control_character",
+            """The file contains an invisible text-direction control character.
+
+Characters such as U+202E (right-to-left override) make text display in another order than
+it is stored, so a reviewer could read a name or number that is not what the certificate
+will carry ("Trojan Source").
+
+Fix: delete the character (it is shown as ``\\u202e`` in the message) and retype the text.""",
+        ),
+        _code(
+            "Y013",
+            "complex_key",
+            """A mapping key is itself a list or mapping.
+
+Request fields are named by plain text keys.
+
+Fix: write the key as plain text followed by a colon.""",
+        ),
+        _code(
+            "Y014",
+            "unreadable_file",
+            """The file cannot be read.
+
+It is a broken link, has no read permission, or vanished while being checked.
+
+Fix: check the file's permissions and that it exists.""",
+        ),
+    )
+}
+
+
+def load_file(path: str | Path, display: str) -> Loaded:
+    """Read and load one file; problems become findings, never exceptions."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)  # never more: a huge file is refused unread
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return Loaded(None, [_finding(display, (1, 1), "Y014", f"cannot read file: {reason}")])
+    return load_bytes(raw, display)
+
+
+def load_bytes(raw: bytes, display: str) -> Loaded:
+    if len(raw) > MAX_BYTES:
+        message = (
+            f"file is over the {MAX_BYTES // 1024} KiB limit; a request is a few KiB: "
+            "keep one request per file"
+        )
+        return Loaded(None, [_finding(display, (1, 1), "Y009", message)])
+    text, problem = _decode(raw, display)
+    if problem:
+        return Loaded(None, [problem])
+    problems = _character_problems(text, display)
+    if problems:
+        return Loaded(None, problems)
+    return build_document(display, text)
+
+
+def _decode(raw: bytes, display: str) -> tuple[str, Finding | None]:
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        good = raw[: error.start].decode("utf-8-sig", errors="replace")
+        where = _offset_position(good, len(good))
+        byte = raw[error.start]
+        message = (
+            f"byte 0x{byte:02x} is not valid UTF-8 (the file looks saved as Latin-1 or "
+            "Windows-1252); save it again as UTF-8"
+        )
+        return "", _finding(display, where, "Y007", message)
+
+
+def _character_problems(text: str, display: str) -> list[Finding]:
+    found: list[Finding] = []
+    binary = _BINARY.search(text)
+    if binary:
+        where = _offset_position(text, binary.start())
+        message = (
+            f"control character U+{ord(binary.group()):04X} found: this is not a text file; "
+            "replace it with the YAML text of the request"
+        )
+        found.append(_finding(display, where, "Y008", message))
+    for match in _BIDI.finditer(text):
+        where = _offset_position(text, match.start())
+        message = (
+            f"invisible direction control character U+{ord(match.group()):04X} makes text "
+            "display differently from what it holds; delete it and retype the text"
+        )
+        found.append(_finding(display, where, "Y012", message))
+        if len(found) >= MAX_FINDINGS_PER_FILE:
+            break
+    return found
+
+
+def _offset_position(text: str, offset: int) -> Position:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - text.rfind("\n", 0, offset)
+
+
+def _finding(display: str, where: Position, code: str, message: str) -> Finding:
+    return Finding(display, where[0], where[1], code, Severity.ERROR, message, "")

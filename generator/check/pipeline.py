@@ -1,0 +1,312 @@
+"""The check pipeline: load → schema → decide → rules, for every request file, in parallel.
+
+Reference data is loaded and checked once; each file is then checked on its own (in forked
+worker processes for large registers) and cross-request rules run over all of them.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from generator.check.cache import CheckCache
+from generator.check.decide import Facts, decide
+from generator.check.document import Document, Loaded
+from generator.check.load import load_file
+from generator.check.reference_data import (
+    Reference,
+    build_reference,
+    data_paths,
+    data_schemas,
+    load_data_documents,
+)
+from generator.check.request import Request
+from generator.check.rules import (
+    Context,
+    Entry,
+    run_data_rules,
+    run_repository_rules,
+    run_request_rules,
+)
+from generator.check.schema import load_schema, validate
+from generator.errors import CertgenError, UsageError
+from generator.findings import Finding, Severity
+from generator.project import Project
+from generator.record.public import (
+    Draft,
+    PublicCertificate,
+    draft_record,
+    is_published,
+    latest_date,
+)
+
+PARALLEL_THRESHOLD = 400
+CHUNK_SIZE = 250
+ENTRY_POINTERS = ("/id", "/supersedes", "/superseded_by", "/issuance/official_number")
+
+
+class RuleFailure(CertgenError):
+    """A rule raised on a file: a bug in certgen, reported with exit code 3."""
+
+
+@dataclass
+class FileOutcome:
+    findings: list[Finding]
+    entry: Entry | None
+    draft: Draft | None = None
+    """The public record, for an issued request without errors when publishing."""
+    latest: date | None = None
+    certificate: PublicCertificate | None = None
+    """The draft finalised as of ``certificate_as_of`` (kept in the cache with the outcome)."""
+    certificate_as_of: date | None = None
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+    files: int
+    entries: list[Entry] = field(default_factory=list)
+    published: list[FileOutcome] = field(default_factory=list)
+    """Outcomes with a draft public record."""
+    changes: list[Any] = field(default_factory=list)
+    """With --base: a ``review.ChangeSummary`` for each request the branch adds or changes."""
+    latest: date | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity is Severity.WARNING for f in self.findings)
+
+
+class Checker:
+    """Everything needed to check one request file; built once, shared by forked workers."""
+
+    def __init__(self, project: Project, publishing: bool = False) -> None:
+        self.project = project
+        self.publishing = publishing
+        self.request_schema = load_schema(project.schema_dir / "request.schema.json")
+        paths = data_paths(project.data_dir)
+        missing = [str(p) for p in paths.values() if not p.is_file()]
+        if missing:
+            raise CertgenError(f"reference data missing: {', '.join(missing)}")
+        displays = {name: os.path.relpath(path) for name, path in paths.items()}
+        documents, self.data_findings = load_data_documents(
+            paths, displays, data_schemas(project.schema_dir)
+        )
+        self.reference: Reference | None = None
+        if len(documents) == len(paths):
+            self.data_findings += run_data_rules(documents)
+            if not any(f.severity is Severity.ERROR for f in self.data_findings):
+                self.reference = build_reference(documents)
+        self.schema_document = self.request_schema.document
+
+    def inspect(
+        self, path: str | Path, display: str
+    ) -> tuple[Document | None, Facts | None, list[Finding]]:
+        """Load, validate and decide one file; rules run when schema and data are sound."""
+        return self.inspect_loaded(load_file(path, display), display)
+
+    def inspect_loaded(
+        self, loaded: Loaded, display: str
+    ) -> tuple[Document | None, Facts | None, list[Finding]]:
+        """Validate and decide a loaded file (from disk, or text not yet written)."""
+        if loaded.document is None:
+            return None, None, loaded.findings
+        document = loaded.document
+        findings = validate(document, self.request_schema)
+        if findings or self.reference is None:
+            return document, None, findings
+        request = Request(document)
+        facts = decide(request, self.reference)
+        try:
+            findings = run_request_rules(Context(request, self.reference, facts), document)
+        except Exception as error:  # a rule bug must not pass for a clean check
+            raise RuleFailure(f"a rule failed on {display}: {error!r}") from error
+        return document, facts, findings
+
+    def check_file(self, path: str, display: str) -> FileOutcome:
+        document, facts, findings = self.inspect(path, display)
+        outcome = FileOutcome(findings, entry_of(document) if document else None)
+        if document is None or facts is None or not self.publishing:
+            return outcome
+        assert self.reference is not None
+        outcome.latest = latest_date(document.data)
+        errors = any(f.severity is Severity.ERROR for f in findings)
+        if is_published(document.data) and not errors:
+            outcome.draft = draft_record(
+                Request(document),
+                facts,
+                self.reference,
+                self.schema_document,
+                self.reference.certifier.website,
+            )
+        return outcome
+
+    def index_file(self, path: str, display: str) -> Entry | None:
+        document = load_file(path, display).document
+        return entry_of(document) if document else None
+
+
+def entry_of(document: Document) -> Entry | None:
+    """What cross-request rules need of a document, if it has an ID at all."""
+    data = document.data
+    if not isinstance(data.get("id"), str):
+        return None
+    issuance = data.get("issuance")
+    number = issuance.get("official_number") if isinstance(issuance, dict) else None
+    return Entry(
+        path=document.path,
+        id=data["id"],
+        kind=str(data.get("kind")),
+        status=str(data.get("status")),
+        supersedes=_text(data.get("supersedes")),
+        superseded_by=_text(data.get("superseded_by")),
+        official_number=_text(number),
+        positions={p: document.positions[p] for p in ENTRY_POINTERS if p in document.positions},
+    )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def discover(arguments: Sequence[str]) -> list[tuple[str, str]]:
+    """Files to check, each with the path to show: as given, or joined to the folder given."""
+    found: dict[str, tuple[str, str]] = {}
+    for argument in arguments:
+        if os.path.isdir(argument):
+            for file, relative in _yaml_files(argument):
+                display = os.path.join(argument, relative)
+                found.setdefault(os.path.abspath(file), (file, display))
+        elif os.path.lexists(argument):
+            found.setdefault(os.path.abspath(argument), (argument, argument))
+        else:
+            raise UsageError(f"{argument}: no such file or folder")
+    return list(found.values())
+
+
+def _yaml_files(folder: str) -> Iterator[tuple[str, str]]:
+    """The YAML files under ``folder``, sorted, each with its path relative to ``folder``."""
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        relative_root = os.path.relpath(root, folder)
+        for name in sorted(files):
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                relative = name if relative_root == "." else os.path.join(relative_root, name)
+                yield os.path.join(root, name), relative
+
+
+def register_context(
+    targets: list[tuple[str, str]], arguments: Sequence[str] = ()
+) -> list[tuple[str, str]]:
+    """Other files of the registers (``requests`` folders) that the targets belong to; none
+    when a whole register was given."""
+    folders = {os.path.dirname(os.path.abspath(path)) for path, _ in targets}
+    roots = {root for root in map(_register_root, folders) if root is not None}
+    roots -= {os.path.abspath(a) for a in arguments if os.path.isdir(a)}
+    if not roots:
+        return []
+    seen = {os.path.abspath(path) for path, _ in targets}
+    return [
+        (file, os.path.relpath(file))
+        for root in sorted(roots)
+        for file, _ in _yaml_files(root)
+        if os.path.abspath(file) not in seen
+    ]
+
+
+def _register_root(folder: str) -> str | None:
+    """The nearest enclosing folder named ``requests``, if any."""
+    while True:
+        if os.path.basename(folder) == "requests":
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+_CHECKER: Checker | None = None
+
+
+def _work(chunk: list[tuple[str, str, bool]]) -> list[FileOutcome]:
+    assert _CHECKER is not None
+    outcomes = []
+    for path, display, report in chunk:
+        if report:
+            outcomes.append(_CHECKER.check_file(path, display))
+        else:
+            outcomes.append(FileOutcome([], _CHECKER.index_file(path, display)))
+    return outcomes
+
+
+def run_check(
+    checker: Checker,
+    arguments: Sequence[str],
+    jobs: int | None = None,
+    cache: CheckCache | None = None,
+) -> CheckResult:
+    """Check the files named by ``arguments``; with a cache, unchanged files are not re-read."""
+    targets = discover(arguments)
+    context = register_context(targets, arguments)
+    work = [(p, d, True) for p, d in targets] + [(p, d, False) for p, d in context]
+    known = cache.lookup(work) if cache else {}
+    fresh = [item for item in work if item[1] not in known]
+    for item, outcome in zip(fresh, _run(checker, fresh, jobs or os.cpu_count() or 1), strict=True):
+        known[item[1]] = outcome
+        if cache:
+            cache.store(item, outcome)
+    result = CheckResult(list(checker.data_findings), len(targets))
+    for _, display, _ in work:
+        _collect(result, known[display])
+    if checker.reference is not None:
+        result.findings += run_repository_rules(result.entries, {d for _, d in targets})
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def _collect(result: CheckResult, outcome: FileOutcome) -> None:
+    result.findings.extend(outcome.findings)
+    if outcome.entry is not None:
+        result.entries.append(outcome.entry)
+    if outcome.draft is not None:
+        result.published.append(outcome)
+    if outcome.latest and (result.latest is None or outcome.latest > result.latest):
+        result.latest = outcome.latest
+
+
+def _run(checker: Checker, work: list[tuple[str, str, bool]], jobs: int) -> list[FileOutcome]:
+    global _CHECKER
+    _CHECKER = checker
+    if jobs < 2 or len(work) < PARALLEL_THRESHOLD:
+        return _work(work)
+    chunks = [work[i : i + CHUNK_SIZE] for i in range(0, len(work), CHUNK_SIZE)]
+    with forked_pool(jobs) as pool:
+        return [outcome for outcomes in pool.map(_work, chunks) for outcome in outcomes]
+
+
+@contextmanager
+def forked_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """Worker processes forked from this one, sharing its memory copy-on-write.
+
+    The objects alive now are frozen out of the garbage collector first: a child's collection
+    would otherwise touch every inherited object and copy all of the parent's memory."""
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("fork")
+        ) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()

@@ -1,0 +1,300 @@
+"""Rules on the products: certified items, tariff codes, weights, and what destinations accept."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from generator.check.reference_data import Market
+from generator.check.rules.registry import Context, Problem, each_product, rule
+from generator.findings import shown
+
+_CATEGORY_WORDS = {
+    "unprocessed_plant": "unprocessed plant products",
+    "livestock_product": "livestock products",
+    "processed_food": "processed foods",
+    "feed": "feed",
+    "wine": "wine",
+    "alcoholic_beverage": "alcoholic beverages",
+    "honey": "honey",
+    "aquaculture_algae": "aquaculture and algae",
+    "seed": "seed",
+    "non_food": "non-food products",
+}
+
+
+@rule("G301")
+def product_on_certified_item_list(context: Context) -> Iterator[Problem]:
+    """Each product, as labeled, is on the exporter's certified item list.
+
+    Certificates cover only products already on the operation's certificate in OID, under
+    the name on the label's principal display panel (AMS; certifier practice: products must
+    be pre-approved). The comparison ignores case and extra spaces.
+
+    Fix: write the product name exactly as on the certified item list (the message lists
+    them), or have the product added to the operation's certificate first.
+    """
+    operation = context.ref.operations.get(context.request.exporter["operation_id"])
+    if operation is None:
+        return
+    names = "; ".join(i.name_as_labeled for i in operation.items) or "none"
+    for pointer, product in each_product(context):
+        if operation.item(product["name_as_labeled"]) is None:
+            yield Problem(
+                f"{pointer}/name_as_labeled",
+                f"{shown(product['name_as_labeled'])} is not "
+                f"on {operation.name}'s certified items: "
+                f"{names}",
+            )
+
+
+@rule("G302")
+def product_category_matches_item(context: Context) -> Iterator[Problem]:
+    """Each product's category is the category of the certified item.
+
+    The category decides which destinations accept the product and which statements and
+    attestations it needs, so it must be the one recorded for the certified item.
+
+    Fix: use the category given in the message, or correct the item in
+    data/operations.yaml if the snapshot is wrong.
+    """
+    operation = context.ref.operations.get(context.request.exporter["operation_id"])
+    if operation is None:
+        return
+    for pointer, product in each_product(context):
+        item = operation.item(product["name_as_labeled"])
+        if item and item.category != product["category"]:
+            yield Problem(
+                f"{pointer}/category",
+                f"{item.name_as_labeled} is certified as "
+                f"{item.category}, not {product['category']}",
+            )
+
+
+@rule("G303")
+def one_product_per_import_certificate(context: Context) -> Iterator[Problem]:
+    """An import request covers exactly one product.
+
+    OID issues one NOP Import Certificate per product and HTS code (AMS), and brokers
+    file one certificate number per tariff line.
+
+    Fix: split the request: one request (and file) per product.
+    """
+    products = context.request.products
+    if context.request.is_import and len(products) > 1:
+        yield Problem(
+            "/products/1",
+            f"an import certificate covers one product; this request "
+            f"lists {len(products)}: make one request per product",
+        )
+
+
+@rule("G304")
+def hts_code_has_ten_digits(context: Context) -> Iterator[Problem]:
+    """An import's HTS code has all 10 digits.
+
+    ACE needs the 10-digit HTSUS statistical reporting number on each organic line, and
+    one NOP Import Certificate per 10-digit code; where the HTSUS has a "certified
+    organic" statistical line for the product, use it.
+
+    Fix: write the full 10-digit code, for example 0804.40.0010.
+    """
+    if not context.request.is_import:
+        return
+    for pointer, product in each_product(context):
+        digits = _digits(product["tariff_code"])
+        if len(digits) != 10:
+            yield Problem(
+                f"{pointer}/tariff_code",
+                f"HTS code {product['tariff_code']} has "
+                f"{len(digits)} digits; an import certificate "
+                "needs all 10 (e.g. 0804.40.0010)",
+            )
+
+
+@rule("G305")
+def tariff_code_fits_destination(context: Context) -> Iterator[Problem]:
+    """An export's tariff code is the kind the destination uses.
+
+    TRACES certificates of inspection (EU, Northern Ireland, Switzerland) and the GB model
+    carry the 8-digit Combined Nomenclature (CN) code in box 13; other destinations take
+    the 6-digit HS code or a longer national code.
+
+    Fix: for CN destinations give the 8-digit CN code (0802 12 90); elsewhere at least
+    the 6 HS digits.
+    """
+    market = context.facts.market
+    if market is None:
+        return
+    for pointer, product in each_product(context):
+        digits = _digits(product["tariff_code"])
+        if market.tariff_code == "cn8" and len(digits) != 8:
+            yield Problem(
+                f"{pointer}/tariff_code",
+                f"{market.name} needs the 8-digit CN code; "
+                f"{product['tariff_code']} has {len(digits)} "
+                "digits",
+            )
+        elif market.tariff_code == "hs6" and not 6 <= len(digits) <= 10:
+            yield Problem(
+                f"{pointer}/tariff_code",
+                f"{product['tariff_code']} is not an HS code: give 6 to 10 digits",
+            )
+
+
+@rule("G306")
+def weights_are_positive(context: Context) -> Iterator[Problem]:
+    """Weights are positive numbers of kilograms.
+
+    Quantities on certificates and in ACE are in kilograms; a zero or negative weight is a
+    typing error.
+
+    Fix: give the weight in kilograms, greater than zero.
+    """
+    for pointer, product in each_product(context):
+        for field in ("net_weight_kg", "gross_weight_kg"):
+            if field in product and product[field] <= 0:
+                yield Problem(
+                    f"{pointer}/{field}", f"{field} must be more than 0 kg, not {product[field]}"
+                )
+    for index, shipment in enumerate(context.data.get("shipments", ())):
+        if shipment["net_weight_kg"] <= 0:
+            yield Problem(
+                f"/shipments/{index}/net_weight_kg",
+                f"net_weight_kg must be more than 0 kg, not {shipment['net_weight_kg']}",
+            )
+
+
+@rule("G307")
+def gross_weight_not_below_net(context: Context) -> Iterator[Problem]:
+    """The gross weight is not less than the net weight.
+
+    Gross weight includes the packaging; a smaller gross weight means the two were swapped
+    or one was given in another unit (pounds instead of kilograms).
+
+    Fix: check both weights and their unit (kg).
+    """
+    for pointer, product in each_product(context):
+        gross = product.get("gross_weight_kg")
+        if gross is not None and Decimal(str(gross)) < Decimal(str(product["net_weight_kg"])):
+            yield Problem(
+                f"{pointer}/gross_weight_kg",
+                f"gross weight {gross} kg is less than the "
+                f"net weight {product['net_weight_kg']} kg",
+            )
+
+
+@rule("G308")
+def organic_content_meets_destination(context: Context) -> Iterator[Problem]:
+    """Each product has at least the organic content the destination requires.
+
+    Japan accepts under the US-Japan arrangement only products with at least 95% organic
+    ingredients (excluding water and salt); "made with organic" products do not qualify.
+
+    Fix: give ``organic_percent`` for each product; products below the minimum cannot be
+    exported under the arrangement.
+    """
+    market = context.facts.market
+    if market is None or market.min_organic_percent is None:
+        return
+    minimum = market.min_organic_percent
+    for pointer, product in each_product(context):
+        percent = product.get("organic_percent")
+        if percent is None:
+            yield Problem(
+                pointer,
+                f"{market.name} requires at least {minimum:g}% organic content; "
+                "add organic_percent",
+            )
+        elif percent < minimum:
+            yield Problem(
+                f"{pointer}/organic_percent",
+                f"{market.name} requires at least {minimum:g}% organic content, not {percent:g}%",
+            )
+
+
+@rule("G309")
+def category_accepted_by_destination(context: Context) -> Iterator[Problem]:
+    """Each product's category is within the scope of the destination's arrangement.
+
+    Korea's arrangement covers processed products only; Japan's excludes honey, alcoholic
+    beverages, livestock feed and non-food products (data/destinations.yaml).
+
+    Fix: such products cannot be exported under the arrangement; remove the line, or ask
+    the certificate desk about the destination's own rules.
+    """
+    market = context.facts.market
+    if market is None:
+        return
+    for pointer, product in each_product(context):
+        category = product["category"]
+        if not _accepts(market, category):
+            yield Problem(
+                f"{pointer}/category",
+                f"{market.name} does not accept {_CATEGORY_WORDS[category]} under its arrangement",
+            )
+
+
+def _accepts(market: Market, category: str) -> bool:
+    if market.allowed_categories is not None and category not in market.allowed_categories:
+        return False
+    return category not in market.excluded_categories
+
+
+@rule("G310")
+def origin_meets_destination(context: Context) -> Iterator[Problem]:
+    """Each product was produced or processed where the destination's arrangement requires.
+
+    The EU, UK, Swiss and Japanese arrangements cover products produced or finally
+    processed in the United States; Taiwan's only products produced in the United States;
+    Korea's processed products with final processing in the United States.
+
+    Fix: correct ``produced_in`` or ``processed_in``; products outside the arrangement
+    cannot be exported under it.
+    """
+    market = context.facts.market
+    if market is None or market.origin == "any":
+        return
+    for pointer, product in each_product(context):
+        produced = product["produced_in"] == "US"
+        processed = product.get("processed_in") == "US"
+        ok = {
+            "produced_or_processed_in_us": produced or processed,
+            "produced_in_us": produced,
+            "processed_in_us": processed,
+        }[market.origin]
+        if not ok:
+            where = _ORIGIN_WORDS[market.origin]
+            field = "processed_in" if market.origin == "processed_in_us" else "produced_in"
+            yield Problem(
+                f"{pointer}/{field}" if field in product else pointer,
+                f"{market.name} accepts only products {where}",
+            )
+
+
+_ORIGIN_WORDS = {
+    "produced_or_processed_in_us": "produced or finally processed in the United States",
+    "produced_in_us": "produced in the United States",
+    "processed_in_us": "finally processed in the United States (processed_in: US)",
+}
+
+
+@rule("G311")
+def export_lots_listed(context: Context) -> Iterator[Problem]:
+    """Each exported product line lists its lot numbers.
+
+    EU certificates of inspection (box 13), TM-11s for Taiwan ("Lot number") and Chile's
+    transaction certificates name the lots covered; without them the document does not
+    identify the goods.
+
+    Fix: add ``lots`` with the lot numbers as on the packages.
+    """
+    if context.request.is_import:
+        return
+    for pointer, product in each_product(context):
+        if not product.get("lots"):
+            yield Problem(pointer, "list the lot numbers of this product under lots")
+
+
+def _digits(code: str) -> str:
+    return "".join(ch for ch in code if ch.isdigit())

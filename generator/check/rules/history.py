@@ -1,0 +1,95 @@
+"""History rules: a branch's changes to the register, judged against the base branch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.check.document import plain_location
+from generator.check.rules.registry import Problem, rule
+from generator.workflow.git_history import PUBLISHED, TRANSITIONS, Change, first_difference, without
+
+
+@rule("H901", scope="history")
+def record_never_deleted(change: Change) -> Iterator[Problem]:
+    """A record of the register is never deleted or renamed.
+
+    The register is the certifier's record of every request and decision, kept at least
+    five years (7 CFR 205.103, 205.510); a file's path is its ID, which must never be used
+    again. Git keeps the history, but the published register must keep the record.
+
+    Fix: restore the file (``git checkout <base branch> -- <file>``). To withdraw an issued
+    certificate, cancel it (``certgen cancel``); to correct it, amend it (``certgen amend``).
+    """
+    if change.kind == "deleted":
+        yield Problem(
+            None,
+            f"{change.path} is on the base branch and may not be deleted or "
+            "renamed; restore it, or cancel or amend the record instead",
+        )
+
+
+@rule("H902", scope="history")
+def request_id_never_reused(change: Change) -> Iterator[Problem]:
+    """A request ID is never used again, even after its file was removed.
+
+    Certificate numbers identify one certificate for ever; a verifier holding an old
+    certificate must never find a different one under its number.
+
+    Fix: give the new request the next free ID (``certgen new``) and rename its file.
+    """
+    if change.kind == "added" and change.earlier_path_in_history:
+        yield Problem(
+            "/id",
+            f"{change.path} existed before on the base branch: its ID was "
+            "used already; give this request the next free ID",
+        )
+
+
+@rule("H903", scope="history")
+def status_changes_permitted(change: Change) -> Iterator[Problem]:
+    """A record's status changes only along the lifecycle.
+
+    requested → issued → cancelled or superseded. A cancelled or superseded certificate
+    never becomes valid again, and an issued one never goes back to requested: what was
+    published stays true in the register.
+
+    Fix: undo the status change; to replace a certificate, amend it (``certgen amend``).
+    """
+    old, new = change.base_status, change.head_status
+    if change.kind != "changed" or old is None or new is None or old == new:
+        return
+    if (old, new) not in TRANSITIONS:
+        yield Problem(
+            "/status",
+            f"status may not change from {old} to {new}; permitted: "
+            "requested → issued, issued → cancelled or superseded",
+        )
+
+
+@rule("H904", scope="history")
+def published_record_unchanged(change: Change) -> Iterator[Problem]:
+    """An issued, cancelled or superseded record is never edited.
+
+    Once issued, a certificate is what brokers and authorities rely on; its record may only
+    record a cancellation or its replacement by an amendment (the status, plus
+    ``cancellation`` or ``superseded_by``). Corrections are new requests that supersede it,
+    as in TRACES ("copy as replacement").
+
+    Fix: undo the edit (the finding points at it) and make the correction with
+    ``certgen amend``, which creates the superseding request.
+    """
+    if change.kind != "changed" or change.base is None or change.head is None:
+        return
+    old, new = change.base_status, change.head_status
+    if old not in PUBLISHED:
+        return
+    allowed = TRANSITIONS.get((old or "", new or ""), frozenset({"status"}))
+    pointer = first_difference(
+        without(change.base.data, allowed), without(change.head.data, allowed)
+    )
+    if pointer is not None:
+        yield Problem(
+            pointer,
+            f"{plain_location(pointer)} was changed in a record that is {old}; published records "
+            "are never edited: undo this and amend the record instead",
+        )

@@ -1,0 +1,372 @@
+"""Rules on the request as a record: its ID and file, its service level, countries, and the
+reviewer's decision once issued."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import PurePath
+
+import pycountry
+
+from generator.check.rules.registry import Context, Problem, rule
+from generator.findings import Severity, shown
+
+MODELINE = "# yaml-language-server: $schema="
+EXTRA_COUNTRY_CODES = {"XI": "Northern Ireland"}
+
+
+@rule("R101")
+def request_id_matches_kind(context: Context) -> Iterator[Problem]:
+    """The request ID's prefix matches the kind of request.
+
+    Import requests are numbered IC-<year>-<sequence> and export requests
+    EC-<year>-<sequence>, so that an ID says at once which kind of document it is.
+
+    Fix: give the request an ID with the right prefix (and rename the file to match);
+    ``certgen new`` picks the next free one.
+    """
+    request = context.request
+    prefix = "IC" if request.is_import else "EC"
+    if not request.id.startswith(prefix + "-"):
+        yield Problem(
+            "/id",
+            f"an {request.kind} request's ID starts with {prefix}-, not "
+            f"{request.id[:3]}; for example {prefix}-{request.id[3:]}",
+        )
+
+
+@rule("R102")
+def file_path_matches_id(context: Context) -> Iterator[Problem]:
+    """A request in the register lives at requests/<year>/<id>.yaml.
+
+    The file path is the record's identity: git refuses two pull requests adding the same
+    file, which is what keeps IDs unique. A file whose name or year folder disagrees with its
+    ``id`` breaks that guarantee. The rule applies to files inside a ``requests`` folder.
+
+    Fix: rename or move the file to requests/<year of the ID>/<id>.yaml, or correct the ID.
+    """
+    path = PurePath(context.request.document.path)
+    if "requests" not in path.parts[:-1]:
+        return
+    request_id = context.request.id
+    year = request_id.split("-")[1]
+    expected = f"requests/{year}/{request_id}.yaml"
+    if (
+        path.name != f"{request_id}.yaml"
+        or path.parent.name != year
+        or path.parent.parent.name != "requests"
+    ):
+        yield Problem(
+            "/id",
+            f"the file for ID {request_id} must be {expected}; rename the file or correct the ID",
+        )
+
+
+@rule("R104")
+def id_year_matches_request_date(context: Context) -> Iterator[Problem]:
+    """The year in the request ID is the year the request was received.
+
+    Requests are filed by year (requests/<year>/); an ID from another year puts the record
+    in the wrong folder and makes its number look older or newer than it is.
+
+    Fix: use an ID of the year of ``requested_at`` (``certgen new`` picks the next free one).
+    """
+    received = context.facts.received.date()
+    id_year = context.request.id.split("-")[1]
+    if id_year != str(received.year):
+        yield Problem(
+            "/id",
+            f"the ID's year {id_year} is not the year the request was received "
+            f"({received.isoformat()}); use an ID of {received.year}",
+        )
+
+
+@rule("R105", Severity.WARNING)
+def schema_modeline_present(context: Context) -> Iterator[Problem]:
+    """The file starts with the schema line that lets editors check it while typing.
+
+    ``# yaml-language-server: $schema=../../schemas/request.schema.json`` on the first
+    line makes editors with the YAML language server (VS Code, Neovim, JetBrains) validate
+    the request and offer completion from the schema's descriptions before the pull
+    request is opened.
+
+    Fix: add that line as the first line of the file.
+    """
+    if not context.request.document.first_line.startswith(MODELINE):
+        yield Problem(
+            None,
+            "the first line should be "
+            f"'{MODELINE}../../schemas/request.schema.json' for editor help",
+        )
+
+
+@rule("R106")
+def service_level_offered(context: Context) -> Iterator[Problem]:
+    """The service level is one the certifier offers.
+
+    Turnaround and fee come from the service level in data/services.yaml.
+
+    Fix: use one of the service level ids listed in the message.
+    """
+    if context.facts.service_level is None:
+        offered = ", ".join(context.ref.service_levels)
+        value = shown(context.data["service_level"])
+        yield Problem(
+            "/service_level", f"service level {value} is not offered; use one of: {offered}"
+        )
+
+
+@rule("R107")
+def country_codes_known(context: Context) -> Iterator[Problem]:
+    """Country codes are ISO 3166-1 alpha-2 codes that exist (XI for Northern Ireland).
+
+    Codes decide which document and rules apply; an unknown code (UK instead of GB, a typo)
+    would silently send the request to the "other countries" rules.
+
+    Fix: use the country's ISO 3166-1 alpha-2 code (GB for the United Kingdom, XI for
+    Northern Ireland); the message suggests one where it can.
+    """
+    for pointer, code in _country_fields(context):
+        if code in EXTRA_COUNTRY_CODES or pycountry.countries.get(alpha_2=code):
+            continue
+        hint = {"UK": "GB (Great Britain) or XI (Northern Ireland)", "EL": "GR"}.get(code)
+        message = f"{shown(code)} is not an ISO 3166-1 alpha-2 country code"
+        yield Problem(pointer, f"{message}; did you mean {hint}?" if hint else message)
+
+
+def _country_fields(context: Context) -> Iterator[tuple[str, str]]:
+    data = context.data
+    yield "/destination/country", data["destination"]["country"]
+    yield "/transport/country_of_export", data["transport"]["country_of_export"]
+    for party in ("importer", "consignee"):
+        if "country" in data.get(party, {}):
+            yield f"/{party}/country", data[party]["country"]
+    for index, product in enumerate(data["products"]):
+        for field in ("produced_in", "processed_in"):
+            if field in product:
+                yield f"/products/{index}/{field}", product[field]
+
+
+@rule("R110")
+def reviewer_is_listed_reviewer(context: Context) -> Iterator[Problem]:
+    """The reviewer who issued or cancelled the certificate is listed as a reviewer.
+
+    Only certification specialists named as reviewers in data/certifier.yaml may decide
+    on a request, to issue it or to cancel it; the record must show who they are.
+
+    Fix: record the GitHub user name of a listed reviewer, or ask an admin to add the
+    reviewer to data/certifier.yaml in a pull request of its own.
+    """
+    staff = context.ref.certifier.staff
+    deciders = [("/issuance/reviewer", context.request.issuance, "reviewer")]
+    deciders.append(
+        ("/cancellation/cancelled_by", context.data.get("cancellation"), "cancelled_by")
+    )
+    for pointer, decision, field in deciders:
+        if not decision:
+            continue
+        member = staff.get(decision[field])
+        if member is None or "reviewer" not in member.roles:
+            reviewers = sorted(h for h, m in staff.items() if "reviewer" in m.roles)
+            yield Problem(
+                pointer,
+                f"{shown(decision[field])} is not listed as a reviewer in "
+                f"data/certifier.yaml; reviewers: {', '.join(reviewers)}",
+            )
+
+
+@rule("R111")
+def reviewer_is_not_preparer(context: Context) -> Iterator[Problem]:
+    """The reviewer is not the person who prepared the request (four eyes).
+
+    An accredited certifier separates preparation from the certification decision; the
+    person who prepared a request may not be the one who issues it.
+
+    Fix: have another listed reviewer review and issue the request.
+    """
+    issuance = context.request.issuance
+    if issuance and issuance["reviewer"].casefold() == context.data["prepared_by"].casefold():
+        yield Problem(
+            "/issuance/reviewer",
+            f"{issuance['reviewer']} prepared this request and "
+            "cannot also issue it; another reviewer must decide",
+        )
+
+
+@rule("R112")
+def official_number_recorded(context: Context) -> Iterator[Problem]:
+    """An issued record carries the official number of a document that lives in OID, TRACES
+    or e-NAQS.
+
+    NOP Import Certificates are issued in OID, EU certificates of inspection in TRACES and
+    Korean certificates in e-NAQS; the number that system gives is what brokers and
+    authorities look up. Without it the published record cannot be verified.
+
+    Fix: copy the number from the system where the document was issued into
+    ``issuance.official_number``.
+    """
+    issuance = context.request.issuance
+    document = context.facts.document_type
+    if issuance and document.number_required and not issuance.get("official_number"):
+        yield Problem(
+            "/issuance",
+            f"add official_number: the {document.title} number from "
+            f"{document.system}, e.g. {document.number_example}",
+        )
+
+
+@rule("R113")
+def official_number_not_operation_id(context: Context) -> Iterator[Problem]:
+    """The official number is not a 10-digit OID operation ID.
+
+    CBP reports that filers often enter the exporter's 10-digit operation ID instead of
+    the 21-character NOP Import Certificate number (CSMS #67645994); ACE rejects it.
+
+    Fix: copy the certificate's own number from OID (NNN-NNNNNNNNNN-NNNNNN).
+    """
+    number = _official_number(context)
+    if number and re.fullmatch(r"[0-9]{10}", number):
+        yield Problem(
+            "/issuance/official_number",
+            f"{number} is a 10-digit operation ID, not a "
+            "certificate number; copy the certificate's "
+            "number from OID",
+        )
+
+
+@rule("R114")
+def official_number_not_draft(context: Context) -> Iterator[Problem]:
+    """The official number is not a draft number.
+
+    OID shows draft certificates with "draft" in their number; CBP does not accept them
+    (CSMS #67645994). Only an issued certificate's number may be recorded.
+
+    Fix: issue the certificate in OID and copy its final number.
+    """
+    number = _official_number(context)
+    if number and "draft" in number.casefold():
+        yield Problem(
+            "/issuance/official_number",
+            f"{shown(number)} is a draft number; issue the "
+            "certificate first and copy its final number",
+        )
+
+
+@rule("R115")
+def official_number_matches_format(context: Context) -> Iterator[Problem]:
+    """The official number has the form of the issuing system's numbers.
+
+    A NOP Import Certificate number has 21 characters, NNN-NNNNNNNNNN-NNNNNN; a TRACES
+    certificate of inspection reference looks like COI.EU.US.2026.0001234. A number of
+    another form was mistyped or copied from the wrong field.
+
+    Fix: copy the number again from the issuing system.
+    """
+    number = _official_number(context)
+    document = context.facts.document_type
+    if not number or document.number_pattern is None:
+        return
+    if re.fullmatch(r"[0-9]{10}", number) or "draft" in number.casefold():
+        return  # reported by R113 or R114
+    if not document.number_pattern.fullmatch(number):
+        yield Problem(
+            "/issuance/official_number",
+            f"{shown(number)} is not a {document.title} "
+            f"number; expected the form "
+            f"{document.number_example}",
+        )
+
+
+@rule("R116")
+def official_number_only_for_external_documents(context: Context) -> Iterator[Problem]:
+    """Documents the certifier issues itself carry no separate official number.
+
+    TM-11, GB certificates of inspection, Canada attestations and transaction certificates
+    are issued from the certifier's own template; their number is the request ID, so an
+    ``official_number`` on them would be a second, conflicting number.
+
+    Fix: remove ``issuance.official_number``.
+    """
+    number = _official_number(context)
+    document = context.facts.document_type
+    if number and document.number_pattern is None:
+        yield Problem(
+            "/issuance/official_number",
+            f"a {document.title} is numbered by its request "
+            f"ID ({context.request.id}); remove "
+            "official_number",
+        )
+
+
+@rule("R117")
+def issued_before_departure(context: Context) -> Iterator[Problem]:
+    """The certificate was issued before the goods left.
+
+    A NOP Import Certificate must exist before the shipment leaves the foreign port of
+    lading (7 CFR 205.273(a); CBP since 2024-09-19), and an EU certificate of inspection
+    before the consignment leaves the United States; a later one is invalid. For a
+    time-frame certificate, no recorded shipment may predate the issuance.
+
+    An amendment (``supersedes``) corrects a certificate that existed before the departure
+    and is exempt.
+
+    Fix: check the dates; a certificate cannot be issued retroactively: the shipment must be
+    entered as non-organic.
+    """
+    if context.data.get("supersedes"):
+        return
+    issued = context.request.issued_on
+    if issued is None:
+        return
+    departure = context.request.departure_date
+    if departure and issued > departure:
+        yield Problem(
+            "/issuance/issued_on",
+            f"issued on {issued} after the departure on "
+            f"{departure}; a certificate cannot be issued after "
+            "the goods have left",
+        )
+    for index, shipment in enumerate(context.data.get("shipments", ())):
+        shipped = date.fromisoformat(shipment["shipped_on"])
+        if shipped < issued:
+            yield Problem(
+                f"/shipments/{index}/shipped_on",
+                f"shipped on {shipped}, before the certificate was issued on {issued}",
+            )
+
+
+@rule("R118")
+def issued_after_request(context: Context) -> Iterator[Problem]:
+    """The certificate was issued on or after the day the request was received.
+
+    Fix: correct ``issuance.issued_on`` or ``requested_at``.
+    """
+    issued = context.request.issued_on
+    received = context.facts.received.date()
+    if issued and issued < received:
+        yield Problem(
+            "/issuance/issued_on",
+            f"issued on {issued}, before the request was received on {received}",
+        )
+
+
+@rule("R119")
+def cancellation_after_issuance(context: Context) -> Iterator[Problem]:
+    """A certificate is cancelled on or after the day it was issued.
+
+    Fix: correct ``cancellation.cancelled_on``.
+    """
+    cancellation = context.data.get("cancellation")
+    issued = context.request.issued_on
+    if cancellation and issued and date.fromisoformat(cancellation["cancelled_on"]) < issued:
+        yield Problem(
+            "/cancellation/cancelled_on",
+            f"cancelled on {cancellation['cancelled_on']}, before it was issued on {issued}",
+        )
+
+
+def _official_number(context: Context) -> str | None:
+    issuance = context.request.issuance
+    return issuance.get("official_number") if issuance else None

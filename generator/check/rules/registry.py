@@ -1,0 +1,154 @@
+"""The rule registry: small named rule functions, each with a stable code, a severity and a
+docstring that is its user documentation (what is wrong, why, how to fix it).
+
+Rules return ``Problem(pointer, message)``; the runner adds code, severity, file, line, column.
+Rules never print, raise for bad data, or read files.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
+
+from generator.check.decide import Facts
+from generator.check.document import Document, Position
+from generator.check.reference_data import Reference
+from generator.check.request import Request
+from generator.findings import Code, Finding, Severity
+
+Scope = Literal["request", "repository", "data", "history"]
+
+
+class Problem(NamedTuple):
+    pointer: str | None
+    """JSON pointer of the offending value; None for the start of the file."""
+    message: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a request rule sees: the request, the reference data and the derived facts."""
+
+    request: Request
+    ref: Reference
+    facts: Facts
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.request.data
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What repository rules see of one request: its identity, links and their positions."""
+
+    path: str
+    id: str
+    kind: str
+    status: str
+    supersedes: str | None
+    superseded_by: str | None
+    official_number: str | None
+    positions: dict[str, Position]
+
+    def locate(self, pointer: str) -> Position:
+        return self.positions.get(pointer) or self.positions.get("/id", (1, 1))
+
+
+class RepositoryProblem(NamedTuple):
+    entry: Entry
+    pointer: str
+    message: str
+
+
+class DataProblem(NamedTuple):
+    file: str
+    pointer: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: Code
+    func: Callable[..., Iterable[Any]]
+    scope: Scope
+
+    def finding(self, path: str, where: Position, message: str, pointer: str) -> Finding:
+        return Finding(
+            path, where[0], where[1], self.code.code, self.code.severity, message, pointer
+        )
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str, severity: Severity = Severity.ERROR, scope: Scope = "request"
+) -> Callable[[Callable[..., Iterable[Any]]], Callable[..., Iterable[Any]]]:
+    """Register a rule function under ``code``; its docstring becomes its documentation."""
+
+    def register(func: Callable[..., Iterable[Any]]) -> Callable[..., Iterable[Any]]:
+        if code in RULES:
+            raise ValueError(f"rule code {code} is registered twice")
+        doc = inspect.getdoc(func) or ""
+        RULES[code] = Rule(Code(code, func.__name__, severity, scope, doc), func, scope)
+        return func
+
+    return register
+
+
+def rules_of(scope: Scope) -> list[Rule]:
+    return [r for r in RULES.values() if r.scope == scope]
+
+
+def run_request_rules(context: Context, document: Document) -> list[Finding]:
+    findings = []
+    for entry in rules_of("request"):
+        for pointer, message in entry.func(context):
+            where = (1, 1) if pointer is None else document.locate(pointer)
+            findings.append(entry.finding(document.path, where, message, pointer or ""))
+    return findings
+
+
+def run_repository_rules(entries: list[Entry], reported: set[str]) -> list[Finding]:
+    """Cross-request rules over every known entry; findings only for files in ``reported``."""
+    findings = []
+    for entry in rules_of("repository"):
+        for problem in entry.func(entries):
+            if problem.entry.path in reported:
+                where = problem.entry.locate(problem.pointer)
+                findings.append(
+                    entry.finding(problem.entry.path, where, problem.message, problem.pointer)
+                )
+    return findings
+
+
+def run_data_rules(documents: dict[str, Document]) -> list[Finding]:
+    findings = []
+    for entry in rules_of("data"):
+        for file, pointer, message in entry.func(documents):
+            document = documents[file]
+            findings.append(
+                entry.finding(document.path, document.locate(pointer), message, pointer)
+            )
+    return findings
+
+
+def run_history_rules(changes: list[Any]) -> list[Finding]:
+    """Rules on a branch's changes (``git_history.Change``) against its base branch."""
+    findings = []
+    for entry in rules_of("history"):
+        for change in changes:
+            for pointer, message in entry.func(change):
+                document = change.head
+                where = document.locate(pointer) if document and pointer is not None else (1, 1)
+                findings.append(entry.finding(change.path, where, message, pointer or ""))
+    return findings
+
+
+def each_product(context: Context) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each product line with its JSON pointer."""
+    for index, product in enumerate(context.request.products):
+        yield f"/products/{index}", product

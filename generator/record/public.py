@@ -1,0 +1,371 @@
+"""What an issued certificate publishes: the public record of a request, its canonical JSON and
+the SHA-256 digest of that JSON.
+
+Fields the request schema marks ``x-confidential`` are removed before anything else, so no
+output can carry them; the record is then built from the remaining fields and the facts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import cache
+from typing import Any
+
+import pycountry
+
+from generator.check.decide import Facts
+from generator.check.reference_data import Operation, Reference
+from generator.check.request import Request
+
+PUBLISHED_STATUSES = frozenset({"issued", "cancelled", "superseded"})
+OID_PROFILE = "https://organic.ams.usda.gov/integrity/CP/OPP?nopid={}"
+CERTIFICATE_PATH = "certificates/{}.html"
+EXTRA_COUNTRY_NAMES = {"XI": "Northern Ireland"}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What registers, lookups and downloads show of a certificate."""
+
+    number: str
+    title: str
+    document_type: str
+    status: str
+    issued_on: str
+    exporter: str
+    exporter_id: str
+    importer: str
+    destination_country: str
+    destination_name: str
+    products: str
+    net_weight_kg: float
+    url: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A public record before the build's "as of" date is known: kept compact (canonical
+    JSON bytes and a summary) because a register holds a hundred thousand of them."""
+
+    id: str
+    canonical: bytes
+    summary: Summary
+    valid_to: str | None
+
+
+@dataclass(frozen=True)
+class PublicCertificate:
+    id: str
+    year: int
+    canonical: bytes
+    """The published record (what certificates/<id>.json holds), in canonical form."""
+    digest: str
+    summary: Summary
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """The record parsed from its canonical JSON, afresh on each access: registers keep
+        only the bytes, and whoever renders a certificate keeps the record while it needs it."""
+        parsed: dict[str, Any] = json.loads(self.canonical)
+        return parsed
+
+    @property
+    def status(self) -> str:
+        return self.summary.status
+
+    @property
+    def number(self) -> str:
+        return self.summary.number
+
+
+def is_published(data: dict[str, Any]) -> bool:
+    return data.get("status") in PUBLISHED_STATUSES
+
+
+def canonical_json(record: dict[str, Any]) -> bytes:
+    """Sorted keys, no insignificant white space, UTF-8: the bytes the digest is taken of."""
+    text = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
+
+
+def draft_record(
+    request: Request, facts: Facts, ref: Reference, schema: dict[str, Any], site_url: str
+) -> Draft:
+    """The public record of an issued request, its status as recorded in the file."""
+    data = strip_confidential(request.data, schema, schema)
+    record = _record(data, request, facts, ref, site_url)
+    validity = record["validity"]
+    return Draft(
+        request.id, canonical_json(record), _summary(record), validity["to"] if validity else None
+    )
+
+
+def finalize(draft: Draft, as_of: date) -> PublicCertificate:
+    """The published certificate as of a date: expiry applied, canonical JSON, digest."""
+    canonical, summary = draft.canonical, draft.summary
+    status = status_of(summary.status, draft.valid_to, as_of)
+    if status != summary.status:
+        record = json.loads(canonical)
+        record["status"] = status
+        canonical, summary = canonical_json(record), replace(summary, status=status)
+    year = int(draft.id.split("-")[1])
+    return PublicCertificate(
+        draft.id, year, canonical, hashlib.sha256(canonical).hexdigest(), summary
+    )
+
+
+def _summary(record: dict[str, Any]) -> Summary:
+    return Summary(
+        number=record["number"],
+        title=record["document"]["title"],
+        document_type=record["document"]["type"],
+        status=record["status"],
+        issued_on=record["issued_on"],
+        exporter=record["exporter"]["name"],
+        exporter_id=record["exporter"]["operation_id"],
+        importer=record["importer"]["name"],
+        destination_country=record["destination"]["country"],
+        destination_name=record["destination"]["country_name"],
+        products="; ".join(p["name_as_labeled"] for p in record["products"]),
+        net_weight_kg=sum(p["net_weight_kg"] for p in record["products"]),
+        url=record["url"],
+    )
+
+
+def latest_date(data: dict[str, Any]) -> date:
+    """The latest day a request records; the build's "as of" date is the latest of all."""
+    days = [data["requested_at"][:10]]
+    for section, field in (("issuance", "issued_on"), ("cancellation", "cancelled_on")):
+        part = data.get(section)
+        if isinstance(part, dict) and field in part:
+            days.append(part[field])
+    days += [shipment["shipped_on"] for shipment in data.get("shipments", ())]
+    return max(date.fromisoformat(day) for day in days)
+
+
+def strip_confidential(value: Any, schema: Any, root: dict[str, Any]) -> Any:
+    """``value`` without the members that ``schema`` (or any branch of it) marks x-confidential."""
+    if isinstance(value, dict):
+        members = _members(schema, root)
+        kept = {}
+        for key, member in value.items():
+            confidential, schemas = members.get(key, (False, ()))
+            if confidential:
+                continue
+            for sub in schemas:
+                if isinstance(member, (dict, list)) and _reaches_confidential(sub, root):
+                    member = strip_confidential(member, sub, root)
+            kept[key] = member
+        return kept
+    if isinstance(value, list):
+        stripped = value
+        for sub in _items(schema, root):
+            stripped = [strip_confidential(v, sub, root) for v in stripped]
+        return stripped
+    return value
+
+
+_MEMBERS: dict[int, dict[str, tuple[bool, tuple[dict[str, Any], ...]]]] = {}
+_ITEMS: dict[int, tuple[dict[str, Any], ...]] = {}
+
+
+def _members(schema: Any, root: dict[str, Any]) -> dict[str, tuple[bool, tuple[Any, ...]]]:
+    """For each property a schema (with all its branches) declares: whether any branch marks
+    it confidential, and the property's schemas. Worked out once per schema node."""
+    key = id(schema)
+    if key not in _MEMBERS:
+        collected: dict[str, list[dict[str, Any]]] = {}
+        for branch in _branches(schema, root):
+            for name, sub in branch.get("properties", {}).items():
+                collected.setdefault(name, []).extend(_branches(sub, root))
+        _MEMBERS[key] = {
+            name: (any(s.get("x-confidential") for s in subs), tuple(subs))
+            for name, subs in collected.items()
+        }
+    return _MEMBERS[key]
+
+
+_REACHES: dict[int, bool] = {}
+
+
+def _reaches_confidential(schema: Any, root: dict[str, Any]) -> bool:
+    """Whether anything inside values of this schema can be confidential (memoised)."""
+    key = id(schema)
+    if key not in _REACHES:
+        _REACHES[key] = False  # guards against a recursive schema
+        members = _members(schema, root).values()
+        _REACHES[key] = any(
+            confidential or any(_reaches_confidential(s, root) for s in subs)
+            for confidential, subs in members
+        ) or any(_reaches_confidential(s, root) for s in _items(schema, root))
+    return _REACHES[key]
+
+
+def _items(schema: Any, root: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    key = id(schema)
+    if key not in _ITEMS:
+        _ITEMS[key] = tuple(
+            s["items"] for s in _branches(schema, root) if isinstance(s.get("items"), dict)
+        )
+    return _ITEMS[key]
+
+
+def _branches(schema: Any, root: dict[str, Any]) -> list[dict[str, Any]]:
+    """A schema with its $ref target and every allOf/then/else branch, recursively."""
+    if not isinstance(schema, dict):
+        return []
+    found = [schema]
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = root
+        for step in ref[2:].split("/"):
+            target = target[step]
+        found += _branches(target, root)
+    for part in schema.get("allOf", ()):
+        found += _branches(part, root)
+    for clause in ("then", "else"):
+        found += _branches(schema.get(clause), root)
+    return found
+
+
+@cache
+def country_name(code: str) -> str:
+    if code in EXTRA_COUNTRY_NAMES:
+        return EXTRA_COUNTRY_NAMES[code]
+    country = pycountry.countries.get(alpha_2=code)
+    return str(getattr(country, "common_name", None) or country.name) if country else code
+
+
+def status_of(status: str, valid_to: str | None, as_of: date) -> str:
+    """The published status; a time-frame certificate past its validity shows as expired."""
+    if status in ("issued", "expired") and valid_to:
+        return "expired" if date.fromisoformat(valid_to) < as_of else "issued"
+    return status
+
+
+def _record(
+    data: dict[str, Any], request: Request, facts: Facts, ref: Reference, site_url: str
+) -> dict[str, Any]:
+    issuance = data["issuance"]
+    reviewer = ref.certifier.staff.get(issuance["reviewer"])
+    return {
+        "id": request.id,
+        "number": issuance.get("official_number") or request.id,
+        "url": site_url + CERTIFICATE_PATH.format(request.id),
+        "kind": data["kind"],
+        "mode": data.get("mode"),
+        "document": {
+            "type": facts.document_type.id,
+            "title": facts.document_type.title,
+            "issued_in": facts.document_type.issued_in,
+        },
+        "status": data["status"],
+        "issued_on": issuance["issued_on"],
+        "reviewer": reviewer.name if reviewer else issuance["reviewer"],
+        "certifier": {
+            "name": ref.certifier.name,
+            "nop_certifier_code": ref.certifier.code,
+            "website": ref.certifier.website,
+        },
+        "exporter": _party(data["exporter"], ref),
+        "importer": _party(data["importer"], ref),
+        "consignee": _party(data["consignee"], ref) if "consignee" in data else None,
+        "producer": _party(data["producer"], ref) if "producer" in data else None,
+        "destination": _destination(data["destination"], facts),
+        "products": [_product(p) for p in data["products"]],
+        "transport": _transport(data["transport"]),
+        "validity": _validity(data.get("time_frame")),
+        "shipments": [_shipment(s) for s in data.get("shipments", ())],
+        "statements": [{"id": s.id, "text": s.text} for s in facts.statements],
+        "attestations": [
+            {"id": a, "text": ref.records.attestations[a].text}
+            for a in data["attestations"]
+            if data["attestations"][a] is True and a in ref.records.attestations
+        ],
+        "supporting_documents": sorted({d["type"] for d in data["documents"]}),
+        "cancellation": _cancellation(data.get("cancellation")),
+        "supersedes": _link(data.get("supersedes"), site_url),
+        "superseded_by": _link(data.get("superseded_by"), site_url),
+    }
+
+
+def _party(party: dict[str, Any], ref: Reference) -> dict[str, Any]:
+    operation: Operation | None = ref.operations.get(party.get("operation_id", ""))
+    if operation is not None:
+        return {
+            "name": operation.name,
+            "operation_id": operation.operation_id,
+            "oid_profile": OID_PROFILE.format(operation.operation_id),
+            "country": operation.country,
+            "country_name": country_name(operation.country),
+            "certifier": operation.certifier or ref.certifier.name,
+        }
+    result = {"name": party["name"]}
+    for field in ("address", "registration_id", "operation_id"):
+        if field in party:
+            result[field] = party[field]
+    if "country" in party:
+        result["country"] = party["country"]
+        result["country_name"] = country_name(party["country"])
+    return result
+
+
+def _destination(destination: dict[str, Any], facts: Facts) -> dict[str, Any]:
+    result = dict(destination)
+    result["country_name"] = country_name(destination["country"])
+    result["market"] = facts.market.name if facts.market else "United States"
+    return result
+
+
+_PRODUCT_FIELDS = (
+    "name_as_labeled",
+    "category",
+    "claim",
+    "organic_percent",
+    "tariff_code",
+    "description",
+    "net_weight_kg",
+    "gross_weight_kg",
+    "packages",
+    "lots",
+    "produced_in",
+    "processed_in",
+)
+
+
+def _product(product: dict[str, Any]) -> dict[str, Any]:
+    result = {field: product[field] for field in _PRODUCT_FIELDS if field in product}
+    result["produced_in_name"] = country_name(product["produced_in"])
+    if "processed_in" in product:
+        result["processed_in_name"] = country_name(product["processed_in"])
+    return result
+
+
+def _transport(transport: dict[str, Any]) -> dict[str, Any]:
+    result = dict(transport)
+    result["country_of_export_name"] = country_name(transport["country_of_export"])
+    return result
+
+
+def _validity(period: dict[str, Any] | None) -> dict[str, str] | None:
+    return {"from": period["valid_from"], "to": period["valid_to"]} if period else None
+
+
+def _shipment(shipment: dict[str, Any]) -> dict[str, Any]:
+    return {k: shipment[k] for k in ("shipped_on", "net_weight_kg", "lots") if k in shipment}
+
+
+def _cancellation(cancellation: dict[str, Any] | None) -> dict[str, Any] | None:
+    if cancellation is None:
+        return None
+    fields = ("cancelled_on", "reason", "note")
+    return {field: cancellation[field] for field in fields if field in cancellation}
+
+
+def _link(request_id: str | None, site_url: str) -> dict[str, str] | None:
+    if request_id is None:
+        return None
+    return {"id": request_id, "url": site_url + CERTIFICATE_PATH.format(request_id)}

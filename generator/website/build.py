@@ -1,0 +1,229 @@
+"""``certgen build``: check, then build the site into the output folder, redoing only what changed.
+
+1. The register is checked (unchanged files come from the check cache); any error refuses the
+   build.
+2. MkDocs builds the guidance pages, references and the certificate page shell into the cache,
+   but only when its inputs (site/, data/, schemas, mkdocs.yml, certgen's code) changed.
+3. The output folder is brought up to date file by file, against a manifest of what each file
+   was made from: MkDocs' pages are copied, certificate pages, JSON records and PDFs are made
+   only for new or changed certificates (PDFs come from a cache keyed by content), and the
+   register, lookup files and downloads are rewritten only when their bytes change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.check.cache import CheckCache, code_hash, environment_hash, tree_hash
+from generator.errors import CertgenError
+from generator.project import Project
+from generator.website.certificate_files import JobContext, make_files, plan, rendering_hash
+from generator.website.inputs import SETTINGS, SiteInputs, site_inputs
+from generator.website.output_folder import Manifest
+from generator.website.register import (
+    Planned,
+    Row,
+    Shell,
+    content_key,
+    download_files,
+    lookup_files,
+    register_files,
+)
+
+SHELL_PATH = "certificates/shell.html"
+
+
+@dataclass
+class BuildReport:
+    certificates: int
+    pages_written: int = 0
+    pdfs_made: int = 0
+    files_written: int = 0
+    files_removed: int = 0
+    mkdocs_ran: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def build(
+    project: Project,
+    out_dir: Path,
+    make_pdf: bool = True,
+    jobs: int | None = None,
+    progress: bool = False,
+) -> BuildReport:
+    """Check the register and bring ``out_dir`` up to date; raises BuildRefused on errors."""
+    project.check_output_folder(out_dir)
+    cache_dir = project.root / "build" / "cache"
+    code = code_hash()
+    environment = environment_hash(
+        code,
+        tree_hash(project.schema_dir),
+        tree_hash(project.data_dir),
+        os.environ.get("SOURCE_DATE_EPOCH"),
+    )
+    timings: dict[str, float] = {}
+    with _timed(timings, "check"):
+        check_cache = CheckCache(cache_dir / "check", environment)
+        inputs = site_inputs(project, jobs, check_cache)
+        check_cache.save()
+        del check_cache  # its outcomes are saved; a large register needs the memory back
+    mkdocs_dir = cache_dir / "mkdocs"
+    with _timed(timings, "mkdocs"):
+        ran = _mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", code)
+    report = publish_into(out_dir, mkdocs_dir, inputs, cache_dir, make_pdf, jobs, progress)
+    report.mkdocs_ran = ran
+    report.timings = timings | report.timings
+    return report
+
+
+@contextmanager
+def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = time.perf_counter() - start
+
+
+def _mkdocs_if_needed(inputs: SiteInputs, mkdocs_dir: Path, key_file: Path, code: str) -> bool:
+    project = inputs.project
+    key = environment_hash(
+        code,
+        tree_hash(project.root / "site"),
+        (project.root / "mkdocs.yml").read_bytes(),
+        tree_hash(project.schema_dir),
+        tree_hash(project.data_dir),
+        inputs.as_of.year,
+        os.environ.get("SOURCE_DATE_EPOCH"),
+    )
+    if (mkdocs_dir / SHELL_PATH).is_file() and key_file.is_file() and key_file.read_text() == key:
+        return False
+    run_mkdocs(inputs, mkdocs_dir)
+    key_file.write_text(key)
+    return True
+
+
+def run_mkdocs(inputs: SiteInputs, site_dir: Path) -> None:
+    """MkDocs' strict build of the pages (not the certificates) into ``site_dir``; its
+    warnings and errors are shown, and any of them fails the build."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("mkdocs %(levelname)s: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    SETTINGS.publish, SETTINGS.inputs = False, inputs
+    try:
+        config = load_config(
+            str(inputs.project.root / "mkdocs.yml"), site_dir=str(site_dir), strict=True
+        )
+        mkdocs_build(config)
+    except MkDocsException as error:
+        raise CertgenError(f"the MkDocs build failed ({error}); see its messages above") from error
+    finally:
+        logger.removeHandler(handler)
+        SETTINGS.publish, SETTINGS.inputs = True, None
+        if epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def publish_into(
+    out_dir: Path,
+    mkdocs_dir: Path,
+    inputs: SiteInputs,
+    cache_dir: Path | None,
+    make_pdf: bool,
+    jobs: int | None = None,
+    progress: bool = False,
+) -> BuildReport:
+    """Bring ``out_dir`` to the state the inputs describe, writing only what changed."""
+    shell = Shell((mkdocs_dir / SHELL_PATH).read_text("utf-8"), SHELL_PATH)
+    manifest = Manifest.load(cache_dir, out_dir)
+    report = BuildReport(len(inputs.certificates))
+    if out_dir.resolve() != mkdocs_dir.resolve():
+        for relative, source in _tree(mkdocs_dir):
+            if relative != SHELL_PATH:
+                report.files_written += manifest.put_file(relative, source)
+    page_inputs = (hashlib.sha256(shell.text.encode()).hexdigest(), rendering_hash(), make_pdf)
+    jobs_needed = [
+        job
+        for job in (plan(manifest, c, page_inputs, make_pdf) for c in inputs.certificates)
+        if job.json or job.page or job.pdf
+    ]
+
+    def register() -> None:  # done by this process while the workers render certificates
+        with _timed(report.timings, "register"):
+            for relative, planned in _register_and_downloads(shell, inputs, page_inputs[0]).items():
+                report.files_written += manifest.put_planned(relative, planned)
+
+    with _timed(report.timings, "certificates"):
+        pages, pdfs = make_files(
+            jobs_needed,
+            register,
+            JobContext(
+                shell,
+                out_dir,
+                cache_dir,
+                inputs.reference.certifier.sample_data,
+                inputs.reference.certifier.website,
+                make_pdf,
+            ),
+            jobs or os.cpu_count() or 1,
+            progress,
+        )
+    report.pages_written, report.pdfs_made = pages, pdfs
+    _drop_shell(out_dir)
+    report.files_removed = manifest.finish()
+    return report
+
+
+def _register_and_downloads(shell: Shell, inputs: SiteInputs, shell_key: str) -> dict[str, Planned]:
+    rows = [Row.of(c) for c in inputs.certificates]
+    certifier = inputs.reference.certifier
+    files = register_files(shell, rows, content_key(shell_key, rendering_hash()))
+    files.update(lookup_files(rows))
+    files.update(
+        download_files(inputs.certificates, certifier.website, inputs.as_of, certifier.name)
+    )
+    return files
+
+
+def _tree(folder: Path) -> Iterator[tuple[str, Path]]:
+    for root, _, files in os.walk(folder):
+        for name in sorted(files):
+            path = Path(root) / name
+            yield path.relative_to(folder).as_posix(), path
+
+
+def _drop_shell(out_dir: Path) -> None:
+    """The shell page is a template, not a page: remove it and its sitemap entry."""
+    (out_dir / SHELL_PATH).unlink(missing_ok=True)
+    sitemap = out_dir / "sitemap.xml"
+    if sitemap.is_file():
+        text = sitemap.read_text("utf-8")
+        start = text.find(SHELL_PATH)
+        if start >= 0:
+            begin = text.rfind("<url>", 0, start)
+            end = text.find("</url>", start) + len("</url>")
+            text = text[:begin].rstrip() + "\n" + text[end:].lstrip("\n")
+            sitemap.write_text(text, "utf-8")
+            _gzip(sitemap)
+
+
+def _gzip(path: Path) -> None:
+    import gzip
+
+    with gzip.GzipFile(path.with_suffix(".xml.gz"), "wb", mtime=0) as handle:
+        handle.write(path.read_bytes())

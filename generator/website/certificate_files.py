@@ -1,0 +1,193 @@
+"""Making each certificate's files: its JSON record, its page in the site's shell and its PDF,
+for the certificates whose files changed, in forked worker processes.
+
+A page depends on the record (its digest), the shell and the rendering code; a PDF on the
+record and the rendering code, and comes from a cache keyed by both when it was made before:
+issued certificates do not change, so their PDFs are made once.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.check.cache import environment_hash, tree_hash
+from generator.check.pipeline import forked_pool
+from generator.record.public import PublicCertificate
+from generator.website.output_folder import Manifest, write_file
+from generator.website.register import Shell, certificate_page, content_key
+from generator.website.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
+
+JOB_CHUNK = 100
+
+
+@dataclass(frozen=True)
+class Job:
+    """Which files of one certificate must be made."""
+
+    certificate: PublicCertificate
+    json: bool
+    page: bool
+    pdf: bool
+
+
+def plan(
+    manifest: Manifest,
+    certificate: PublicCertificate,
+    page_inputs: tuple[str, str, bool],
+    make_pdf: bool,
+) -> Job:
+    """Which of a certificate's files must be made. Its JSON record depends on the record
+    alone (its digest); its page also on the shell and the rendering code; its PDF on the
+    record and the rendering code."""
+    base = f"certificates/{certificate.id}"
+    json_file = manifest.wants(f"{base}.json", certificate.digest)
+    page = manifest.wants(f"{base}.html", content_key(certificate.digest, *page_inputs))
+    pdf_key = content_key(certificate.digest, "pdf", page_inputs[1])
+    pdf = make_pdf and manifest.wants(f"{base}.pdf", pdf_key)
+    return Job(certificate, json_file, page, pdf)
+
+
+@dataclass(frozen=True)
+class JobContext:
+    shell: Shell
+    out_dir: Path
+    cache_dir: Path | None
+    sample_data: bool
+    site_url: str
+    make_pdf: bool
+
+
+_CONTEXT: list[JobContext] = []
+
+
+def make_files(
+    jobs_needed: list[Job],
+    meanwhile: Callable[[], None],
+    context: JobContext,
+    workers: int,
+    progress: bool,
+) -> tuple[int, int]:
+    """Make the certificates' files in worker processes; run ``meanwhile`` here meanwhile.
+
+    Workers are forked after the jobs are known, so a task is only a range of job numbers:
+    nothing large is pickled."""
+    _CONTEXT[:] = [context]
+    _JOBS[:] = jobs_needed
+    ranges = [
+        (i, min(i + JOB_CHUNK, len(jobs_needed))) for i in range(0, len(jobs_needed), JOB_CHUNK)
+    ]
+    bar = _Progress(len(jobs_needed), progress)
+    try:
+        if workers < 2 or len(ranges) < 2:
+            meanwhile()
+            results: Iterator[tuple[int, int]] = map(_make_range, ranges)
+            pages, pdfs = _collect(ranges, results, bar)
+        else:
+            with forked_pool(workers) as pool:
+                results = pool.map(_make_range, ranges)
+                meanwhile()
+                pages, pdfs = _collect(ranges, results, bar)
+    finally:
+        _JOBS.clear()
+    bar.close()
+    return pages, pdfs
+
+
+def _collect(
+    ranges: list[tuple[int, int]], results: Iterator[tuple[int, int]], bar: _Progress
+) -> tuple[int, int]:
+    pages = pdfs = 0
+    for (start, end), (made_pages, made_pdfs) in zip(ranges, results, strict=True):
+        pages, pdfs = pages + made_pages, pdfs + made_pdfs
+        bar.update(end - start)
+    return pages, pdfs
+
+
+_JOBS: list[Job] = []
+
+
+def _make_range(bounds: tuple[int, int]) -> tuple[int, int]:
+    context = _CONTEXT[0]
+    pages = pdfs = 0
+    for job in _JOBS[bounds[0] : bounds[1]]:
+        certificate = job.certificate
+        base = context.out_dir / "certificates" / certificate.id
+        if job.json:
+            write_file(base.with_suffix(".json"), certificate.canonical)
+        if not (job.page or job.pdf):
+            continue
+        record = certificate.record
+        qr = qr_svg(certificate.summary.url)
+        if job.page:
+            fragment = certificate_fragment(record, certificate.digest, qr, "", context.sample_data)
+            pdf_name = f"{certificate.id}.pdf" if context.make_pdf else None
+            write_file(
+                base.with_suffix(".html"),
+                certificate_page(context.shell, certificate, fragment, pdf_name),
+            )
+            pages += 1
+        if job.pdf:
+            write_file(base.with_suffix(".pdf"), _pdf(certificate, record, qr, context))
+            pdfs += 1
+    return pages, pdfs
+
+
+def _pdf(
+    certificate: PublicCertificate, record: dict[str, Any], qr: str, context: JobContext
+) -> bytes:
+    """The certificate's PDF, from the content-keyed cache when it was made before."""
+    cached = None
+    if context.cache_dir is not None:
+        cached = (
+            context.cache_dir / "pdf" / f"{content_key(certificate.digest, rendering_hash())}.pdf"
+        )
+        if cached.is_file():
+            return cached.read_bytes()
+    base = context.site_url + "certificates/"
+    fragment = certificate_fragment(record, certificate.digest, qr, base, context.sample_data)
+    content = pdf_bytes(pdf_html(record, fragment), base)
+    if cached is not None:
+        write_file(cached, content)
+    return content
+
+
+_RENDERING: list[str] = []
+
+
+def rendering_hash() -> str:
+    """What a certificate's page and PDF look like besides its record: the certificate
+    templates and the code that renders and publishes them. Other changes to certgen leave
+    published certificates alone."""
+    if not _RENDERING:
+        package = Path(__file__).resolve().parent
+        templates = package / "templates"
+        parts = [tree_hash(templates / "certificates"), tree_hash(templates / "register")]
+        parts += [(package / name).read_text("utf-8") for name in ("render.py", "register.py")]
+        _RENDERING.append(environment_hash(*parts))
+    return _RENDERING[0]
+
+
+class _Progress:
+    """A progress bar on standard error, shown only on a terminal and for long builds."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.done = total, 0
+        self.enabled = enabled and total >= 200 and sys.stderr.isatty()
+
+    def update(self, count: int) -> None:
+        self.done += count
+        if self.enabled:
+            filled = int(30 * self.done / self.total)
+            sys.stderr.write(
+                f"\rrendering certificates [{'#' * filled}{'.' * (30 - filled)}] "
+                f"{self.done}/{self.total}"
+            )
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")

@@ -1,0 +1,288 @@
+"""Site stage, MkDocs side: the pages generated from data/, the rule registry and the schemas.
+
+Every value from data goes through ``escape_markdown`` (the environment's ``finalize``), so a
+name containing Markdown or HTML is shown as text; values that must stay raw (ids in
+attributes, URLs) are marked with the ``raw`` filter.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from generator.check.catalog import STAGE_TITLES, all_codes
+from generator.check.decide import calendar_for
+from generator.check.reference_data import Reference
+from generator.record.public import OID_PROFILE, country_name
+from generator.website.render import long_date
+
+SHELL_PAGE = "certificates/shell.md"
+TITLE_MARKER = "CERTGEN_TITLE_MARKER"
+CONTENT_MARKER = '<h1 id="certgen-content">CERTGEN_CONTENT_MARKER</h1>'
+_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|"
+_TARIFF_WORDS = {
+    "hts10": "10-digit HTS code",
+    "cn8": "8-digit CN code",
+    "hs6": "HS code, 6 digits or more",
+}
+
+
+def escape_markdown(value: Any) -> Any:
+    """Text that Markdown shows as written: HTML escaped, Markdown punctuation backslashed."""
+    if isinstance(value, Markup) or value is None:
+        return value
+    text = html.escape(str(value), quote=False)
+    return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIALS else ch for ch in text)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator.website", "templates/pages"),
+        autoescape=False,
+        finalize=escape_markdown,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        raw=Markup,
+        long_date=long_date,
+        country=country_name,
+        status_words=lambda status: status.replace("_", " "),
+    )
+    return env
+
+
+def _render(name: str, **context: Any) -> str:
+    return _environment().get_template(name).render(**context)
+
+
+def generated_pages(ref: Reference, schema_dir: Path, today: date) -> dict[str, str]:
+    """Every generated page of the site (Markdown) and the published schemas (JSON)."""
+    context = _common_context(ref)
+    pages = {
+        "index.md": _render("index.md.j2", **context),
+        "guidance/documents.md": _render("guidance/documents.md.j2", **context),
+        "guidance/eligibility.md": _render("guidance/eligibility.md.j2", **context),
+        "guidance/fees.md": _render("guidance/fees.md.j2", **context, **_fees(ref, today)),
+        "guidance/records.md": _render("guidance/records.md.j2", **context, **_records(ref)),
+        "guidance/time-frame.md": _render("guidance/time-frame.md.j2", **context),
+        "guidance/addendum.md": _render("guidance/addendum.md.j2", **context),
+        "guidance/trainings.md": _render("guidance/trainings.md.j2", **context),
+        "guidance/contact.md": _render("guidance/contact.md.j2", **context, **_contact(ref)),
+        "operations.md": _render("operations.md.j2", **context, **_operations(ref)),
+        "reference/rules.md": _render("reference/rules.md.j2", stages=_rule_stages()),
+        "reference/format.md": _render("reference/format.md.j2", sections=_format(schema_dir)),
+        SHELL_PAGE: _render("shell.md.j2"),
+    }
+    for schema in sorted(schema_dir.rglob("*.schema.json")):
+        pages[f"schemas/{schema.relative_to(schema_dir).as_posix()}"] = schema.read_text("utf-8")
+    return pages
+
+
+def _common_context(ref: Reference) -> dict[str, Any]:
+    levels = sorted(ref.service_levels.values(), key=lambda level: level.business_days)
+    return {
+        "certifier": ref.certifier,
+        "currency": ref.currency,
+        "service_levels": list(ref.service_levels.values()),
+        "fastest": levels[0],
+        "slowest": levels[-1],
+        "document_types": list(ref.document_types.values()),
+        "document_types_by_id": ref.document_types,
+        "markets": list(ref.markets.values()),
+        "attestations": ref.records.attestations,
+        "always_attestations": [a for a in ref.records.attestations.values() if a.always_required],
+        "tariff_words": _TARIFF_WORDS,
+        "time_frame": ref.time_frame,
+        "trainings": ref.trainings,
+        "calendar": ref.calendar,
+    }
+
+
+def _fees(ref: Reference, today: date) -> dict[str, Any]:
+    calendar = calendar_for(ref.calendar)
+    year = today.year
+    days = [
+        date.fromordinal(n)
+        for n in range(date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal() + 1)
+    ]
+    closures = [(day.isoformat(), calendar.closure(day)) for day in days]
+    return {
+        "year": year,
+        "closures": [(day, name) for day, name in closures if name and name != "weekend"],
+        "supplements": sorted(ref.document_supplements.items()),
+        "supplement_reasons": ref.supplement_reasons,
+    }
+
+
+def _records(ref: Reference) -> dict[str, Any]:
+    records = ref.records
+    return {
+        "always_required": records.always_required,
+        "document_kinds": records.document_kinds,
+        "transport_documents": sorted(records.transport_documents.items()),
+        "phytosanitary_for": sorted(records.phytosanitary_categories),
+    }
+
+
+def _contact(ref: Reference) -> dict[str, Any]:
+    contact = ref.certifier
+    return {"phone": contact.phone, "hours": contact.office_hours, "address": contact.address}
+
+
+@dataclass(frozen=True)
+class _OperationRow:
+    name: str
+    operation_id: str
+    country: str
+    certifier: str | None
+    scopes: frozenset[str]
+    soe_compliant: bool
+    addendum_markets: frozenset[str] | None
+    current: Any
+
+
+def _operations(ref: Reference) -> dict[str, Any]:
+    rows = [
+        _OperationRow(
+            o.name,
+            o.operation_id,
+            o.country,
+            o.certifier,
+            o.scopes,
+            o.soe_compliant,
+            o.addendum_markets,
+            o.status_history[-1],
+        )
+        for o in sorted(ref.operations.values(), key=lambda o: o.operation_id)
+    ]
+    code = ref.certifier.code
+    return {
+        "clients": [r for r in rows if r.operation_id.startswith(code)],
+        "partners": [r for r in rows if not r.operation_id.startswith(code)],
+        "snapshot": ref.snapshot_taken_on.isoformat(),
+        "oid_profile": OID_PROFILE,
+    }
+
+
+@dataclass(frozen=True)
+class _DocumentedCode:
+    code: str
+    name: str
+    severity: str
+    summary: str
+    body: str
+
+
+def _rule_stages() -> list[tuple[str, list[_DocumentedCode]]]:
+    stages: dict[str, list[_DocumentedCode]] = {}
+    for code in all_codes().values():
+        summary, _, body = code.doc.strip().partition("\n")
+        stages.setdefault(STAGE_TITLES[code.stage], []).append(
+            _DocumentedCode(code.code, code.name, str(code.severity), summary, body.strip())
+        )
+    return list(stages.items())
+
+
+@dataclass(frozen=True)
+class _Field:
+    path: str
+    required: bool
+    type: str
+    title: str
+    description: str
+    allowed: tuple[str, ...]
+    example: str | None
+    confidential: bool
+
+
+def _format(schema_dir: Path) -> list[dict[str, Any]]:
+    schema = json.loads((schema_dir / "request.schema.json").read_text("utf-8"))
+    sections = []
+    for name, title in (
+        ("import_request", "Import requests"),
+        ("export_request", "Export requests"),
+    ):
+        definition = schema["$defs"][name]
+        sections.append(
+            {
+                "title": title,
+                "description": definition["description"],
+                "fields": list(_fields(definition, schema, "")),
+            }
+        )
+    return sections
+
+
+def _resolve(node: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    if not ref:
+        return node
+    target: dict[str, Any] = schema
+    for step in ref[2:].split("/"):
+        target = target[step]
+    merged = dict(_resolve(target, schema))
+    merged.update({k: v for k, v in node.items() if k != "$ref"})
+    return merged
+
+
+def _fields(node: dict[str, Any], schema: dict[str, Any], prefix: str) -> Any:
+    node = _resolve(node, schema)
+    required = set(node.get("required", ()))
+    for key, child in node.get("properties", {}).items():
+        child = _resolve(child, schema)
+        path = f"{prefix}{key}"
+        yield _field(path, key in required, child)
+        if child.get("type") == "object" and "properties" in child:
+            yield from _fields(child, schema, f"{path}.")
+        items = child.get("items")
+        if isinstance(items, dict):
+            items = _resolve(items, schema)
+            if "properties" in items:
+                yield from _fields(items, schema, f"{path}[].")
+
+
+def _field(path: str, required: bool, node: dict[str, Any]) -> _Field:
+    allowed = tuple(str(v) for v in node.get("enum", ()))
+    if "const" in node:
+        allowed = (str(node["const"]),)
+    examples = node.get("examples")
+    return _Field(
+        path=path,
+        required=required,
+        type=_type_words(node),
+        title=node.get("title", ""),
+        description=node.get("description", ""),
+        allowed=allowed,
+        example=json.dumps(examples[0], ensure_ascii=False) if examples else None,
+        confidential=bool(node.get("x-confidential")),
+    )
+
+
+def _type_words(node: dict[str, Any]) -> str:
+    kind = node.get("type")
+    if kind == "array":
+        return "list"
+    if kind == "object":
+        return "mapping"
+    if "format" in node:
+        return {"date": "date", "date-time": "date and time", "email": "email"}.get(
+            node["format"], str(node["format"])
+        )
+    return {
+        "string": "text",
+        "number": "number",
+        "integer": "whole number",
+        "boolean": "true/false",
+    }.get(str(kind), "text")

@@ -1,0 +1,169 @@
+"""Render stage: a public certificate record -> its HTML fragment (the same markup for the site
+page and the PDF), its QR code, and its PDF.
+
+Jinja2 runs with autoescape and StrictUndefined: text from requests is always shown as text,
+and a template that asks for a missing field fails loudly instead of printing nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+import zxingcpp
+
+from generator.check.reference_data import ISSUING_SYSTEMS
+
+QR_BORDER = 2
+"""Quiet zone around the code, in modules (the SVG's white background carries it)."""
+_DARK_RUN = re.compile(rb"\x00+")
+
+_WORDS = {
+    "status": {
+        "issued": "Issued (valid)",
+        "cancelled": "Cancelled",
+        "superseded": "Superseded",
+        "expired": "Expired",
+    },
+    "claim": {
+        "100_percent_organic": "100% organic",
+        "organic": "Organic",
+        "made_with_organic": "Made with organic (specified ingredients)",
+    },
+    "category": {
+        "unprocessed_plant": "unprocessed plant product",
+        "livestock_product": "livestock product",
+        "processed_food": "processed food",
+        "feed": "feed",
+        "wine": "wine",
+        "alcoholic_beverage": "alcoholic beverage",
+        "honey": "honey",
+        "aquaculture_algae": "aquaculture or algae",
+        "seed": "seed",
+        "non_food": "non-food product",
+    },
+    "reason": {
+        "shipment_not_made": "the shipment was not made",
+        "issued_in_error": "issued in error",
+        "operation_status_changed": "an operation's certification status changed",
+        "client_request": "withdrawn at the client's request",
+        "other": "cancelled",
+    },
+}
+
+
+def long_date(value: str) -> str:
+    day = date.fromisoformat(value)
+    return f"{day.day} {day:%B %Y}"
+
+
+def kilograms(value: float) -> str:
+    amount = Decimal(str(value)).normalize()
+    text = f"{amount:,f}"
+    return f"{text} kg"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator.website", "templates"),
+        autoescape=jinja2.select_autoescape(("html", "html.j2", "xml", "xml.j2")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        long_date=long_date,
+        kg=kilograms,
+        status_word=_WORDS["status"].__getitem__,
+        claim_word=_WORDS["claim"].__getitem__,
+        category_word=_WORDS["category"].__getitem__,
+        reason_word=_WORDS["reason"].__getitem__,
+        system_word=ISSUING_SYSTEMS.__getitem__,
+    )
+    return env
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code (error correction M) for ``url``, labelled for screen readers.
+
+    Encoded by zxing-cpp: its C++ encoder takes 0.2 ms a code where a pure-Python one takes
+    over 1 ms, which matters when a register of 10,000 certificates is built from scratch.
+    """
+    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = code.to_image(scale=1, add_quiet_zones=False)
+    modules = image.shape[0]
+    size = modules + 2 * QR_BORDER
+    path = _qr_path(bytes(memoryview(image)), modules)  # type: ignore[arg-type]  # a buffer
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" '
+        f'aria-label="QR code linking to {html.escape(url)}" shape-rendering="crispEdges">'
+        f'<rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path stroke="#000" d="{path}"/></svg>'
+    )
+
+
+def _qr_path(pixels: bytes, modules: int) -> str:
+    """A stroke one module wide along each row's runs of dark modules (pixel value 0),
+    with relative moves between runs: about half the size of one rectangle per run."""
+    parts = []
+    for y in range(modules):
+        row = pixels[y * modules : (y + 1) * modules]
+        end = None
+        for run in _DARK_RUN.finditer(row):
+            width = run.end() - run.start()
+            if end is None:
+                parts.append(f"M{run.start() + QR_BORDER} {y + QR_BORDER}.5h{width}")
+            else:
+                parts.append(f"m{run.start() - end} 0h{width}")
+            end = run.end()
+    return "".join(parts)
+
+
+def certificate_fragment(
+    record: dict[str, Any], digest: str, qr: str, cert_base: str, sample_data: bool
+) -> str:
+    """The certificate's HTML; ``cert_base`` prefixes links to other certificates and files."""
+    template = environment().get_template(f"certificates/{record['document']['type']}.html.j2")
+    return template.render(
+        certificate=record,
+        digest=digest,
+        qr_svg=qr,
+        cert_base=cert_base,
+        sample_data=sample_data,
+    )
+
+
+def stylesheet(name: str) -> str:
+    return (resources.files("generator.website") / "templates" / "certificates" / name).read_text(
+        "utf-8"
+    )
+
+
+def pdf_html(record: dict[str, Any], fragment: str) -> str:
+    title = f"{record['document']['title']} {record['number']}"
+    return (
+        environment()
+        .get_template("certificates/pdf.html.j2")
+        .render(
+            title=title,
+            certifier_name=record["certifier"]["name"],
+            description=f"{title}, status {record['status']}",
+            stylesheet=stylesheet("print.css"),
+            fragment=fragment,
+        )
+    )
+
+
+def pdf_bytes(document: str, base_url: str) -> bytes:
+    """The PDF of a certificate, made by WeasyPrint from the PDF wrapper of its fragment."""
+    import weasyprint  # imported lazily: it takes a second and is needed only for PDFs
+
+    return bytes(weasyprint.HTML(string=document, base_url=base_url).write_pdf())
