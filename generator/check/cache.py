@@ -1,6 +1,7 @@
-"""Build caches: what an earlier run computed, reused when its inputs have not changed.
+"""The check cache: what an earlier check computed of each file, reused when its inputs have
+not changed.
 
-The check cache keeps each file's outcome under its path, size and modification time, all
+The cache keeps each file's outcome under its path, size and modification time, all
 invalidated together when anything else that shapes an outcome changes (schemas, reference
 data, certgen's own code). It is stored as one pickle per folder of the register, in the
 build folder, which only certgen writes; a change rewrites only its folder's pickle.
@@ -12,37 +13,10 @@ import hashlib
 import os
 import pickle
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from generator.check.pipeline import FileOutcome
+from generator.check.outcomes import FileOutcome
 
-PACKAGE = Path(__file__).resolve().parent.parent
-
-Stored = tuple[str, int, int, "FileOutcome"]
-
-
-def tree_hash(*folders: Path, suffixes: tuple[str, ...] = ()) -> str:
-    """A hash of the names and contents of the files under ``folders``."""
-    digest = hashlib.sha256()
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and (not suffixes or path.suffix in suffixes):
-                digest.update(str(path.relative_to(folder)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def code_hash() -> str:
-    """certgen's own code and templates: a change to them invalidates every cache."""
-    return tree_hash(PACKAGE, suffixes=(".py", ".j2", ".css"))
-
-
-def environment_hash(*parts: Any) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(repr(part).encode())
-    return digest.hexdigest()
+Stored = tuple[str, int, int, FileOutcome]
 
 
 class CheckCache:

@@ -6,21 +6,15 @@ worker processes for large registers) and cross-request rules run over all of th
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 from generator.check.cache import CheckCache
 from generator.check.decide import Facts, decide
 from generator.check.document import Document, Loaded
 from generator.check.load import load_file
+from generator.check.outcomes import CheckResult, FileOutcome
 from generator.check.reference_data import (
     Reference,
     build_reference,
@@ -40,13 +34,7 @@ from generator.check.schema import load_schema, validate
 from generator.errors import CertgenError, UsageError
 from generator.findings import Finding, Severity
 from generator.project import Project
-from generator.record.public import (
-    Draft,
-    PublicCertificate,
-    draft_record,
-    is_published,
-    latest_date,
-)
+from generator.workers import forked_pool
 
 PARALLEL_THRESHOLD = 400
 CHUNK_SIZE = 250
@@ -57,44 +45,11 @@ class RuleFailure(CertgenError):
     """A rule raised on a file: a bug in certgen, reported with exit code 3."""
 
 
-@dataclass
-class FileOutcome:
-    findings: list[Finding]
-    entry: Entry | None
-    draft: Draft | None = None
-    """The public record, for an issued request without errors when publishing."""
-    latest: date | None = None
-    certificate: PublicCertificate | None = None
-    """The draft finalised as of ``certificate_as_of`` (kept in the cache with the outcome)."""
-    certificate_as_of: date | None = None
-
-
-@dataclass
-class CheckResult:
-    findings: list[Finding]
-    files: int
-    entries: list[Entry] = field(default_factory=list)
-    published: list[FileOutcome] = field(default_factory=list)
-    """Outcomes with a draft public record."""
-    changes: list[Any] = field(default_factory=list)
-    """With --base: a ``review.ChangeSummary`` for each request the branch adds or changes."""
-    latest: date | None = None
-
-    @property
-    def errors(self) -> int:
-        return sum(f.severity is Severity.ERROR for f in self.findings)
-
-    @property
-    def warnings(self) -> int:
-        return sum(f.severity is Severity.WARNING for f in self.findings)
-
-
 class Checker:
     """Everything needed to check one request file; built once, shared by forked workers."""
 
-    def __init__(self, project: Project, publishing: bool = False) -> None:
+    def __init__(self, project: Project) -> None:
         self.project = project
-        self.publishing = publishing
         self.request_schema = load_schema(project.schema_dir / "request.schema.json")
         paths = data_paths(project.data_dir)
         missing = [str(p) for p in paths.values() if not p.is_file()]
@@ -136,22 +91,8 @@ class Checker:
         return document, facts, findings
 
     def check_file(self, path: str, display: str) -> FileOutcome:
-        document, facts, findings = self.inspect(path, display)
-        outcome = FileOutcome(findings, entry_of(document) if document else None)
-        if document is None or facts is None or not self.publishing:
-            return outcome
-        assert self.reference is not None
-        outcome.latest = latest_date(document.data)
-        errors = any(f.severity is Severity.ERROR for f in findings)
-        if is_published(document.data) and not errors:
-            outcome.draft = draft_record(
-                Request(document),
-                facts,
-                self.reference,
-                self.schema_document,
-                self.reference.certifier.website,
-            )
-        return outcome
+        document, _, findings = self.inspect(path, display)
+        return FileOutcome(findings, entry_of(document) if document else None)
 
     def index_file(self, path: str, display: str) -> Entry | None:
         document = load_file(path, display).document
@@ -278,12 +219,9 @@ def run_check(
 
 def _collect(result: CheckResult, outcome: FileOutcome) -> None:
     result.findings.extend(outcome.findings)
+    result.outcomes.append(outcome)
     if outcome.entry is not None:
         result.entries.append(outcome.entry)
-    if outcome.draft is not None:
-        result.published.append(outcome)
-    if outcome.latest and (result.latest is None or outcome.latest > result.latest):
-        result.latest = outcome.latest
 
 
 def _run(checker: Checker, work: list[tuple[str, str, bool]], jobs: int) -> list[FileOutcome]:
@@ -294,19 +232,3 @@ def _run(checker: Checker, work: list[tuple[str, str, bool]], jobs: int) -> list
     chunks = [work[i : i + CHUNK_SIZE] for i in range(0, len(work), CHUNK_SIZE)]
     with forked_pool(jobs) as pool:
         return [outcome for outcomes in pool.map(_work, chunks) for outcome in outcomes]
-
-
-@contextmanager
-def forked_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """Worker processes forked from this one, sharing its memory copy-on-write.
-
-    The objects alive now are frozen out of the garbage collector first: a child's collection
-    would otherwise touch every inherited object and copy all of the parent's memory."""
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("fork")
-        ) as pool:
-            yield pool
-    finally:
-        gc.unfreeze()

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from generator.check.pipeline import CheckResult
+from generator.check.outcomes import CheckResult
 from generator.findings import Finding, Severity
 
 ANNOTATION_LIMIT = 10

@@ -22,21 +22,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.check.cache import CheckCache, code_hash, environment_hash, tree_hash
+from generator.check.cache import CheckCache
 from generator.errors import CertgenError
+from generator.fingerprints import code_hash, environment_hash, tree_hash
 from generator.project import Project
 from generator.website.certificate_files import JobContext, make_files, plan, rendering_hash
+from generator.website.downloads import download_files
 from generator.website.inputs import SETTINGS, SiteInputs, site_inputs
-from generator.website.output_folder import Manifest
-from generator.website.register import (
-    Planned,
-    Row,
-    Shell,
-    content_key,
-    download_files,
-    lookup_files,
-    register_files,
-)
+from generator.website.output_folder import Manifest, Planned, content_key
+from generator.website.register import Row, Shell, lookup_files, register_files
 
 SHELL_PATH = "certificates/shell.html"
 

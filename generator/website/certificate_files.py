@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.check.cache import environment_hash, tree_hash
-from generator.check.pipeline import forked_pool
+from generator.fingerprints import environment_hash, tree_hash
 from generator.record.public import PublicCertificate
-from generator.website.output_folder import Manifest, write_file
-from generator.website.register import Shell, certificate_page, content_key
+from generator.website.output_folder import Manifest, content_key, write_file
+from generator.website.register import Shell, certificate_page
 from generator.website.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
+from generator.workers import forked_pool
 
 JOB_CHUNK = 100
 

@@ -10,9 +10,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from generator.website.register import Planned
+
+@dataclass(frozen=True)
+class Planned:
+    """A file to be made only if its key differs from the one it was last made from."""
+
+    key: str
+    make: Callable[[], bytes]
+
+
+def content_key(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
 class Manifest:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.check.pipeline import Checker, CheckResult
+from generator.check.outcomes import CheckResult
+from generator.check.pipeline import Checker
 from generator.check.rules import run_history_rules
+from generator.check.transitions import Change
 from generator.findings import Severity
 from generator.project import Project
-from generator.workflow.git_history import Change, changes_against
+from generator.workflow.git_history import changes_against
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from generator.check.document import plain_location
 from generator.check.rules.registry import Problem, rule
-from generator.workflow.git_history import PUBLISHED, TRANSITIONS, Change, first_difference, without
+from generator.check.transitions import PUBLISHED, TRANSITIONS, Change, first_difference, without
 
 
 @rule("H901", scope="history")

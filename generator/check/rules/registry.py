@@ -16,6 +16,7 @@ from generator.check.decide import Facts
 from generator.check.document import Document, Position
 from generator.check.reference_data import Reference
 from generator.check.request import Request
+from generator.check.transitions import Change
 from generator.findings import Code, Finding, Severity
 
 Scope = Literal["request", "repository", "data", "history"]
@@ -136,8 +137,8 @@ def run_data_rules(documents: dict[str, Document]) -> list[Finding]:
     return findings
 
 
-def run_history_rules(changes: list[Any]) -> list[Finding]:
-    """Rules on a branch's changes (``git_history.Change``) against its base branch."""
+def run_history_rules(changes: list[Change]) -> list[Finding]:
+    """Rules on a branch's changes to the register, against its base branch."""
     findings = []
     for entry in rules_of("history"):
         for change in changes:

@@ -26,7 +26,7 @@
 
   /* Numbers compare on letters and digits only; FNV-1a over the UTF-8 bytes of the normalized
      number picks its lookup file. The same functions run in
-     generator/publish.py to choose the file a number is stored in. */
+     generator/website/register.py to choose the file a number is stored in. */
   function normalize(number) { return number.toUpperCase().replace(/[^\p{L}\p{N}]+/gu, ""); }
   function shard(key, count) {
     var hash = 0x811c9dc5, bytes = new TextEncoder().encode(key);
