@@ -75,6 +75,7 @@ def bench(size: int, runs: int, workdir: Path) -> None:
 
     def wipe(_: int) -> None:
         shutil.rmtree(project / "build", ignore_errors=True)
+        shutil.rmtree(os.environ["CERTGEN_CACHE_DIR"], ignore_errors=True)
 
     measure("cold", size, cold_runs, project, wipe)
     measure("one change", size, runs, project, lambda n: change_one(project, n))
@@ -110,6 +111,7 @@ def main() -> int:
     arguments = parser.parse_args()
     print(f"certgen build benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="certgen-bench-") as folder:
+        os.environ["CERTGEN_CACHE_DIR"] = str(Path(folder) / "cache")  # the runs inherit it
         for size in arguments.sizes:
             bench(size, arguments.runs, Path(folder))
     seconds = pdf_seconds(arguments.pdf_samples)

@@ -13,6 +13,7 @@ from pathlib import Path
 from generator import __version__
 from generator.check import report
 from generator.check.catalog import STAGE_TITLES, all_codes
+from generator.check.outcomes import CheckResult
 from generator.check.pipeline import Checker, run_check
 from generator.errors import CertgenError, UsageError
 from generator.findings import Severity
@@ -23,7 +24,7 @@ from generator.workflow import show
 from generator.workflow.intake import MAX_BODY, Intake, intake
 from generator.workflow.intake import comment as intake_comment
 from generator.workflow.lifecycle import CANCEL_REASONS, Lifecycle, Refused, default_base, scaffold
-from generator.workflow.review import review
+from generator.workflow.review import add_tree_findings, review
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
 
@@ -169,6 +170,7 @@ def _check(arguments: argparse.Namespace) -> int:
     paths = arguments.paths or [os.path.relpath(project.requests_dir)]
     checker = Checker(project)
     result = run_check(checker, paths, arguments.jobs)
+    add_tree_findings(result, project)
     if arguments.base:
         review(result, checker, project, arguments.base)
     sys.stdout.write(
@@ -204,6 +206,15 @@ def _show(arguments: argparse.Namespace) -> int:
 def _build(arguments: argparse.Namespace) -> int:
     project = _project(arguments)
     out = Path(arguments.out) if arguments.out else project.root / "build" / "site"
+    tracked = CheckResult([], 0)
+    add_tree_findings(tracked, project)
+    if tracked.errors:
+        sys.stdout.write(report.as_text(tracked))
+        print(
+            "certgen: files are committed where the build writes; nothing was built",
+            file=sys.stderr,
+        )
+        return EXIT_FINDINGS
     try:
         built = build(
             project, out, make_pdf=not arguments.no_pdf, jobs=arguments.jobs, progress=True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,26 +29,42 @@ class Project:
         return self.root / "requests"
 
     @property
+    def cache_dir(self) -> Path:
+        """Where builds keep their caches: outside the repository, so that nothing a pull
+        request commits can be taken for a cached result. ``CERTGEN_CACHE_DIR`` (else
+        ``$XDG_CACHE_HOME/certgen``, else ``~/.cache/certgen``) holds one folder a repository."""
+        base = os.environ.get("CERTGEN_CACHE_DIR") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "certgen"
+        )
+        name = hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:16]
+        return Path(os.path.expanduser(base)) / name
+
+    @property
     def sources(self) -> tuple[Path, ...]:
         """The folders a build reads and must never write into."""
         names = ("schemas", "data", "requests", "site", "generator", ".git", ".github")
         return tuple(self.root / name for name in names)
 
     def check_output_folder(self, out_dir: Path) -> None:
-        """Refuse an output folder that is, holds or lies inside one of the sources: a build
-        removes the files it no longer makes, and must not touch what it is built from."""
+        """Refuse an output folder that is, holds or lies inside one of the sources or the
+        caches: a build removes the files it no longer makes, and must not touch what it is
+        built from."""
         out = out_dir.resolve()
         if out == self.root.resolve():
             raise UsageError(
                 f"{out_dir} is the repository itself; choose a folder such as build/site"
             )
-        for source in self.sources:
+        for source in (*self.sources, self.cache_dir):
             source = source.resolve()
             if out == source or source in out.parents or out in source.parents:
                 raise UsageError(
-                    f"{out_dir} overlaps {source.relative_to(self.root.resolve())}/, which the "
-                    "build reads; choose another output folder, such as build/site"
+                    f"{out_dir} overlaps {self._shown(source)}, which the build reads; "
+                    "choose another output folder, such as build/site"
                 )
+
+    def _shown(self, folder: Path) -> str:
+        root = self.root.resolve()
+        return f"{folder.relative_to(root)}/" if root in folder.parents else f"{folder}/"
 
     @classmethod
     def find(cls, start: Path) -> Project:

@@ -3,8 +3,10 @@ not changed.
 
 The cache keeps each file's outcome under its path, size and modification time, all
 invalidated together when anything else that shapes an outcome changes (schemas, reference
-data, certgen's own code). It is stored as one pickle per folder of the register, in the
-build folder, which only certgen writes; a change rewrites only its folder's pickle.
+data, certgen's own code). It is stored as one pickle per folder of the register, named for
+that environment (so a pickle of another environment is never read, even after a crash), in
+the project's cache folder outside the repository; a change rewrites only its folder's
+pickle, atomically.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pickle
 from pathlib import Path
 
 from generator.check.outcomes import FileOutcome
+from generator.files import write_atomically
 
 Stored = tuple[str, int, int, FileOutcome]
 
@@ -27,13 +30,13 @@ class CheckCache:
         self.dirty: set[str] = set()
         self.index: dict[str, str] = {}
         """Display path -> the group it is stored in."""
-        if _read(folder / "environment") != environment.encode():
-            return
-        for path in sorted(folder.glob("group-*.pickle")):
+        self.suffix = f"-{environment[:16]}.pickle"
+        for path in sorted(folder.glob(f"group-*{self.suffix}")):
+            group = path.name.removesuffix(self.suffix)
             entries = _load(path)
             if entries is not None:
-                self.groups[path.stem] = entries
-                self.index.update(dict.fromkeys(entries, path.stem))
+                self.groups[group] = entries
+                self.index.update(dict.fromkeys(entries, group))
 
     def lookup(self, work: list[tuple[str, str, bool]]) -> dict[str, FileOutcome]:
         """Outcomes of the files of ``work`` that have not changed since they were stored."""
@@ -78,21 +81,13 @@ class CheckCache:
     def save(self) -> None:
         if not self.dirty:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / "environment").write_bytes(self.environment.encode())
         for group in sorted(self.dirty):
-            temporary = self.folder / f"{group}.tmp"
-            with temporary.open("wb") as handle:
-                pickle.dump(self.groups[group], handle, protocol=pickle.HIGHEST_PROTOCOL)
-            temporary.replace(self.folder / f"{group}.pickle")
+            content = pickle.dumps(self.groups[group], protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomically(self.folder / f"{group}{self.suffix}", content)
+            for stale in self.folder.glob(f"{group}-*.pickle"):
+                if not stale.name.endswith(self.suffix):
+                    stale.unlink(missing_ok=True)
         self.dirty.clear()
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def _load(path: Path) -> dict[str, Stored] | None:

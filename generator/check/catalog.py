@@ -14,12 +14,13 @@ STAGE_TITLES = {
     "repository": "Repository rules (across requests)",
     "data": "Reference data rules",
     "history": "History rules (against the base branch)",
+    "tree": "Working tree rules (what git tracks)",
 }
 
 
 def all_codes() -> dict[str, Code]:
     """Every finding code, in the order of the pipeline stages."""
     codes: dict[str, Code] = {**LOAD_CODES, **SCHEMA_CODES}
-    for scope in ("request", "repository", "data", "history"):
+    for scope in ("request", "repository", "data", "history", "tree"):
         codes.update({c: r.code for c, r in sorted(RULES.items()) if r.scope == scope})
     return codes

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from generator.check.cache import CheckCache
 from generator.errors import CertgenError
+from generator.files import exclusive, write_atomically
 from generator.fingerprints import code_hash, environment_hash, tree_hash
 from generator.project import Project
 from generator.website.certificate_files import JobContext, make_files, plan, rendering_hash
@@ -55,7 +56,22 @@ def build(
 ) -> BuildReport:
     """Check the register and bring ``out_dir`` up to date; raises BuildRefused on errors."""
     project.check_output_folder(out_dir)
-    cache_dir = project.root / "build" / "cache"
+    cache_dir = project.cache_dir
+    with (
+        exclusive(cache_dir / "build.lock", f"with the caches of {project.root}"),
+        exclusive(out_dir.parent / f".{out_dir.name}.lock", f"into {out_dir}"),
+    ):
+        return _build(project, out_dir, cache_dir, make_pdf, jobs, progress)
+
+
+def _build(
+    project: Project,
+    out_dir: Path,
+    cache_dir: Path,
+    make_pdf: bool,
+    jobs: int | None,
+    progress: bool,
+) -> BuildReport:
     code = code_hash()
     environment = environment_hash(
         code,
@@ -100,8 +116,10 @@ def _mkdocs_if_needed(inputs: SiteInputs, mkdocs_dir: Path, key_file: Path, code
     )
     if (mkdocs_dir / SHELL_PATH).is_file() and key_file.is_file() and key_file.read_text() == key:
         return False
+    key_file.unlink(missing_ok=True)  # a run killed half way must not pass for a finished one
     run_mkdocs(inputs, mkdocs_dir)
-    key_file.write_text(key)
+    _sitemap_without_shell(mkdocs_dir)
+    write_atomically(key_file, key.encode())
     return True
 
 
@@ -168,7 +186,7 @@ def publish_into(
             register,
             JobContext(
                 shell,
-                out_dir,
+                manifest.write_dir,
                 cache_dir,
                 inputs.reference.certifier.sample_data,
                 inputs.reference.certifier.website,
@@ -178,7 +196,9 @@ def publish_into(
             progress,
         )
     report.pages_written, report.pdfs_made = pages, pdfs
-    _drop_shell(out_dir)
+    if out_dir.resolve() == mkdocs_dir.resolve():
+        (out_dir / SHELL_PATH).unlink(missing_ok=True)
+        _sitemap_without_shell(out_dir)
     report.files_removed = manifest.finish()
     return report
 
@@ -201,10 +221,9 @@ def _tree(folder: Path) -> Iterator[tuple[str, Path]]:
             yield path.relative_to(folder).as_posix(), path
 
 
-def _drop_shell(out_dir: Path) -> None:
-    """The shell page is a template, not a page: remove it and its sitemap entry."""
-    (out_dir / SHELL_PATH).unlink(missing_ok=True)
-    sitemap = out_dir / "sitemap.xml"
+def _sitemap_without_shell(site_dir: Path) -> None:
+    """The shell page is a template, not a page: remove its sitemap entry."""
+    sitemap = site_dir / "sitemap.xml"
     if sitemap.is_file():
         text = sitemap.read_text("utf-8")
         start = text.find(SHELL_PATH)

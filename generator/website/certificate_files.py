@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.files import write_atomically
 from generator.fingerprints import environment_hash, tree_hash
 from generator.record.public import PublicCertificate
 from generator.website.output_folder import Manifest, content_key, write_file
@@ -54,7 +55,8 @@ def plan(
 @dataclass(frozen=True)
 class JobContext:
     shell: Shell
-    out_dir: Path
+    write_dir: Path
+    """Where the files go: the output folder, or the staging folder a build moves in."""
     cache_dir: Path | None
     sample_data: bool
     site_url: str
@@ -115,7 +117,7 @@ def _make_range(bounds: tuple[int, int]) -> tuple[int, int]:
     pages = pdfs = 0
     for job in _JOBS[bounds[0] : bounds[1]]:
         certificate = job.certificate
-        base = context.out_dir / "certificates" / certificate.id
+        base = context.write_dir / "certificates" / certificate.id
         if job.json:
             write_file(base.with_suffix(".json"), certificate.canonical)
         if not (job.page or job.pdf):
@@ -151,7 +153,7 @@ def _pdf(
     fragment = certificate_fragment(record, certificate.digest, qr, base, context.sample_data)
     content = pdf_bytes(pdf_html(record, fragment), base)
     if cached is not None:
-        write_file(cached, content)
+        write_atomically(cached, content)
     return content
 
 

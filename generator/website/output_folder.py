@@ -10,9 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from generator.errors import UsageError
+from generator.files import write_atomically
 
 
 @dataclass(frozen=True)
@@ -27,27 +31,47 @@ def content_key(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
-class Manifest:
-    """What each file of an output folder was made from, so unchanged files are left alone."""
+MARKER = ".certgen-output"
+"""A file in every output folder certgen build made: only such a folder is ever cleaned."""
 
-    def __init__(self, out_dir: Path, path: Path | None, entries: dict[str, str]) -> None:
+
+class Manifest:
+    """What each file of an output folder was made from, so unchanged files are left alone.
+
+    With a cache folder, every file this build makes goes to a staging folder beside the
+    output folder, which ``finish`` then moves in: a build killed before that leaves the
+    output folder as it was (or, for a first build, no output folder at all). The manifest
+    is removed while the files move in, so a build killed then is followed by one that
+    remakes every file and removes any it does not make."""
+
+    def __init__(
+        self, out_dir: Path, path: Path | None, entries: dict[str, str], staging: Path | None
+    ) -> None:
         self.out_dir = out_dir
         self.root = str(out_dir)
         self.path = path
         self.previous = entries
         self.current: dict[str, str] = {}
+        self.staging = staging
+        self.write_dir = staging or out_dir
+        """Where this build writes its files: the staging folder, or the output folder."""
 
     @classmethod
     def load(cls, cache_dir: Path | None, out_dir: Path) -> Manifest:
         if cache_dir is None:
-            return cls(out_dir, None, {})
+            return cls(out_dir, None, {}, None)
         name = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
         path = cache_dir / "manifests" / f"{name}.json"
         try:
             entries = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
-            entries = {}
-        return cls(out_dir, path, entries if isinstance(entries, dict) else {})
+            entries = None
+        if not isinstance(entries, dict):
+            entries = _untrusted(out_dir)
+        staging = out_dir.parent / f".{out_dir.name}.staging"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        return cls(out_dir, path, entries, staging)
 
     def wants(self, relative: str, key: str) -> bool:
         """Record that ``relative`` is made from ``key``; true when it must be (re)made."""
@@ -59,31 +83,85 @@ class Manifest:
     def put_bytes(self, relative: str, content: bytes, key: str | None = None) -> int:
         if not self.wants(relative, key or hashlib.sha256(content).hexdigest()):
             return 0
-        write_file(self.out_dir / relative, content)
+        self.write(relative, content)
         return 1
 
     def put_planned(self, relative: str, planned: Planned) -> int:
         if not self.wants(relative, planned.key):
             return 0
-        write_file(self.out_dir / relative, planned.make())
+        self.write(relative, planned.make())
         return 1
 
     def put_file(self, relative: str, source: Path) -> int:
         content = source.read_bytes()
         return self.put_bytes(relative, content)
 
+    def write(self, relative: str, content: bytes) -> None:
+        if self.staging is None:
+            write_atomically(self.out_dir / relative, content)
+        else:
+            write_file(self.staging / relative, content)
+
     def finish(self) -> int:
-        """Remove files an earlier build made that this one did not; save the manifest."""
+        """Move the files made into the output folder, remove those an earlier build made
+        that this one did not, and save the manifest; return how many were removed."""
+        if self.staging is None:
+            return 0
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+        if not self.out_dir.exists():
+            write_file(self.staging / MARKER, MARKER_TEXT)
+            os.replace(self.staging, self.out_dir)
+            removed = 0
+        else:
+            if not (self.out_dir / MARKER).is_file():
+                write_file(self.staging / MARKER, MARKER_TEXT)
+            _move_into(self.staging, self.out_dir)
+            removed = self._remove_leftovers()
+            shutil.rmtree(self.staging, ignore_errors=True)
+        if self.path is not None:
+            write_atomically(self.path, json.dumps(self.current, sort_keys=True).encode())
+        return removed
+
+    def _remove_leftovers(self) -> int:
         removed = 0
-        for relative in set(self.previous) - set(self.current):
+        for relative in set(self.previous) - set(self.current) - {MARKER}:
             target = self.out_dir / relative
-            if target.is_file():
+            if target.is_file() or target.is_symlink():
                 target.unlink()
                 removed += 1
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(json.dumps(self.current, sort_keys=True), "utf-8")
         return removed
+
+
+MARKER_TEXT = (
+    b"Made by certgen build: every file in this folder is replaced or removed by the next.\n"
+)
+
+
+def _untrusted(out_dir: Path) -> dict[str, str]:
+    """With no manifest to trust, every file of an output folder certgen made is to be made
+    again (or removed); a folder certgen did not make is refused rather than cleaned."""
+    if not out_dir.exists():
+        return {}
+    if not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / MARKER).is_file()):
+        raise UsageError(
+            f"{out_dir} holds files that certgen build did not make (it has no {MARKER}); "
+            "delete it, or choose another output folder"
+        )
+    entries = {}
+    for root, _, files in os.walk(out_dir):
+        for name in files:
+            relative = os.path.relpath(os.path.join(root, name), out_dir)
+            entries[Path(relative).as_posix()] = ""
+    return entries
+
+
+def _move_into(staging: Path, out_dir: Path) -> None:
+    for root, _, files in os.walk(staging):
+        target_dir = out_dir / os.path.relpath(root, staging)
+        target_dir.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            os.replace(os.path.join(root, name), target_dir / name)
 
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)

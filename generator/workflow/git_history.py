@@ -68,3 +68,15 @@ def _load_base(root: Path, ref: str, relative: str, display: str) -> Document | 
 
 def _existed_before(root: Path, ref: str, relative: str) -> bool:
     return bool(git(root, "log", "--format=%H", "-1", ref, "--", relative).strip())
+
+
+def tracked_outputs(project: Project) -> list[str]:
+    """Files git tracks where the build writes (``build/``), as paths from the current
+    folder; none outside a git work tree."""
+    try:
+        root = Path(git(project.root, "rev-parse", "--show-toplevel").strip())
+    except (UsageError, OSError):
+        return []
+    folder = os.path.relpath(project.root / "build", root)
+    listed = git(root, "ls-files", "-z", "--", folder)
+    return [os.path.relpath(root / relative) for relative in filter(None, listed.split("\0"))]

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from generator.check.outcomes import CheckResult
 from generator.check.pipeline import Checker
-from generator.check.rules import run_history_rules
+from generator.check.rules import run_history_rules, run_tree_rules
 from generator.check.transitions import Change
 from generator.findings import Severity
 from generator.project import Project
-from generator.workflow.git_history import changes_against
+from generator.workflow.git_history import changes_against, tracked_outputs
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,13 @@ def review(result: CheckResult, checker: Checker, project: Project, ref: str) ->
     result.findings += run_history_rules(changes)
     result.findings.sort(key=lambda finding: finding.sort_key())
     result.changes = [_summary(change, checker, result) for change in changes]
+
+
+def add_tree_findings(result: CheckResult, project: Project) -> None:
+    """Add the findings on what git tracks (nothing where the build writes) to ``result``."""
+    findings = run_tree_rules(tracked_outputs(project))
+    if findings:
+        result.findings = sorted([*result.findings, *findings], key=lambda f: f.sort_key())
 
 
 def _summary(change: Change, checker: Checker, result: CheckResult) -> ChangeSummary:

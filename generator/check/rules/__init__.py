@@ -12,6 +12,7 @@ from generator.check.rules import (
     records,
     repository,
     timing,
+    tree,
 )
 from generator.check.rules.registry import (
     RULES,
@@ -24,6 +25,7 @@ from generator.check.rules.registry import (
     run_history_rules,
     run_repository_rules,
     run_request_rules,
+    run_tree_rules,
 )
 
 __all__ = [
@@ -45,5 +47,7 @@ __all__ = [
     "run_history_rules",
     "run_repository_rules",
     "run_request_rules",
+    "run_tree_rules",
     "timing",
+    "tree",
 ]

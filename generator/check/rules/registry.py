@@ -19,7 +19,7 @@ from generator.check.request import Request
 from generator.check.transitions import Change
 from generator.findings import Code, Finding, Severity
 
-Scope = Literal["request", "repository", "data", "history"]
+Scope = Literal["request", "repository", "data", "history", "tree"]
 
 
 class Problem(NamedTuple):
@@ -153,3 +153,13 @@ def each_product(context: Context) -> Iterator[tuple[str, dict[str, Any]]]:
     """Each product line with its JSON pointer."""
     for index, product in enumerate(context.request.products):
         yield f"/products/{index}", product
+
+
+def run_tree_rules(tracked: list[str]) -> list[Finding]:
+    """Rules on the files git tracks in the repository (paths relative to the current folder)."""
+    findings = []
+    for entry in rules_of("tree"):
+        for path in tracked:
+            for pointer, message in entry.func(path):
+                findings.append(entry.finding(path, (1, 1), message, pointer or ""))
+    return findings
