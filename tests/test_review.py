@@ -4,13 +4,16 @@ branches that add, edit, cancel, delete, reuse, issue and amend records, checked
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from generator.project import Project
 from tests.helpers import make_project, run
 
 GIT_ENV = {
@@ -380,3 +383,38 @@ def test_a_new_user_session_end_to_end(repo: Path) -> None:
     )
     code, lines, _ = check_base(repo)
     assert code == 0, lines
+
+
+def test_a_file_committed_where_the_build_writes_is_refused(repo: Path) -> None:
+    forged = repo / "build" / "site" / "certificates" / "IC-2026-0001.pdf"
+    forged.parent.mkdir(parents=True)
+    forged.write_bytes(b"%PDF-1.7 forged")
+    git(repo, "add", "-f", "build")
+    git(repo, "commit", "-q", "-m", "a forged certificate")
+    code, lines, _ = check_base(repo)
+    assert code == 1
+    assert located(lines, "W801") == ["build/site/certificates/IC-2026-0001.pdf:1:1:"]
+    code, out, err = run(["build", "--no-pdf"], repo)
+    assert code == 1
+    assert "W801" in out and "nothing was built" in err
+    assert forged.read_bytes() == b"%PDF-1.7 forged"  # not taken into a site either
+
+
+def test_a_forged_cache_file_in_the_tree_is_never_published(tmp_path: Path) -> None:
+    """Caches live outside the repository: a PDF planted under the cache's old place in the
+    tree, named by the key a build would look for, is never read."""
+    from generator.website.certificate_files import rendering_hash
+    from generator.website.output_folder import content_key
+
+    repo = make_project(tmp_path / "repo", with_requests=True, with_site=True)
+    assert run(["build"], repo)[0] == 0
+    site = repo / "build" / "site" / "certificates"
+    digest = hashlib.sha256((site / "IC-2026-0001.json").read_bytes()).hexdigest()
+    genuine = (site / "IC-2026-0001.pdf").read_bytes()
+    planted = repo / "build" / "cache" / "pdf" / f"{content_key(digest, rendering_hash())}.pdf"
+    planted.parent.mkdir(parents=True)
+    planted.write_bytes(b"%PDF-1.7 forged")
+    shutil.rmtree(repo / "build" / "site")
+    shutil.rmtree(Project(repo).cache_dir)
+    assert run(["build"], repo)[0] == 0
+    assert (site / "IC-2026-0001.pdf").read_bytes() == genuine
