@@ -11,6 +11,7 @@ where every operation it names is certified on the shifted dates. The result pas
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import shutil
@@ -45,6 +46,8 @@ class Template:
     span: int
     """Days from the request to the template's last date."""
     number_kind: str | None
+    record: str | None = None
+    """For an issued example: its frozen record (canonical JSON) with the same placeholders."""
 
 
 def templates(project: Project, issued_only: bool = False) -> list[Template]:
@@ -59,7 +62,12 @@ def templates(project: Project, issued_only: bool = False) -> list[Template]:
             continue  # amendment pairs are not shifted one by one
         if issued_only and data["status"] == "requested":
             continue
-        found.append(_template(data, checker))
+        template = _template(data, checker)
+        frozen = project.frozen_record(data["id"])
+        if frozen.is_file():
+            received = datetime.fromisoformat(data["requested_at"]).date()
+            template.record = _record_template(json.loads(frozen.read_bytes()), received)
+        found.append(template)
     return found
 
 
@@ -125,12 +133,35 @@ def _tokenize(value: Any, received: date, key: str = "") -> Any:
     return value
 
 
+def _record_template(record: dict[str, Any], received: date) -> str:
+    """A frozen record with placeholders for what varies: its ID, number and URL, lots and
+    dates. Keys keep their order, so the rendered text is canonical JSON again."""
+    request_id = record["id"]
+    top = {"id": "@@ID@@", "url": record["url"].replace(request_id, "@@ID@@")}
+    top["number"] = "@@ID@@" if record["number"] == request_id else "@@NUMBER@@"
+    tokenized = {k: top.get(k, _tokenize_dates(v, received)) for k, v in record.items()}
+    for product in tokenized["products"]:
+        product["lots"] = [f"{lot}-@@SEQ@@" for lot in product.get("lots", ())]
+    return json.dumps(tokenized, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _tokenize_dates(value: Any, received: date) -> Any:
+    if isinstance(value, dict):
+        return {k: _tokenize_dates(v, received) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tokenize_dates(v, received) for v in value]
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        return f"@@DATE:{(date.fromisoformat(value) - received).days}@@"
+    return value
+
+
 class _Dumper(yaml.CSafeDumper if hasattr(yaml, "CSafeDumper") else yaml.SafeDumper):  # type: ignore[misc]
     pass
 
 
 def write_register(root: Path, count: int, seed: int = 1, issued_only: bool = False) -> list[Path]:
-    """Write ``count`` synthetic requests under ``root/requests/<year>/``; return their paths."""
+    """Write ``count`` synthetic requests under ``root/requests/<year>/`` (and the frozen
+    records of the issued ones under ``root/records/<year>/``); return their paths."""
     project = Project(ROOT)
     shapes = templates(project, issued_only)
     rng = random.Random(seed)
@@ -142,11 +173,16 @@ def write_register(root: Path, count: int, seed: int = 1, issued_only: bool = Fa
         prefix = "IC" if shape.kind == "import" else "EC"
         sequences[prefix, received.year] = sequences.get((prefix, received.year), 0) + 1
         request_id = f"{prefix}-{received.year}-{sequences[prefix, received.year]:04d}"
-        text = _render(shape, request_id, received, index + 1)
+        text = _render(shape.text, shape, request_id, received, index + 1)
         path = root / "requests" / str(received.year) / f"{request_id}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         paths.append(path)
+        if shape.record is not None:
+            record = _render(shape.record, shape, request_id, received, index + 1)
+            frozen = Project(root).frozen_record(request_id)
+            frozen.parent.mkdir(parents=True, exist_ok=True)
+            frozen.write_text(record, encoding="utf-8")
     return paths
 
 
@@ -156,7 +192,7 @@ def _pick_day(rng: random.Random, shape: Template) -> date:
     return first + timedelta(days=rng.randrange((last - first).days))
 
 
-def _render(shape: Template, request_id: str, received: date, sequence: int) -> str:
+def _render(text: str, shape: Template, request_id: str, received: date, sequence: int) -> str:
     def value(match: re.Match[str]) -> str:
         token, argument = match.group(1), match.group(2)
         if token == "ID":
@@ -167,7 +203,7 @@ def _render(shape: Template, request_id: str, received: date, sequence: int) -> 
             return (received + timedelta(days=int(argument))).isoformat()
         return _official_number(shape.number_kind, received, sequence)
 
-    return _TOKEN.sub(value, shape.text)
+    return _TOKEN.sub(value, text)
 
 
 def _official_number(kind: str | None, received: date, sequence: int) -> str:

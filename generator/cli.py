@@ -123,6 +123,12 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument("--on", metavar="YYYY-MM-DD", type=date.fromisoformat)
     issue.set_defaults(handler=_issue)
 
+    freeze = commands.add_parser(
+        "freeze", help="keep the record of issued requests that have none yet in records/"
+    )
+    freeze.add_argument("paths", nargs="+", metavar="PATH")
+    freeze.set_defaults(handler=_freeze)
+
     cancel = commands.add_parser("cancel", help="cancel an issued certificate")
     cancel.add_argument("path", metavar="PATH")
     cancel.add_argument("--reason", required=True, choices=CANCEL_REASONS)
@@ -195,6 +201,8 @@ def _show(arguments: argparse.Namespace) -> int:
         raise UsageError(f"{arguments.path}: no such file")
     checker = Checker(project)
     document, facts, findings = checker.inspect(path, arguments.path)
+    if document is not None and facts is None and not findings:  # frozen: today's facts
+        _, facts, _ = checker.inspect(path, arguments.path, as_issued_now=True)
     findings = sorted([*checker.data_findings, *findings], key=lambda f: f.sort_key())
     if arguments.format == "json":
         sys.stdout.write(show.as_json(document, facts, findings))
@@ -266,6 +274,14 @@ def _issue(arguments: argparse.Namespace) -> int:
     lifecycle = Lifecycle.open(_project(arguments))
     lifecycle.issue(Path(arguments.path), arguments.by, arguments.number, arguments.on)
     print(f"issued {arguments.path} (decided by {arguments.by})")
+    return EXIT_CLEAN
+
+
+def _freeze(arguments: argparse.Namespace) -> int:
+    lifecycle = Lifecycle.open(_project(arguments))
+    for path in arguments.paths:
+        target = lifecycle.freeze(Path(path))
+        print(f"froze {path} in {os.path.relpath(target)}: commit it with the request")
     return EXIT_CLEAN
 
 

@@ -29,6 +29,16 @@ class Project:
         return self.root / "requests"
 
     @property
+    def records_dir(self) -> Path:
+        """Issued certificates' records, frozen as issued: ``records/<year>/<id>.json``."""
+        return self.root / "records"
+
+    def frozen_record(self, request_id: str) -> Path:
+        """Where the record of ``request_id`` (``XX-<year>-<n>``) is kept once issued."""
+        year = request_id.split("-")[1] if request_id.count("-") == 2 else "other"
+        return self.records_dir / year / f"{request_id}.json"
+
+    @property
     def cache_dir(self) -> Path:
         """Where builds keep their caches: outside the repository, so that nothing a pull
         request commits can be taken for a cached result. ``CERTGEN_CACHE_DIR`` (else
@@ -42,7 +52,7 @@ class Project:
     @property
     def sources(self) -> tuple[Path, ...]:
         """The folders a build reads and must never write into."""
-        names = ("schemas", "data", "requests", "site", "generator", ".git", ".github")
+        names = ("schemas", "data", "requests", "records", "site", "generator", ".git", ".github")
         return tuple(self.root / name for name in names)
 
     def check_output_folder(self, out_dir: Path) -> None:

@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,13 +16,14 @@ from generator.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
+PUBLISHED_LINE = re.compile(r"^status: (issued|cancelled|superseded)$", re.MULTILINE)
 
 
 def make_project(target: Path, with_requests: bool = False, with_site: bool = False) -> Path:
-    """A copy of the repository's schemas and data in ``target``; optionally its requests, and
-    the site sources (site/, mkdocs.yml) for building."""
+    """A copy of the repository's schemas and data in ``target``; optionally its requests (with
+    their frozen records), and the site sources (site/, mkdocs.yml) for building."""
     parts = ["schemas", "data"]
-    parts += ["requests"] if with_requests else []
+    parts += ["requests", "records"] if with_requests else []
     parts += ["site"] if with_site else []
     for part in parts:
         shutil.copytree(ROOT / part, target / part)
@@ -54,9 +56,11 @@ def check_json(args: list[str], cwd: Path) -> tuple[int, dict[str, Any]]:
     return code, json.loads(out)
 
 
-def case_findings(case: Path, workdir: Path) -> list[str]:
+def case_findings(case: Path, workdir: Path, must_freeze: bool = False) -> list[str]:
     """Run one case (a file, or a folder of files with an optional data/ overlay) in a fresh
-    project and return its findings as 'path:line:column CODE', paths relative to the case."""
+    project and return its findings as 'path:line:column CODE', paths relative to the case.
+    Issued requests are first frozen where ``certgen issue`` would have frozen them (it
+    refuses a request with errors); with ``must_freeze`` each of them must be."""
     project = make_project(workdir)
     target = workdir / "case"
     if case.is_dir():
@@ -68,6 +72,10 @@ def case_findings(case: Path, workdir: Path) -> list[str]:
         target.mkdir()
         shutil.copy(case, target / case.name, follow_symlinks=False)
         arguments = [f"case/{case.name}"]
+    for path in sorted(target.rglob("*.yaml")):
+        if not path.is_symlink() and PUBLISHED_LINE.search(path.read_text("utf-8", "replace")):
+            code, _, err = run(["freeze", str(path.relative_to(project))], project)
+            assert code == 0 or not must_freeze, err
     _, report = check_json(arguments, project)
     return [
         f"{_relative(f['path'])}:{f['line']}:{f['column']} {f['code']}" for f in report["findings"]

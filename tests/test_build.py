@@ -18,7 +18,7 @@ import yaml
 from pypdf import PdfReader
 
 from generator.project import Project
-from generator.record.public import strip_confidential
+from generator.record.public import AS_ISSUED, strip_confidential
 from generator.website.build import build
 from generator.website.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
 from tests.helpers import ROOT, make_project, run
@@ -106,7 +106,9 @@ def test_status_banners_and_links(
     for word in words:
         assert word in page
     record = json.loads((site_of(built) / "certificates" / f"{certificate}.json").read_bytes())
-    assert record["status"] == status
+    assert "status" not in record  # the record as issued; its status lives in the register
+    listing = json.loads((site_of(built) / "downloads" / "certificates.json").read_bytes())
+    assert {c["id"]: c["status"] for c in listing["certificates"]}[certificate] == status
 
 
 def test_certificate_pages_share_the_material_look(built: Path) -> None:
@@ -238,10 +240,10 @@ def test_rebuild_after_one_change_redoes_only_that_certificate(tmp_path: Path) -
     request.write_text(request.read_text().replace("the fruit was sold locally", "sold locally"))
     code, out, _ = run(["build"], project)
     assert code == 0
-    assert "1 pages and 1 PDFs made" in out
+    assert "1 pages and 0 PDFs made" in out  # a status note: the record as issued is unchanged
     after = {p.name: p.stat().st_mtime_ns for p in certificates.iterdir()}
     changed = sorted(name for name in before if before[name] != after[name])
-    assert changed == ["IC-2026-0007.html", "IC-2026-0007.json", "IC-2026-0007.pdf"]
+    assert changed == ["IC-2026-0007.html"]
     code, out, _ = run(["build"], project)
     assert "0 pages and 0 PDFs made, 0 other files updated, 0 removed" in out
 
@@ -289,6 +291,9 @@ def test_hostile_text_is_shown_as_text_everywhere(tmp_path: Path) -> None:
     request = project / "requests" / "2026" / "EC-2026-0001.yaml"
     text = request.read_text().replace("name: Golden State Almond Growers", f"name: '{hostile}'")
     request.write_text(text.replace("name: Nordic Organic Foods AB", f"name: '{hostile}'"))
+    Project(project).frozen_record("EC-2026-0001").unlink()  # issued with these names
+    code, out, err = run(["freeze", "requests/2026/EC-2026-0001.yaml"], project)
+    assert code == 0, out + err
     code, out, err = run(["build"], project)
     assert code == 0, out + err
     site = site_of(project)
@@ -309,7 +314,7 @@ def test_hostile_text_is_shown_as_text_everywhere(tmp_path: Path) -> None:
 
 def test_pdf_fits_letter_and_a4(built: Path) -> None:
     raw = (site_of(built) / "certificates" / "EC-2026-0001.json").read_bytes()
-    record = json.loads(raw)
+    record = json.loads(raw) | AS_ISSUED
     base = "https://certificates.cascadia-organic.example/certificates/"
     digest = hashlib.sha256(raw).hexdigest()
     fragment = certificate_fragment(record, digest, qr_svg(record["url"]), base, True)

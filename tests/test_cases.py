@@ -52,4 +52,4 @@ def test_invalid_case(name: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (CASES / "valid").glob("*.yaml")))
 def test_valid_case(name: str, tmp_path: Path) -> None:
-    assert case_findings(CASES / "valid" / name, tmp_path) == []
+    assert case_findings(CASES / "valid" / name, tmp_path, must_freeze=True) == []

@@ -403,15 +403,12 @@ def test_a_file_committed_where_the_build_writes_is_refused(repo: Path) -> None:
 def test_a_forged_cache_file_in_the_tree_is_never_published(tmp_path: Path) -> None:
     """Caches live outside the repository: a PDF planted under the cache's old place in the
     tree, named by the key a build would look for, is never read."""
-    from generator.website.certificate_files import rendering_hash
-    from generator.website.output_folder import content_key
-
     repo = make_project(tmp_path / "repo", with_requests=True, with_site=True)
     assert run(["build"], repo)[0] == 0
     site = repo / "build" / "site" / "certificates"
     digest = hashlib.sha256((site / "IC-2026-0001.json").read_bytes()).hexdigest()
     genuine = (site / "IC-2026-0001.pdf").read_bytes()
-    planted = repo / "build" / "cache" / "pdf" / f"{content_key(digest, rendering_hash())}.pdf"
+    planted = repo / "build" / "cache" / "pdf" / f"{digest}.pdf"  # the name a build looks for
     planted.parent.mkdir(parents=True)
     planted.write_bytes(b"%PDF-1.7 forged")
     shutil.rmtree(repo / "build" / "site")

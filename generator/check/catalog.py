@@ -14,6 +14,7 @@ STAGE_TITLES = {
     "repository": "Repository rules (across requests)",
     "data": "Reference data rules",
     "history": "History rules (against the base branch)",
+    "records": "Frozen record rules (against the base branch)",
     "tree": "Working tree rules (what git tracks)",
 }
 
@@ -21,6 +22,6 @@ STAGE_TITLES = {
 def all_codes() -> dict[str, Code]:
     """Every finding code, in the order of the pipeline stages."""
     codes: dict[str, Code] = {**LOAD_CODES, **SCHEMA_CODES}
-    for scope in ("request", "repository", "data", "history", "tree"):
+    for scope in ("request", "repository", "data", "history", "records", "tree"):
         codes.update({c: r.code for c, r in sorted(RULES.items()) if r.scope == scope})
     return codes

@@ -31,6 +31,7 @@ from generator.check.rules import (
     run_request_rules,
 )
 from generator.check.schema import load_schema, validate
+from generator.check.transitions import PUBLISHED
 from generator.errors import CertgenError, UsageError
 from generator.findings import Finding, Severity
 from generator.project import Project
@@ -67,15 +68,19 @@ class Checker:
         self.schema_document = self.request_schema.document
 
     def inspect(
-        self, path: str | Path, display: str
+        self, path: str | Path, display: str, as_issued_now: bool = False
     ) -> tuple[Document | None, Facts | None, list[Finding]]:
         """Load, validate and decide one file; rules run when schema and data are sound."""
-        return self.inspect_loaded(load_file(path, display), display)
+        return self.inspect_loaded(load_file(path, display), display, as_issued_now)
 
     def inspect_loaded(
-        self, loaded: Loaded, display: str
+        self, loaded: Loaded, display: str, as_issued_now: bool = False
     ) -> tuple[Document | None, Facts | None, list[Finding]]:
-        """Validate and decide a loaded file (from disk, or text not yet written)."""
+        """Validate and decide a loaded file (from disk, or text not yet written).
+
+        A frozen request (issued, its record kept) is judged only by the rules that apply
+        after issuance, and gets no derived facts; ``as_issued_now`` judges it by every rule
+        against today's data, as when a branch issues it."""
         if loaded.document is None:
             return None, None, loaded.findings
         document = loaded.document
@@ -83,12 +88,20 @@ class Checker:
         if findings or self.reference is None:
             return document, None, findings
         request = Request(document)
-        facts = decide(request, self.reference)
+        kept = self.is_frozen(request)
+        frozen = kept and not as_issued_now
+        facts = None if frozen else decide(request, self.reference)
         try:
-            findings = run_request_rules(Context(request, self.reference, facts), document)
+            context = Context(request, self.reference, facts, frozen, kept)
+            findings = run_request_rules(context, document)
         except Exception as error:  # a rule bug must not pass for a clean check
             raise RuleFailure(f"a rule failed on {display}: {error!r}") from error
         return document, facts, findings
+
+    def is_frozen(self, request: Request) -> bool:
+        """Whether ``request`` is issued (or cancelled, superseded) with its record kept."""
+        published = request.data.get("status") in PUBLISHED
+        return published and self.project.frozen_record(request.id).is_file()
 
     def check_file(self, path: str, display: str) -> FileOutcome:
         document, _, findings = self.inspect(path, display)

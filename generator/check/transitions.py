@@ -43,6 +43,21 @@ class Change:
         return _status(self.head)
 
 
+@dataclass(frozen=True)
+class RecordChange:
+    """One frozen record (records/<year>/<id>.json) that differs from the base branch."""
+
+    path: str
+    kind: str
+    """added, changed or deleted"""
+    request_id: str
+    kept: bytes | None
+    """The record as the branch keeps it (None when deleted)."""
+    expected: bytes | None = None
+    """For an added record: the record certgen makes of the request the branch issues, as
+    it stands (None when there is no such request, or it does not pass the check)."""
+
+
 def _status(document: Document | None) -> str | None:
     status = document.data.get("status") if document else None
     return status if isinstance(status, str) else None

@@ -1,19 +1,22 @@
 """The check of a register being published: every sound issued request is also drafted as
-its public record, in the check's own workers, and kept in the check cache with its outcome."""
+its certificate (its frozen record and its status), in the check's own workers, and kept in
+the check cache with its outcome."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from generator.check.outcomes import CheckResult, FileOutcome
 from generator.check.pipeline import Checker, entry_of
 from generator.check.request import Request
+from generator.errors import CertgenError
 from generator.findings import Severity
 from generator.record.public import (
     Draft,
     PublicCertificate,
-    draft_record,
+    draft_of,
     is_published,
     latest_date,
 )
@@ -34,22 +37,28 @@ class DraftingChecker(Checker):
     """The check, drafting the public record of each sound issued request it checks."""
 
     def check_file(self, path: str, display: str) -> FileOutcome:
-        document, facts, findings = self.inspect(path, display)
+        document, _, findings = self.inspect(path, display)
         outcome = DraftedOutcome(findings, entry_of(document) if document else None)
-        if document is None or facts is None:
-            return outcome
-        assert self.reference is not None
-        outcome.latest = latest_date(document.data)
         errors = any(f.severity is Severity.ERROR for f in findings)
-        if is_published(document.data) and not errors:
-            outcome.draft = draft_record(
-                Request(document),
-                facts,
-                self.reference,
-                self.schema_document,
-                self.reference.certifier.website,
-            )
+        if document is None or self.reference is None or errors:
+            return outcome
+        outcome.latest = latest_date(document.data)
+        if is_published(document.data):
+            outcome.draft = self._draft(Request(document).id, document.data)
         return outcome
+
+    def _draft(self, request_id: str, data: dict[str, Any]) -> Draft:
+        assert self.reference is not None
+        path = self.project.frozen_record(request_id)
+        try:
+            draft = draft_of(
+                data, path.read_bytes(), self.schema_document, self.reference.certifier.website
+            )
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise CertgenError(f"{path} is not a readable frozen record ({error!r})") from error
+        if draft.id != request_id:
+            raise CertgenError(f"{path} holds the record of {draft.id}, not of {request_id}")
+        return draft
 
 
 def drafted(result: CheckResult) -> list[DraftedOutcome]:

@@ -1,8 +1,11 @@
-"""What an issued certificate publishes: the public record of a request, its canonical JSON and
-the SHA-256 digest of that JSON.
+"""What an issued certificate publishes: the record as issued, in canonical JSON, with the
+SHA-256 digest of that JSON, and its status today.
 
-Fields the request schema marks ``x-confidential`` are removed before anything else, so no
-output can carry them; the record is then built from the remaining fields and the facts.
+The record is made once, when the certificate is issued, and kept in records/ (frozen): it
+holds the certifier's identity, the reviewer's name and the statements and attestations in
+force that day, and never changes. Its status (issued, cancelled, superseded, expired) is
+kept apart, from the request file and the build's date. Fields the request schema marks
+``x-confidential`` are removed before anything else, so no output can carry them.
 """
 
 from __future__ import annotations
@@ -45,13 +48,19 @@ class Summary:
     url: str
 
 
+STATUS_FIELDS = ("status", "cancellation", "superseded_by")
+"""What changes after issuance: kept beside the frozen record, never in it."""
+AS_ISSUED = {"status": "issued", "cancellation": None, "superseded_by": None}
+
+
 @dataclass(frozen=True)
 class Draft:
-    """A public record before the build's "as of" date is known: kept compact (canonical
-    JSON bytes and a summary) because a register holds a hundred thousand of them."""
+    """A certificate before the build's "as of" date is known: kept compact (the frozen
+    record's bytes, its status and a summary) because a register holds a hundred thousand."""
 
     id: str
     canonical: bytes
+    status: dict[str, Any]
     summary: Summary
     valid_to: str | None
 
@@ -61,16 +70,24 @@ class PublicCertificate:
     id: str
     year: int
     canonical: bytes
-    """The published record (what certificates/<id>.json holds), in canonical form."""
+    """The record as issued (what certificates/<id>.json holds), in canonical form."""
     digest: str
     summary: Summary
+    status_fields: dict[str, Any]
+    """Its status today: ``status``, ``cancellation`` and ``superseded_by``."""
 
     @property
     def record(self) -> dict[str, Any]:
-        """The record parsed from its canonical JSON, afresh on each access: registers keep
-        only the bytes, and whoever renders a certificate keeps the record while it needs it."""
+        """The record with today's status, parsed afresh on each access: registers keep only
+        the bytes, and whoever renders a certificate keeps the record while it needs it."""
         parsed: dict[str, Any] = json.loads(self.canonical)
-        return parsed
+        return parsed | self.status_fields
+
+    @property
+    def as_issued(self) -> dict[str, Any]:
+        """The record as it was the day it was issued (what its PDF shows)."""
+        parsed: dict[str, Any] = json.loads(self.canonical)
+        return parsed | AS_ISSUED
 
     @property
     def status(self) -> str:
@@ -91,30 +108,39 @@ def canonical_json(record: dict[str, Any]) -> bytes:
     return text.encode("utf-8")
 
 
-def draft_record(
+def issued_record(
     request: Request, facts: Facts, ref: Reference, schema: dict[str, Any], site_url: str
-) -> Draft:
-    """The public record of an issued request, its status as recorded in the file."""
+) -> bytes:
+    """The record of a request as issued today: what records/<year>/<id>.json keeps."""
     data = strip_confidential(request.data, schema, schema)
-    record = _record(data, request, facts, ref, site_url)
-    validity = record["validity"]
+    return canonical_json(_record(data, request, facts, ref, site_url))
+
+
+def draft_of(data: dict[str, Any], frozen: bytes, schema: dict[str, Any], site_url: str) -> Draft:
+    """The certificate of an issued request: its frozen record and, from the request file,
+    its status."""
+    public = strip_confidential(data, schema, schema)
+    status = {
+        "status": public["status"],
+        "cancellation": _cancellation(public.get("cancellation")),
+        "superseded_by": _link(public.get("superseded_by"), site_url),
+    }
+    record = json.loads(frozen) | status
+    validity = record.get("validity")
     return Draft(
-        request.id, canonical_json(record), _summary(record), validity["to"] if validity else None
+        record["id"], frozen, status, _summary(record), validity["to"] if validity else None
     )
 
 
 def finalize(draft: Draft, as_of: date) -> PublicCertificate:
-    """The published certificate as of a date: expiry applied, canonical JSON, digest."""
-    canonical, summary = draft.canonical, draft.summary
-    status = status_of(summary.status, draft.valid_to, as_of)
-    if status != summary.status:
-        record = json.loads(canonical)
-        record["status"] = status
-        canonical, summary = canonical_json(record), replace(summary, status=status)
+    """The published certificate as of a date: expiry applied to its status."""
+    summary, status = draft.summary, draft.status
+    current = status_of(summary.status, draft.valid_to, as_of)
+    if current != summary.status:
+        summary, status = replace(summary, status=current), status | {"status": current}
     year = int(draft.id.split("-")[1])
-    return PublicCertificate(
-        draft.id, year, canonical, hashlib.sha256(canonical).hexdigest(), summary
-    )
+    digest = hashlib.sha256(draft.canonical).hexdigest()
+    return PublicCertificate(draft.id, year, draft.canonical, digest, summary, status)
 
 
 def _summary(record: dict[str, Any]) -> Summary:
@@ -262,7 +288,6 @@ def _record(
             "title": facts.document_type.title,
             "issued_in": facts.document_type.issued_in,
         },
-        "status": data["status"],
         "issued_on": issuance["issued_on"],
         "reviewer": reviewer.name if reviewer else issuance["reviewer"],
         "certifier": {
@@ -286,9 +311,7 @@ def _record(
             if data["attestations"][a] is True and a in ref.records.attestations
         ],
         "supporting_documents": sorted({d["type"] for d in data["documents"]}),
-        "cancellation": _cancellation(data.get("cancellation")),
         "supersedes": _link(data.get("supersedes"), site_url),
-        "superseded_by": _link(data.get("superseded_by"), site_url),
     }
 
 

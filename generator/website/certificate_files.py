@@ -1,9 +1,10 @@
 """Making each certificate's files: its JSON record, its page in the site's shell and its PDF,
 for the certificates whose files changed, in forked worker processes.
 
-A page depends on the record (its digest), the shell and the rendering code; a PDF on the
-record and the rendering code, and comes from a cache keyed by both when it was made before:
-issued certificates do not change, so their PDFs are made once.
+A page shows the record with today's status: it depends on the record (its digest), the
+status, the shell and the rendering code. A PDF shows the record as issued and is made once:
+it comes from a cache keyed by the record's digest alone, so later changes to the templates
+or to certgen never change an issued certificate's PDF.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from generator.files import write_atomically
 from generator.fingerprints import environment_hash, tree_hash
@@ -42,13 +42,13 @@ def plan(
     make_pdf: bool,
 ) -> Job:
     """Which of a certificate's files must be made. Its JSON record depends on the record
-    alone (its digest); its page also on the shell and the rendering code; its PDF on the
-    record and the rendering code."""
+    alone (its digest); its page also on its status, the shell and the rendering code; its
+    PDF on the record alone."""
     base = f"certificates/{certificate.id}"
     json_file = manifest.wants(f"{base}.json", certificate.digest)
-    page = manifest.wants(f"{base}.html", content_key(certificate.digest, *page_inputs))
-    pdf_key = content_key(certificate.digest, "pdf", page_inputs[1])
-    pdf = make_pdf and manifest.wants(f"{base}.pdf", pdf_key)
+    page_key = content_key(certificate.digest, sorted(certificate.status_fields.items()))
+    page = manifest.wants(f"{base}.html", content_key(page_key, *page_inputs))
+    pdf = make_pdf and manifest.wants(f"{base}.pdf", content_key(certificate.digest, "pdf"))
     return Job(certificate, json_file, page, pdf)
 
 
@@ -122,9 +122,9 @@ def _make_range(bounds: tuple[int, int]) -> tuple[int, int]:
             write_file(base.with_suffix(".json"), certificate.canonical)
         if not (job.page or job.pdf):
             continue
-        record = certificate.record
         qr = qr_svg(certificate.summary.url)
         if job.page:
+            record = certificate.record
             fragment = certificate_fragment(record, certificate.digest, qr, "", context.sample_data)
             pdf_name = f"{certificate.id}.pdf" if context.make_pdf else None
             write_file(
@@ -133,22 +133,19 @@ def _make_range(bounds: tuple[int, int]) -> tuple[int, int]:
             )
             pages += 1
         if job.pdf:
-            write_file(base.with_suffix(".pdf"), _pdf(certificate, record, qr, context))
+            write_file(base.with_suffix(".pdf"), _pdf(certificate, qr, context))
             pdfs += 1
     return pages, pdfs
 
 
-def _pdf(
-    certificate: PublicCertificate, record: dict[str, Any], qr: str, context: JobContext
-) -> bytes:
-    """The certificate's PDF, from the content-keyed cache when it was made before."""
+def _pdf(certificate: PublicCertificate, qr: str, context: JobContext) -> bytes:
+    """The certificate's PDF as issued, from the cache when it was made before."""
     cached = None
     if context.cache_dir is not None:
-        cached = (
-            context.cache_dir / "pdf" / f"{content_key(certificate.digest, rendering_hash())}.pdf"
-        )
+        cached = context.cache_dir / "pdf" / f"{certificate.digest}.pdf"
         if cached.is_file():
             return cached.read_bytes()
+    record = certificate.as_issued
     base = context.site_url + "certificates/"
     fragment = certificate_fragment(record, certificate.digest, qr, base, context.sample_data)
     content = pdf_bytes(pdf_html(record, fragment), base)

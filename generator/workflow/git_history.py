@@ -13,7 +13,7 @@ from pathlib import Path
 
 from generator.check.document import Document
 from generator.check.load import load_bytes, load_file
-from generator.check.transitions import Change
+from generator.check.transitions import Change, RecordChange
 from generator.errors import UsageError
 from generator.project import Project
 
@@ -43,6 +43,22 @@ def changes_against(project: Project, ref: str) -> list[Change]:
         kind = {"A": "added", "D": "deleted"}.get(status, "changed")
         reused = kind == "added" and _existed_before(root, ref, relative)
         changes.append(Change(display, kind, base, head, reused))
+    return changes
+
+
+def record_changes(project: Project, ref: str) -> list[RecordChange]:
+    """Every frozen record added, changed or deleted since ``ref`` (committed or not)."""
+    root = Path(git(project.root, "rev-parse", "--show-toplevel").strip())
+    folder = os.path.relpath(project.records_dir, root)
+    changes = []
+    for relative, status in sorted(_name_status(root, ref, folder).items()):
+        if not relative.endswith(".json"):
+            continue
+        path = root / relative
+        kind = {"A": "added", "D": "deleted"}.get(status, "changed")
+        kept = path.read_bytes() if kind != "deleted" and path.is_file() else None
+        request_id = Path(relative).stem
+        changes.append(RecordChange(os.path.relpath(path), kind, request_id, kept))
     return changes
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import io
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,9 +24,13 @@ from generator.check.decide import Facts
 from generator.check.load import load_bytes
 from generator.check.pipeline import Checker
 from generator.check.reference_data import Reference
+from generator.check.request import Request
+from generator.check.transitions import PUBLISHED
 from generator.errors import CertgenError, UsageError
+from generator.files import write_atomically
 from generator.findings import Finding, Severity
 from generator.project import Project
+from generator.record.public import issued_record
 from generator.workflow.git_history import git
 
 EMPTY_ITEM = re.compile(r"^( *-) $", re.MULTILINE)
@@ -38,6 +43,10 @@ CANCEL_REASONS = (
     "other",
 )
 _ID = re.compile(r"^(IC|EC)-(\d{4})-(\d{4,6})$")
+
+
+NOT_FROZEN_YET = frozenset({"R123"})
+"""What ``issue`` resolves itself, by freezing the record right after writing the file."""
 
 
 class Refused(CertgenError):
@@ -135,10 +144,13 @@ class Lifecycle:
         _, facts, findings = self.checker.inspect_loaded(loaded, display)
         return facts, [f for f in findings if f.severity is Severity.ERROR]
 
-    def write_checked(self, path: Path, data: CommentedMap, display: str) -> str:
-        """Write ``data`` to ``path`` only if it gives no error finding."""
+    def write_checked(
+        self, path: Path, data: CommentedMap, display: str, unless: frozenset[str] = frozenset()
+    ) -> str:
+        """Write ``data`` to ``path`` only if it gives no error finding (but those in
+        ``unless``, which the caller resolves at once)."""
         text = self.render(data)
-        errors = self.errors_of(text, display)
+        errors = [f for f in self.errors_of(text, display) if f.code not in unless]
         if errors:
             raise Refused(f"{display} would not pass certgen check; nothing was written", errors)
         path.write_text(text, "utf-8")
@@ -199,8 +211,36 @@ class Lifecycle:
             issuance["official_number"] = number
         data["status"] = "issued"
         _insert_after(data, "issuance", issuance, before=("supersedes", "superseded_by"))
-        self.write_checked(path, data, display)
+        self.write_checked(path, data, display, unless=NOT_FROZEN_YET)
+        self.freeze(path)
         return str(data["id"])
+
+    def freeze(self, path: Path) -> Path:
+        """Keep the record of an issued request as it is today in records/; refused when the
+        request does not pass the check, or when its record is kept already."""
+        display = str(path)
+        data = self.read(path)
+        if data.get("status") not in PUBLISHED:
+            raise Refused(
+                f"{_at(display, data, 'status')}: its status is {data.get('status')}; only an "
+                "issued certificate has a record to freeze"
+            )
+        target = self.project.frozen_record(str(data["id"]))
+        if target.exists():
+            raise Refused(f"{os.path.relpath(target)} exists: an issued record is never replaced")
+        loaded = load_bytes(path.read_bytes(), display)
+        document, facts, findings = self.checker.inspect_loaded(loaded, display, as_issued_now=True)
+        errors = [
+            f for f in findings if f.severity is Severity.ERROR and f.code not in NOT_FROZEN_YET
+        ]
+        if errors or document is None or facts is None:
+            raise Refused(f"{display} does not pass certgen check; fix it first", errors)
+        site_url = self.ref.certifier.website
+        schema = self.checker.schema_document
+        write_atomically(
+            target, issued_record(Request(document), facts, self.ref, schema, site_url)
+        )
+        return target
 
     def cancel(self, path: Path, by: str, reason: str, note: str | None, on: date | None) -> None:
         display, data = self._read_in_status(path, "issued", "cancelled")

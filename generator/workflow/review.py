@@ -3,15 +3,18 @@ request the branch adds or changes, as a reviewer (and the pull request's commen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generator.check.outcomes import CheckResult
 from generator.check.pipeline import Checker
-from generator.check.rules import run_history_rules, run_tree_rules
-from generator.check.transitions import Change
+from generator.check.request import Request
+from generator.check.rules import run_history_rules, run_record_rules, run_tree_rules
+from generator.check.transitions import PUBLISHED, Change, RecordChange
 from generator.findings import Severity
 from generator.project import Project
-from generator.workflow.git_history import changes_against, tracked_outputs
+from generator.record.public import issued_record
+from generator.workflow.git_history import changes_against, record_changes, tracked_outputs
+from generator.workflow.lifecycle import NOT_FROZEN_YET
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,47 @@ class ChangeSummary:
 
 
 def review(result: CheckResult, checker: Checker, project: Project, ref: str) -> None:
-    """Add the history findings and the change summaries of the branch to ``result``."""
+    """Add the history findings and the change summaries of the branch to ``result``.
+
+    A request the branch issues is judged by every rule, against today's data, even when
+    its record is already frozen in the working tree; each record the branch adds must be
+    the one certgen makes of that request."""
     changes = changes_against(project, ref)
-    result.findings += run_history_rules(changes)
-    result.findings.sort(key=lambda finding: finding.sort_key())
+    findings = run_history_rules(changes)
+    for change in changes:
+        if _issues(change):
+            findings += checker.inspect(change.path, change.path, as_issued_now=True)[2]
+    records = [_expected(r, checker, project) for r in record_changes(project, ref)]
+    findings += run_record_rules(records)
+    result.findings = sorted(set(result.findings) | set(findings), key=lambda f: f.sort_key())
     result.changes = [_summary(change, checker, result) for change in changes]
+
+
+def _issues(change: Change) -> bool:
+    """Whether the branch issues this request: published now, not on the base branch."""
+    return change.head_status in PUBLISHED and change.base_status not in PUBLISHED
+
+
+def _expected(change: RecordChange, checker: Checker, project: Project) -> RecordChange:
+    """``change`` with the record certgen makes of its request, for a record the branch adds."""
+    if change.kind != "added" or checker.reference is None:
+        return change
+    request = project.frozen_record(change.request_id)  # records/<year>/<id>.json
+    path = project.requests_dir / request.parent.name / f"{change.request_id}.yaml"
+    if not path.is_file():
+        return change
+    document, facts, findings = checker.inspect(path, str(path), as_issued_now=True)
+    errors = [f for f in findings if f.severity is Severity.ERROR and f.code not in NOT_FROZEN_YET]
+    if document is None or facts is None or errors or document.data.get("status") not in PUBLISHED:
+        return change
+    record = issued_record(
+        Request(document),
+        facts,
+        checker.reference,
+        checker.schema_document,
+        checker.reference.certifier.website,
+    )
+    return replace(change, expected=record)
 
 
 def add_tree_findings(result: CheckResult, project: Project) -> None:

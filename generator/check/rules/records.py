@@ -7,17 +7,19 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import PurePath
+from typing import Any
 
 import pycountry
 
 from generator.check.rules.registry import Context, Problem, rule
+from generator.check.transitions import PUBLISHED
 from generator.findings import Severity, shown
 
 MODELINE = "# yaml-language-server: $schema="
 EXTRA_COUNTRY_CODES = {"XI": "Northern Ireland"}
 
 
-@rule("R101")
+@rule("R101", after_issuance=True)
 def request_id_matches_kind(context: Context) -> Iterator[Problem]:
     """The request ID's prefix matches the kind of request.
 
@@ -37,7 +39,7 @@ def request_id_matches_kind(context: Context) -> Iterator[Problem]:
         )
 
 
-@rule("R102")
+@rule("R102", after_issuance=True)
 def file_path_matches_id(context: Context) -> Iterator[Problem]:
     """A request in the register lives at requests/<year>/<id>.yaml.
 
@@ -83,7 +85,7 @@ def id_year_matches_request_date(context: Context) -> Iterator[Problem]:
         )
 
 
-@rule("R105", Severity.WARNING)
+@rule("R105", Severity.WARNING, after_issuance=True)
 def schema_modeline_present(context: Context) -> Iterator[Problem]:
     """The file starts with the schema line that lets editors check it while typing.
 
@@ -118,7 +120,7 @@ def service_level_offered(context: Context) -> Iterator[Problem]:
         )
 
 
-@rule("R107")
+@rule("R107", after_issuance=True)
 def country_codes_known(context: Context) -> Iterator[Problem]:
     """Country codes are ISO 3166-1 alpha-2 codes that exist (XI for Northern Ireland).
 
@@ -151,30 +153,46 @@ def _country_fields(context: Context) -> Iterator[tuple[str, str]]:
 
 @rule("R110")
 def reviewer_is_listed_reviewer(context: Context) -> Iterator[Problem]:
-    """The reviewer who issued or cancelled the certificate is listed as a reviewer.
+    """The reviewer who issued the certificate is listed as a reviewer.
 
     Only certification specialists named as reviewers in data/certifier.yaml may decide
-    on a request, to issue it or to cancel it; the record must show who they are.
+    on a request; the record must show who they are. Judged when the certificate is issued:
+    a reviewer who later leaves the staff list does not undo their decisions.
 
     Fix: record the GitHub user name of a listed reviewer, or ask an admin to add the
     reviewer to data/certifier.yaml in a pull request of its own.
     """
+    yield from _listed_reviewer(context, "/issuance/reviewer", context.request.issuance, "reviewer")
+
+
+@rule("R125", after_issuance=True)
+def canceller_is_listed_reviewer(context: Context) -> Iterator[Problem]:
+    """The reviewer who cancelled the certificate is listed as a reviewer.
+
+    Cancelling a certificate is a certification decision too (certifier policy: the
+    ``reviewer`` role in data/certifier.yaml): only a listed reviewer may take it, and the
+    record must show who did. Judged on every check, as long as the record is kept.
+
+    Fix: record the GitHub user name of a listed reviewer in ``cancellation.cancelled_by``.
+    """
+    cancellation = context.data.get("cancellation")
+    yield from _listed_reviewer(context, "/cancellation/cancelled_by", cancellation, "cancelled_by")
+
+
+def _listed_reviewer(
+    context: Context, pointer: str, decision: dict[str, Any] | None, field: str
+) -> Iterator[Problem]:
     staff = context.ref.certifier.staff
-    deciders = [("/issuance/reviewer", context.request.issuance, "reviewer")]
-    deciders.append(
-        ("/cancellation/cancelled_by", context.data.get("cancellation"), "cancelled_by")
-    )
-    for pointer, decision, field in deciders:
-        if not decision:
-            continue
-        member = staff.get(decision[field])
-        if member is None or "reviewer" not in member.roles:
-            reviewers = sorted(h for h, m in staff.items() if "reviewer" in m.roles)
-            yield Problem(
-                pointer,
-                f"{shown(decision[field])} is not listed as a reviewer in "
-                f"data/certifier.yaml; reviewers: {', '.join(reviewers)}",
-            )
+    if not decision:
+        return
+    member = staff.get(decision[field])
+    if member is None or "reviewer" not in member.roles:
+        reviewers = sorted(h for h, m in staff.items() if "reviewer" in m.roles)
+        yield Problem(
+            pointer,
+            f"{shown(decision[field])} is not listed as a reviewer in "
+            f"data/certifier.yaml; reviewers: {', '.join(reviewers)}",
+        )
 
 
 @rule("R111")
@@ -352,7 +370,7 @@ def issued_after_request(context: Context) -> Iterator[Problem]:
         )
 
 
-@rule("R119")
+@rule("R119", after_issuance=True)
 def cancellation_after_issuance(context: Context) -> Iterator[Problem]:
     """A certificate is cancelled on or after the day it was issued.
 
@@ -370,3 +388,23 @@ def cancellation_after_issuance(context: Context) -> Iterator[Problem]:
 def _official_number(context: Context) -> str | None:
     issuance = context.request.issuance
     return issuance.get("official_number") if issuance else None
+
+
+@rule("R123", when_sound=True)
+def issued_record_is_frozen(context: Context) -> Iterator[Problem]:
+    """An issued certificate's record is frozen in ``records/<year>/<id>.json``.
+
+    What an issued certificate says must never change, whatever later happens to data/,
+    the templates or certgen: ``certgen issue`` keeps the record as issued (the reviewer's
+    name, the certifier's identity, the statements and attestations in force that day) in
+    records/, and the site publishes that record. Shown once the file has no other error.
+
+    Fix: issue requests with ``certgen issue``; for a file marked issued by hand, run
+    ``certgen freeze <file>`` and commit the record it writes.
+    """
+    if context.data.get("status") in PUBLISHED and not context.record_kept:
+        yield Problem(
+            "/status",
+            f"{context.request.id} is {context.data['status']} but its record is not frozen "
+            f"in records/; run certgen freeze on this file and commit the record",
+        )

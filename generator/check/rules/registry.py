@@ -16,10 +16,10 @@ from generator.check.decide import Facts
 from generator.check.document import Document, Position
 from generator.check.reference_data import Reference
 from generator.check.request import Request
-from generator.check.transitions import Change
+from generator.check.transitions import Change, RecordChange
 from generator.findings import Code, Finding, Severity
 
-Scope = Literal["request", "repository", "data", "history", "tree"]
+Scope = Literal["request", "repository", "data", "history", "records", "tree"]
 
 
 class Problem(NamedTuple):
@@ -30,15 +30,29 @@ class Problem(NamedTuple):
 
 @dataclass(frozen=True)
 class Context:
-    """What a request rule sees: the request, the reference data and the derived facts."""
+    """What a request rule sees: the request, the reference data and the derived facts.
+
+    A frozen request (issued, its record kept in records/) is judged only by the rules that
+    still apply after issuance; they see no derived facts, since the data the decision was
+    made on may have changed since."""
 
     request: Request
     ref: Reference
-    facts: Facts
+    decided: Facts | None
+    frozen: bool = False
+    """Judged as frozen: only the rules that apply after issuance run."""
+    record_kept: bool = False
+    """Its record is kept in records/ (judged as frozen unless a branch issues it now)."""
 
     @property
     def data(self) -> dict[str, Any]:
         return self.request.data
+
+    @property
+    def facts(self) -> Facts:
+        if self.decided is None:
+            raise ValueError("a rule that needs derived facts ran on a frozen record")
+        return self.decided
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,10 @@ class Rule:
     code: Code
     func: Callable[..., Iterable[Any]]
     scope: Scope
+    after_issuance: bool = False
+    """Whether the rule still judges a frozen request (issued, its record kept)."""
+    when_sound: bool = False
+    """Whether the rule speaks only once the file has no other error."""
 
     def finding(self, path: str, where: Position, message: str, pointer: str) -> Finding:
         return Finding(
@@ -86,7 +104,11 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(
-    code: str, severity: Severity = Severity.ERROR, scope: Scope = "request"
+    code: str,
+    severity: Severity = Severity.ERROR,
+    scope: Scope = "request",
+    after_issuance: bool = False,
+    when_sound: bool = False,
 ) -> Callable[[Callable[..., Iterable[Any]]], Callable[..., Iterable[Any]]]:
     """Register a rule function under ``code``; its docstring becomes its documentation."""
 
@@ -94,7 +116,8 @@ def rule(
         if code in RULES:
             raise ValueError(f"rule code {code} is registered twice")
         doc = inspect.getdoc(func) or ""
-        RULES[code] = Rule(Code(code, func.__name__, severity, scope, doc), func, scope)
+        code_entry = Code(code, func.__name__, severity, scope, doc)
+        RULES[code] = Rule(code_entry, func, scope, after_issuance, when_sound)
         return func
 
     return register
@@ -105,11 +128,17 @@ def rules_of(scope: Scope) -> list[Rule]:
 
 
 def run_request_rules(context: Context, document: Document) -> list[Finding]:
-    findings = []
+    findings: list[Finding] = []
+    waiting: list[Finding] = []
     for entry in rules_of("request"):
+        if context.frozen and not entry.after_issuance:
+            continue
         for pointer, message in entry.func(context):
             where = (1, 1) if pointer is None else document.locate(pointer)
-            findings.append(entry.finding(document.path, where, message, pointer or ""))
+            finding = entry.finding(document.path, where, message, pointer or "")
+            (waiting if entry.when_sound else findings).append(finding)
+    if not any(f.severity is Severity.ERROR for f in findings):
+        findings += waiting
     return findings
 
 
@@ -153,6 +182,16 @@ def each_product(context: Context) -> Iterator[tuple[str, dict[str, Any]]]:
     """Each product line with its JSON pointer."""
     for index, product in enumerate(context.request.products):
         yield f"/products/{index}", product
+
+
+def run_record_rules(changes: list[RecordChange]) -> list[Finding]:
+    """Rules on a branch's changes to the frozen records, against its base branch."""
+    findings = []
+    for entry in rules_of("records"):
+        for change in changes:
+            for pointer, message in entry.func(change):
+                findings.append(entry.finding(change.path, (1, 1), message, pointer or ""))
+    return findings
 
 
 def run_tree_rules(tracked: list[str]) -> list[Finding]:

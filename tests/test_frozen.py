@@ -1,0 +1,165 @@
+"""Issued certificates are fixed at issuance, on real git repositories: what a certificate
+says (its record, digest and PDF) never changes with later data, templates or code, and
+``certgen check --base`` refuses any change to a frozen record."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.project import Project
+from generator.website import certificate_files
+from tests.helpers import make_project, run
+from tests.test_review import check_base, git, located, request
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """The example register with its site sources on main; work happens on a branch."""
+    project = make_project(tmp_path / "repo", with_requests=True, with_site=True)
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "the register")
+    git(project, "switch", "-q", "-c", "pull-request")
+    return project
+
+
+def issued_files(repo: Path, from_scratch: bool = True) -> dict[str, bytes]:
+    """Every certificate's JSON record and PDF, built from scratch (no cache) or not."""
+    if from_scratch:
+        shutil.rmtree(Project(repo).cache_dir, ignore_errors=True)
+        shutil.rmtree(repo / "build", ignore_errors=True)
+    code, out, err = run(["build"], repo)
+    assert code == 0, out + err
+    folder = repo / "build" / "site" / "certificates"
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix != ".html"}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def rename_certifier(repo: Path) -> None:
+    edit(repo / "data" / "certifier.yaml", "name: Cascadia Organic", "name: Renamed Organic")
+
+
+def reword_statement(repo: Path) -> None:
+    japan = "Certified in compliance with the terms of the US-Japan Organic Equivalency"
+    edit(repo / "data" / "destinations.yaml", japan, japan.replace("Certified", "Produced"))
+
+
+def rename_reviewer(repo: Path) -> None:
+    edit(repo / "data" / "certifier.yaml", "name: Alex Smith", "name: Alexandra Smith-Jones")
+
+
+def remove_operation(repo: Path) -> None:
+    """A refresh of the OID snapshot drops an operation that an issued certificate names."""
+    path = repo / "data" / "operations.yaml"
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if 'operation_id: "5550000101"' in line)
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("  - "))
+    path.write_text("".join(lines[:start] + lines[end:]), "utf-8")
+
+
+@pytest.mark.parametrize(
+    "change", [rename_certifier, reword_statement, rename_reviewer, remove_operation]
+)
+def test_later_data_never_changes_an_issued_certificate(repo: Path, change: object) -> None:
+    before = issued_files(repo)
+    assert callable(change)
+    change(repo)
+    code, lines, _ = check_base(repo)
+    assert code == 0, lines
+    assert issued_files(repo) == before
+
+
+def test_a_template_change_never_changes_an_issued_certificate(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = issued_files(repo)
+    original = certificate_files.certificate_fragment
+
+    def new_template(*arguments: object) -> str:
+        return original(*arguments).replace("</article>", "<p>New layout</p></article>")  # type: ignore[arg-type]
+
+    monkeypatch.setattr(certificate_files, "certificate_fragment", new_template)
+    monkeypatch.setattr(certificate_files, "_RENDERING", ["a new rendering"])
+    assert issued_files(repo, from_scratch=False) == before  # issued PDFs are made once
+    page = (repo / "build" / "site" / "certificates" / "IC-2026-0001.html").read_text()
+    assert "New layout" in page  # a page is a view, and follows the templates
+
+
+def test_changing_or_deleting_a_kept_record_is_refused(repo: Path) -> None:
+    kept = repo / "records" / "2026" / "IC-2026-0001.json"
+    edit(kept, '"net_weight_kg":18000', '"net_weight_kg":19000')
+    (repo / "records" / "2026" / "EC-2026-0005.json").unlink()
+    code, lines, _ = check_base(repo)
+    assert code == 1
+    assert located(lines, "H905") == [
+        "records/2026/EC-2026-0005.json:1:1:",
+        "records/2026/IC-2026-0001.json:1:1:",
+    ]
+
+
+def issue_by_hand(repo: Path, reviewer: str = "asmith") -> Path:
+    path = request(repo, "IC-2026-0003")
+    edit(path, "status: requested", "status: issued")
+    path.write_text(
+        path.read_text()
+        + f"issuance:\n  reviewer: {reviewer}\n  issued_on: 2026-11-30\n"
+        + "  official_number: 555-5550000104-000400\n"
+    )
+    return path
+
+
+def test_an_issued_request_without_its_record_is_refused(repo: Path) -> None:
+    issue_by_hand(repo)
+    code, lines, _ = check_base(repo)
+    assert code == 1
+    assert located(lines, "R123") == ["requests/2026/IC-2026-0003.yaml:8:9:"]
+    assert run(["freeze", "requests/2026/IC-2026-0003.yaml"], repo)[0] == 0
+    code, lines, _ = check_base(repo)
+    assert code == 0, lines
+    code, _, err = run(["freeze", "requests/2026/IC-2026-0003.yaml"], repo)
+    assert code == 1 and "never replaced" in err
+
+
+def test_a_record_written_by_hand_is_refused(repo: Path) -> None:
+    issue_by_hand(repo)
+    forged = repo / "records" / "2026" / "IC-2026-0003.json"
+    shutil.copy(repo / "records" / "2026" / "IC-2026-0001.json", forged)
+    code, lines, _ = check_base(repo)
+    assert code == 1
+    assert located(lines, "H906") == ["records/2026/IC-2026-0003.json:1:1:"]
+
+
+def test_a_request_the_branch_issues_is_judged_by_every_rule(repo: Path) -> None:
+    """Even with a record in place, a branch that issues a request has it judged by every
+    rule against today's data: here the preparer issues it (four eyes, R111)."""
+    issue_by_hand(repo, reviewer="mlopez")
+    shutil.copy(
+        repo / "records" / "2026" / "IC-2026-0001.json",
+        repo / "records" / "2026" / "IC-2026-0003.json",
+    )
+    code, lines, _ = check_base(repo)
+    assert code == 1
+    assert "R111" in {line.split(" ")[1] for line in lines if line.startswith("requests/")}
+    assert located(lines, "H906") == ["records/2026/IC-2026-0003.json:1:1:"]
+
+
+def test_cancelling_keeps_the_record_and_its_digest(repo: Path) -> None:
+    before = issued_files(repo)
+    code, _, err = run(
+        ["cancel", "requests/2026/IC-2026-0001.yaml", "--by", "jchen", "--reason", "other"], repo
+    )
+    assert code == 0, err
+    code, lines, _ = check_base(repo)
+    assert code == 0, lines
+    after = issued_files(repo)
+    assert after == before  # the record, its digest and its PDF, as issued
+    page = (repo / "build" / "site" / "certificates" / "IC-2026-0001.html").read_text()
+    assert 'data-status="cancelled"' in page
