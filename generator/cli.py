@@ -18,8 +18,10 @@ from generator.check.pipeline import Checker, run_check
 from generator.errors import CertgenError, UsageError
 from generator.findings import Severity
 from generator.project import Project
+from generator.record.keys import KeyRing
 from generator.website.build import build
 from generator.website.inputs import BuildRefused
+from generator.website.verification import PublishedSite, verify
 from generator.workflow import show
 from generator.workflow.intake import MAX_BODY, Intake, intake
 from generator.workflow.intake import comment as intake_comment
@@ -155,6 +157,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     intake_command.add_argument("--base", metavar="REF", help="base branch for free IDs")
     intake_command.set_defaults(handler=_intake)
+
+    verify = commands.add_parser(
+        "verify", help="check a certificate PDF or JSON record: signature, register, status"
+    )
+    verify.add_argument("path", metavar="FILE", help="a certificate PDF, or a JSON record")
+    verify.add_argument(
+        "--site", metavar="DIR_OR_URL", help="the built site (folder) or its address"
+    )
+    verify.set_defaults(handler=_verify)
 
     rules = commands.add_parser("rules", help="list every finding code")
     rules.set_defaults(handler=_rules)
@@ -332,6 +343,19 @@ def _intake(arguments: argparse.Namespace) -> int:
         result.path.write_text(result.text, "utf-8")
     print(os.path.relpath(result.path))
     return EXIT_CLEAN
+
+
+def _verify(arguments: argparse.Namespace) -> int:
+    site = PublishedSite(arguments.site) if arguments.site else None
+    ring = site.keyring() if site else KeyRing.load(_project(arguments).signing_dir)
+    verdict = verify(Path(arguments.path), ring, site)
+    for line in verdict.lines:
+        print(line)
+    if verdict.valid and verdict.current:
+        print("VALID: signed by the certifier, as published, and current")
+        return EXIT_CLEAN
+    print("NOT VALID" if not verdict.valid else "NOT CURRENT: see the status above")
+    return EXIT_FINDINGS
 
 
 def _rules(arguments: argparse.Namespace) -> int:

@@ -29,6 +29,11 @@ class Project:
         return self.root / "requests"
 
     @property
+    def signing_dir(self) -> Path:
+        """The certifier's signing certificates (public; never a private key): data/signing/."""
+        return self.data_dir / "signing"
+
+    @property
     def records_dir(self) -> Path:
         """Issued certificates' records, frozen as issued: ``records/<year>/<id>.json``."""
         return self.root / "records"

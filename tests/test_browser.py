@@ -143,9 +143,11 @@ def test_certificate_page_shows_status_qr_and_digest(page: Page, base_url: str) 
 
 def test_cancelled_certificate_shows_its_banner(page: Page, base_url: str) -> None:
     page.goto(base_url + "certificates/IC-2026-0007.html")
-    banner = page.locator(".certgen-banner")
+    banner = page.locator(".certgen-banner-cancelled")
     assert banner.is_visible()
     assert banner.inner_text().startswith("Cancelled on 12 June 2026")
+    preview = page.locator(".certgen-banner-preview")  # built without a key: a preview
+    assert preview.is_visible() and "PREVIEW \u2013 NOT VALID" in preview.inner_text()
 
 
 @pytest.mark.parametrize(

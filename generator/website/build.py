@@ -23,14 +23,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.check.cache import CheckCache
-from generator.errors import CertgenError
+from generator.errors import CertgenError, UsageError
 from generator.files import exclusive, write_atomically
 from generator.fingerprints import code_hash, environment_hash, tree_hash
 from generator.project import Project
+from generator.record.keys import KeyRing
+from generator.record.signing import DocumentSigner, signer_from_environment
 from generator.website.certificate_files import JobContext, make_files, plan, rendering_hash
+from generator.website.certificate_pdf import Signing
 from generator.website.downloads import download_files
 from generator.website.inputs import SETTINGS, SiteInputs, site_inputs
 from generator.website.output_folder import Manifest, Planned, content_key
+from generator.website.published_keys import key_files
 from generator.website.register import Row, Shell, lookup_files, register_files
 
 SHELL_PATH = "certificates/shell.html"
@@ -88,7 +92,8 @@ def _build(
     mkdocs_dir = cache_dir / "mkdocs"
     with _timed(timings, "mkdocs"):
         ran = _mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", code)
-    report = publish_into(out_dir, mkdocs_dir, inputs, cache_dir, make_pdf, jobs, progress)
+    signer = signer_from_environment()
+    report = publish_into(out_dir, mkdocs_dir, inputs, cache_dir, make_pdf, jobs, progress, signer)
     report.mkdocs_ran = ran
     report.timings = timings | report.timings
     return report
@@ -159,8 +164,12 @@ def publish_into(
     make_pdf: bool,
     jobs: int | None = None,
     progress: bool = False,
+    signer: DocumentSigner | None = None,
 ) -> BuildReport:
-    """Bring ``out_dir`` to the state the inputs describe, writing only what changed."""
+    """Bring ``out_dir`` to the state the inputs describe, writing only what changed; with a
+    ``signer``, certificates are signed, else they are previews."""
+    ring = KeyRing.load(inputs.project.signing_dir)
+    signing = _signing(ring, signer, inputs.reference.certifier.name)
     shell = Shell((mkdocs_dir / SHELL_PATH).read_text("utf-8"), SHELL_PATH)
     manifest = Manifest.load(cache_dir, out_dir)
     report = BuildReport(len(inputs.certificates))
@@ -168,17 +177,18 @@ def publish_into(
         for relative, source in _tree(mkdocs_dir):
             if relative != SHELL_PATH:
                 report.files_written += manifest.put_file(relative, source)
-    page_inputs = (hashlib.sha256(shell.text.encode()).hexdigest(), rendering_hash(), make_pdf)
-    jobs_needed = [
-        job
-        for job in (plan(manifest, c, page_inputs, make_pdf) for c in inputs.certificates)
-        if job.json or job.page or job.pdf
-    ]
+    shell_key = hashlib.sha256(shell.text.encode()).hexdigest()
+    page_inputs = (shell_key, rendering_hash(), make_pdf, signing.preview)
+    planned = (
+        plan(manifest, c, page_inputs, make_pdf, signing.preview) for c in inputs.certificates
+    )
+    jobs_needed = [job for job in planned if job.json or job.page or job.pdf or job.signature]
 
     def register() -> None:  # done by this process while the workers render certificates
         with _timed(report.timings, "register"):
-            for relative, planned in _register_and_downloads(shell, inputs, page_inputs[0]).items():
-                report.files_written += manifest.put_planned(relative, planned)
+            files = _register_and_downloads(shell, inputs, shell_key) | key_files(ring)
+            for relative, planned_file in files.items():
+                report.files_written += manifest.put_planned(relative, planned_file)
 
     with _timed(report.timings, "certificates"):
         pages, pdfs = make_files(
@@ -191,6 +201,7 @@ def publish_into(
                 inputs.reference.certifier.sample_data,
                 inputs.reference.certifier.website,
                 make_pdf,
+                signing,
             ),
             jobs or os.cpu_count() or 1,
             progress,
@@ -201,6 +212,20 @@ def publish_into(
         _sitemap_without_shell(out_dir)
     report.files_removed = manifest.finish()
     return report
+
+
+def _signing(ring: KeyRing, signer: DocumentSigner | None, certifier_name: str) -> Signing:
+    """How this build signs: refused when the key is not one the repository publishes."""
+    kids = tuple(k.kid for k in ring.signing_keys)
+    if signer is not None and signer.kid not in kids:
+        raise UsageError(
+            f"the signing key {signer.kid} ({signer.certificate.subject.rfc4514_string()}) is "
+            "not published: add its certificate (PEM) to data/signing/ in a reviewed pull "
+            "request, then publish"
+        )
+    if signer is not None:
+        kids = (signer.kid, *(k for k in kids if k != signer.kid))
+    return Signing(signer, kids, certifier_name)
 
 
 def _register_and_downloads(shell: Shell, inputs: SiteInputs, shell_key: str) -> dict[str, Planned]:

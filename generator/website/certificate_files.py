@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.files import write_atomically
 from generator.fingerprints import environment_hash, tree_hash
 from generator.record.public import PublicCertificate
+from generator.website.certificate_pdf import Signing, issued_pdf, record_signature
 from generator.website.output_folder import Manifest, content_key, write_file
 from generator.website.register import Shell, certificate_page
-from generator.website.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
+from generator.website.render import certificate_fragment, qr_svg
 from generator.workers import forked_pool
 
 JOB_CHUNK = 100
@@ -33,23 +33,28 @@ class Job:
     json: bool
     page: bool
     pdf: bool
+    signature: bool = False
 
 
 def plan(
     manifest: Manifest,
     certificate: PublicCertificate,
-    page_inputs: tuple[str, str, bool],
+    page_inputs: tuple[str, str, bool, bool],
     make_pdf: bool,
+    preview: bool,
 ) -> Job:
     """Which of a certificate's files must be made. Its JSON record depends on the record
-    alone (its digest); its page also on its status, the shell and the rendering code; its
-    PDF on the record alone."""
+    alone (its digest); its page also on its status, the shell, the rendering code and
+    whether the build signs; its PDF and signature on the record and whether the build signs
+    (an issued PDF, once signed, stays as it is)."""
     base = f"certificates/{certificate.id}"
     json_file = manifest.wants(f"{base}.json", certificate.digest)
     page_key = content_key(certificate.digest, sorted(certificate.status_fields.items()))
     page = manifest.wants(f"{base}.html", content_key(page_key, *page_inputs))
-    pdf = make_pdf and manifest.wants(f"{base}.pdf", content_key(certificate.digest, "pdf"))
-    return Job(certificate, json_file, page, pdf)
+    pdf_key = content_key(certificate.digest, "pdf", "preview" if preview else "signed")
+    pdf = make_pdf and manifest.wants(f"{base}.pdf", pdf_key)
+    signature = not preview and manifest.wants(f"{base}.jws", content_key(certificate.digest))
+    return Job(certificate, json_file, page, pdf, signature)
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class JobContext:
     sample_data: bool
     site_url: str
     make_pdf: bool
+    signing: Signing
 
 
 _CONTEXT: list[JobContext] = []
@@ -120,38 +126,32 @@ def _make_range(bounds: tuple[int, int]) -> tuple[int, int]:
         base = context.write_dir / "certificates" / certificate.id
         if job.json:
             write_file(base.with_suffix(".json"), certificate.canonical)
+        if job.signature:
+            signature = record_signature(certificate, context.signing, context.cache_dir)
+            write_file(base.with_suffix(".jws"), signature)
         if not (job.page or job.pdf):
             continue
         qr = qr_svg(certificate.summary.url)
         if job.page:
-            record = certificate.record
-            fragment = certificate_fragment(record, certificate.digest, qr, "", context.sample_data)
-            pdf_name = f"{certificate.id}.pdf" if context.make_pdf else None
-            write_file(
-                base.with_suffix(".html"),
-                certificate_page(context.shell, certificate, fragment, pdf_name),
-            )
+            write_file(base.with_suffix(".html"), _page(certificate, qr, context))
             pages += 1
         if job.pdf:
-            write_file(base.with_suffix(".pdf"), _pdf(certificate, qr, context))
+            signing, cache = context.signing, context.cache_dir
+            pdf = issued_pdf(certificate, qr, context.site_url, context.sample_data, signing, cache)
+            write_file(base.with_suffix(".pdf"), pdf)
             pdfs += 1
     return pages, pdfs
 
 
-def _pdf(certificate: PublicCertificate, qr: str, context: JobContext) -> bytes:
-    """The certificate's PDF as issued, from the cache when it was made before."""
-    cached = None
-    if context.cache_dir is not None:
-        cached = context.cache_dir / "pdf" / f"{certificate.digest}.pdf"
-        if cached.is_file():
-            return cached.read_bytes()
-    record = certificate.as_issued
-    base = context.site_url + "certificates/"
-    fragment = certificate_fragment(record, certificate.digest, qr, base, context.sample_data)
-    content = pdf_bytes(pdf_html(record, fragment), base)
-    if cached is not None:
-        write_atomically(cached, content)
-    return content
+def _page(certificate: PublicCertificate, qr: str, context: JobContext) -> bytes:
+    preview = context.signing.preview
+    fragment = certificate_fragment(
+        certificate.record, certificate.digest, qr, "", context.sample_data, preview
+    )
+    files = [(f"{certificate.id}.json", "JSON record")]
+    files += [] if preview else [(f"{certificate.id}.jws", "its signature (JWS)")]
+    files += [(f"{certificate.id}.pdf", "PDF")] if context.make_pdf else []
+    return certificate_page(context.shell, certificate, fragment, files)
 
 
 _RENDERING: list[str] = []

@@ -69,6 +69,8 @@ class Row:
     issued_on: str
     page: str
     year: int
+    sha256: str
+    replaced_by: str | None
 
     @classmethod
     def of(cls, certificate: PublicCertificate) -> Row:
@@ -84,6 +86,8 @@ class Row:
             issued_on=summary.issued_on,
             page=f"certificates/{certificate.id}.html",
             year=certificate.year,
+            sha256=certificate.digest,
+            replaced_by=(certificate.status_fields.get("superseded_by") or {}).get("id"),
         )
 
     def index_entry(self) -> dict[str, Any]:
@@ -129,15 +133,12 @@ def jsonp(key: str, value: Any) -> bytes:
 
 
 def certificate_page(
-    shell: Shell, certificate: PublicCertificate, fragment: str, pdf_name: str | None
+    shell: Shell, certificate: PublicCertificate, fragment: str, files: list[tuple[str, str]]
 ) -> bytes:
+    """The certificate's page: its fragment and links to its ``files`` (name, label)."""
     summary = certificate.summary
-    downloads = (
-        f'<p class="certgen-downloads">Download: <a href="{certificate.id}.json">JSON record</a>'
-    )
-    if pdf_name:
-        downloads += f' · <a href="{pdf_name}">PDF</a>'
-    downloads += "</p>"
+    links = " · ".join(f'<a href="{name}">{label}</a>' for name, label in files)
+    downloads = f'<p class="certgen-downloads">Download: {links}</p>'
     title = f"{summary.title} {summary.number}"
     path = f"certificates/{certificate.id}.html"
     return shell.page(title, path, fragment + downloads).encode("utf-8")
@@ -156,6 +157,8 @@ def lookup_files(rows: Iterable[Row], notes: dict[str, str] = STATUS_NOTES) -> d
             "destination": row.destination,
             "page": row.page,
             "note": notes[row.status],
+            "sha256": row.sha256,
+            "replaced_by": row.replaced_by,
         }
         entries[normalize(row.number)] = value
         entries[normalize(row.id)] = value

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -128,9 +129,15 @@ def _qr_path(pixels: bytes, modules: int) -> str:
 
 
 def certificate_fragment(
-    record: dict[str, Any], digest: str, qr: str, cert_base: str, sample_data: bool
+    record: dict[str, Any],
+    digest: str,
+    qr: str,
+    cert_base: str,
+    sample_data: bool,
+    preview: bool = False,
 ) -> str:
-    """The certificate's HTML; ``cert_base`` prefixes links to other certificates and files."""
+    """The certificate's HTML; ``cert_base`` prefixes links to other certificates and files.
+    A ``preview`` (a build without the certifier's key) says loudly that it is not valid."""
     template = environment().get_template(f"certificates/{record['document']['type']}.html.j2")
     return template.render(
         certificate=record,
@@ -138,6 +145,7 @@ def certificate_fragment(
         qr_svg=qr,
         cert_base=cert_base,
         sample_data=sample_data,
+        preview=preview,
     )
 
 
@@ -162,8 +170,22 @@ def pdf_html(record: dict[str, Any], fragment: str) -> str:
     )
 
 
-def pdf_bytes(document: str, base_url: str) -> bytes:
-    """The PDF of a certificate, made by WeasyPrint from the PDF wrapper of its fragment."""
+def pdf_bytes(
+    document: str,
+    base_url: str,
+    attachments: Sequence[tuple[str, bytes]] = (),
+    dated: date = date(2000, 1, 1),
+) -> bytes:
+    """The PDF of a certificate, made by WeasyPrint from the PDF wrapper of its fragment, with
+    ``attachments`` (name, content) as embedded files ``dated`` (so that the same inputs give
+    the same bytes)."""
     import weasyprint  # imported lazily: it takes a second and is needed only for PDFs
 
-    return bytes(weasyprint.HTML(string=document, base_url=base_url).write_pdf())
+    when = datetime(dated.year, dated.month, dated.day, tzinfo=UTC)
+    files = [
+        weasyprint.Attachment(
+            string=content, name=name, relationship="Data", created=when, modified=when
+        )
+        for name, content in attachments
+    ]
+    return bytes(weasyprint.HTML(string=document, base_url=base_url).write_pdf(attachments=files))

@@ -1,0 +1,98 @@
+"""A certificate's PDF as issued and the signature of its JSON record: made once, signed when
+the build has the certifier's key, and kept in the cache under the record's digest (and the
+key's ID), so that an issued certificate's PDF and signature never change.
+
+A signed PDF carries its JSON record and the record's signature as embedded files
+(``certificate.json``, ``certificate.json.jws``), the way Factur-X invoices carry their XML:
+whoever holds the PDF holds the signed record, and a verifier checks the one through the
+other. Without a key, the PDF is a preview: marked as such, unsigned, with the record only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from generator.files import write_atomically
+from generator.record.public import PublicCertificate
+from generator.record.signing import DocumentSigner
+from generator.website.render import certificate_fragment, pdf_bytes, pdf_html
+
+RECORD_ATTACHMENT = "certificate.json"
+SIGNATURE_ATTACHMENT = "certificate.json.jws"
+
+
+@dataclass(frozen=True)
+class Signing:
+    signer: DocumentSigner | None
+    """None for a preview build."""
+    published_kids: tuple[str, ...]
+    """Every published signing key: a certificate signed before by any of them stays so."""
+    certifier_name: str
+
+    @property
+    def preview(self) -> bool:
+        return self.signer is None
+
+
+def record_signature(
+    certificate: PublicCertificate, signing: Signing, cache_dir: Path | None
+) -> bytes:
+    """The detached JWS of the certificate's JSON record."""
+    assert signing.signer is not None
+    found = _cached(cache_dir, "jws", certificate.digest, signing.published_kids, "jws")
+    if found is not None:
+        return found
+    signature = signing.signer.sign_json(certificate.canonical)
+    _store(cache_dir, "jws", f"{certificate.digest}.{signing.signer.kid}.jws", signature)
+    return signature
+
+
+def issued_pdf(
+    certificate: PublicCertificate,
+    qr: str,
+    site_url: str,
+    sample_data: bool,
+    signing: Signing,
+    cache_dir: Path | None,
+) -> bytes:
+    """The certificate's PDF as issued: signed, or a preview."""
+    kids = ("preview",) if signing.preview else signing.published_kids
+    found = _cached(cache_dir, "pdf", certificate.digest, kids, "pdf")
+    if found is not None:
+        return found
+    record = certificate.as_issued
+    base = site_url + "certificates/"
+    fragment = certificate_fragment(
+        record, certificate.digest, qr, base, sample_data, signing.preview
+    )
+    attachments = [(RECORD_ATTACHMENT, certificate.canonical)]
+    issued_on = date.fromisoformat(record["issued_on"])
+    if signing.signer is None:
+        content = pdf_bytes(pdf_html(record, fragment), base, attachments, issued_on)
+        _store(cache_dir, "pdf", f"{certificate.digest}.preview.pdf", content)
+        return content
+    signature = record_signature(certificate, signing, cache_dir)
+    attachments.append((SIGNATURE_ATTACHMENT, signature))
+    unsigned = pdf_bytes(pdf_html(record, fragment), base, attachments, issued_on)
+    content = signing.signer.sign_pdf(unsigned, signing.certifier_name)
+    _store(cache_dir, "pdf", f"{certificate.digest}.{signing.signer.kid}.pdf", content)
+    return content
+
+
+def _cached(
+    cache_dir: Path | None, kind: str, digest: str, kids: tuple[str, ...], suffix: str
+) -> bytes | None:
+    if cache_dir is None:
+        return None
+    for kid in kids:
+        path = cache_dir / kind / f"{digest}.{kid}.{suffix}"
+        if path.is_file():
+            return path.read_bytes()
+    return None
+
+
+def _store(cache_dir: Path | None, kind: str, name: str, content: bytes) -> None:
+    if cache_dir is not None:
+        write_atomically(cache_dir / kind / name, content)

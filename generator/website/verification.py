@@ -1,0 +1,174 @@
+"""``certgen verify``: a certificate file (a PDF, or a JSON record with its signature) checked
+offline: its signature against the certifier's published keys and, given the built site (a
+folder, or its address), its content against the register and its status today."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+
+from generator.errors import UsageError
+from generator.record.keys import KeyRing, PublishedKey
+from generator.record.signatures import SignatureCheck, check_pdf, check_record_signature
+from generator.website.register import fnv1a, normalize
+
+_JSONP = re.compile(rb'^certgen\.deliver\("[^"]*",(.*)\);\s*$', re.DOTALL)
+STATUS_WORDS = {
+    "issued": "valid",
+    "cancelled": "CANCELLED: no longer valid",
+    "superseded": "SUPERSEDED: no longer valid",
+    "expired": "EXPIRED: its validity period has ended",
+}
+
+
+class PublishedSite:
+    """A built site, read back from its folder or from its address."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self.is_url = location.startswith(("http://", "https://"))
+        if not self.is_url and not Path(location, "keys").is_dir():
+            raise UsageError(f"{location} is not a built certgen site (it has no keys/ folder)")
+
+    def read(self, relative: str) -> bytes | None:
+        if not self.is_url:
+            path = Path(self.location, relative)
+            return path.read_bytes() if path.is_file() else None
+        url = self.location.rstrip("/") + "/" + relative
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                return bytes(response.read())
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return None
+            raise UsageError(f"{url}: {error}") from error
+        except OSError as error:
+            raise UsageError(f"{url} could not be read: {error}") from error
+
+    def keyring(self) -> KeyRing:
+        """The published signing keys, with their certificate chains (``keys/jwks.json``)."""
+        content = self.read("keys/jwks.json")
+        if content is None:
+            raise UsageError(f"{self.location} publishes no keys/jwks.json")
+        keys: dict[bytes, PublishedKey] = {}
+        for jwk in json.loads(content).get("keys", []):
+            for der in jwk.get("x5c", []):
+                raw = base64.b64decode(der)
+                keys.setdefault(raw, PublishedKey(x509.load_der_x509_certificate(raw), "jwks"))
+        return KeyRing(tuple(keys.values()))
+
+    def entry(self, certificate_id: str) -> dict[str, Any] | None:
+        """The register's entry for a certificate ID or number, from the lookup files."""
+        meta = self._jsonp("data/lookup/meta.js")
+        if not isinstance(meta, dict):
+            return None
+        key = normalize(certificate_id)
+        shard = self._jsonp(f"data/lookup/{fnv1a(key) % int(meta['shards']):04x}.js")
+        found = shard.get(key) if isinstance(shard, dict) else None
+        return found if isinstance(found, dict) else None
+
+    def _jsonp(self, relative: str) -> Any:
+        content = self.read(relative)
+        match = _JSONP.match(content) if content else None
+        return json.loads(match.group(1)) if match else None
+
+
+@dataclass
+class Verdict:
+    lines: list[str] = field(default_factory=list)
+    valid: bool = False
+    current: bool = False
+
+    def say(self, line: str) -> None:
+        self.lines.append(line)
+
+
+def verify(path: Path, ring: KeyRing, site: PublishedSite | None) -> Verdict:
+    """Check ``path`` (a PDF, or a JSON record with its ``.jws`` beside it or on the site)."""
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"{path}: {error}") from error
+    verdict = Verdict()
+    pdf_valid = True
+    if content.startswith(b"%PDF"):
+        contents = check_pdf(content, ring)
+        verdict.say(f"{path}: PDF {_described(contents.signature)}")
+        pdf_valid = contents.signature.valid
+        record, signature = contents.record, contents.record_signature
+    else:
+        record, signature = content, _json_signature(path, content, site)
+    if record is None:
+        verdict.say(f"{path}: carries no certificate record")
+        return verdict
+    verdict.valid = _record_signature(record, signature, ring, verdict) and pdf_valid
+    _register(record, site, verdict)
+    return verdict
+
+
+def _json_signature(path: Path, record: bytes, site: PublishedSite | None) -> bytes | None:
+    beside = path.with_suffix(".jws")
+    if beside.is_file():
+        return beside.read_bytes()
+    certificate_id = _record_id(record)
+    if site is not None and certificate_id:
+        return site.read(f"certificates/{certificate_id}.jws")
+    return None
+
+
+def _record_signature(
+    record: bytes, signature: bytes | None, ring: KeyRing, verdict: Verdict
+) -> bool:
+    if signature is None:
+        verdict.say("record: UNSIGNED: no signature (a preview, or a copy without its .jws)")
+        return False
+    check = check_record_signature(record, signature, ring)
+    verdict.say(f"record {_record_id(record) or '?'}: {_described(check)}")
+    return check.valid
+
+
+def _register(record: bytes, site: PublishedSite | None, verdict: Verdict) -> None:
+    certificate_id = _record_id(record)
+    if site is None:
+        verdict.say("register: not checked (give --site with the built site or its address)")
+        return
+    entry = site.entry(certificate_id) if certificate_id else None
+    digest = hashlib.sha256(record).hexdigest()
+    if entry is None:
+        verdict.say(f"register: {certificate_id or 'this record'} is not in the register")
+        return
+    if entry.get("sha256") != digest:
+        verdict.say(
+            f"register: TAMPERED: the record differs from the one published (sha256 {digest})"
+        )
+        return
+    status = str(entry.get("status"))
+    replaced = f"; replaced by {entry['replaced_by']}" if entry.get("replaced_by") else ""
+    words = STATUS_WORDS.get(status, status)
+    verdict.say(f"register: matches the published record; status: {words}{replaced}")
+    verdict.current = status == "issued"
+
+
+def _described(check: SignatureCheck) -> str:
+    if not check.signed:
+        return f"UNSIGNED: {check.problem}"
+    if not check.valid:
+        return f"signature NOT VALID: {check.problem}"
+    return f"signature valid, signed by {check.signer} (key {check.kid})"
+
+
+def _record_id(record: bytes) -> str | None:
+    try:
+        value = json.loads(record).get("id")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None

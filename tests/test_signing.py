@@ -1,0 +1,297 @@
+"""Signed certificates, with throwaway keys made in the test: PAdES-signed PDFs carrying their
+record and its JWS, JSON records with detached JWS, the published keys, previews without a
+key, key rotation, and ``certgen verify`` (offline, against the built site)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from joserfc import jws
+from joserfc.jwk import KeySet
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from pypdf import PdfReader
+
+from generator.project import Project
+from generator.website.render import pdf_bytes
+from tests.helpers import make_project, run
+from tests.throwaway_keys import PASSPHRASE, Authority, make_authority, make_signing_key
+
+ISSUED_EXAMPLE = "IC-2026-0001"
+CANCELLED_EXAMPLE = "IC-2026-0007"
+
+
+def use_key(p12: Path) -> dict[str, str]:
+    return {"CERTGEN_SIGNING_PKCS12": str(p12), "CERTGEN_SIGNING_PASSPHRASE": PASSPHRASE}
+
+
+@pytest.fixture(scope="module")
+def authority() -> Authority:
+    return make_authority()
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory: pytest.TempPathFactory, authority: Authority) -> Path:
+    """The examples built with a throwaway signing key; returns the project root."""
+    folder = tmp_path_factory.mktemp("signed")
+    project = make_project(folder / "repo", True, True)
+    p12, certificate = make_signing_key(authority, folder / "secrets")
+    signing = Project(project).signing_dir
+    (signing / "authority.pem").write_bytes(authority.pem())
+    (signing / "signing-2025.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in use_key(p12).items():
+            patch.setenv(name, value)
+        code, out, err = run(["build"], project)
+    assert code == 0, out + err
+    return project
+
+
+def site(project: Path) -> Path:
+    return project / "build" / "site"
+
+
+def certificates(project: Path) -> Path:
+    return site(project) / "certificates"
+
+
+def test_every_pdf_carries_a_valid_certification_signature(
+    signed: Path, authority: Authority
+) -> None:
+    root = asn1_x509.Certificate.load(
+        authority.certificate.public_bytes(serialization.Encoding.DER)
+    )
+    context = ValidationContext(trust_roots=[root], allow_fetching=False)
+    pdfs = sorted(certificates(signed).glob("*.pdf"))
+    assert len(pdfs) == 14
+    for pdf in pdfs:
+        [signature] = PdfFileReader(io.BytesIO(pdf.read_bytes())).embedded_signatures
+        status = validate_pdf_signature(signature, context)
+        assert status.bottom_line, pdf.name
+        assert status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
+        assert signature.docmdp_level is not None  # a certification: no changes allowed
+        assert status.docmdp_ok
+        assert "Throwaway Test Certifier" in signature.signer_cert.subject.human_friendly
+
+
+def test_each_pdf_embeds_its_record_and_the_record_signature(signed: Path) -> None:
+    folder = certificates(signed)
+    for pdf in sorted(folder.glob("*.pdf")):
+        attachments = PdfReader(pdf).attachments
+        assert attachments["certificate.json"] == [pdf.with_suffix(".json").read_bytes()]
+        assert attachments["certificate.json.jws"] == [pdf.with_suffix(".jws").read_bytes()]
+
+
+def test_every_json_record_has_a_detached_jws_by_a_published_key(signed: Path) -> None:
+    jwks = json.loads((site(signed) / "keys" / "jwks.json").read_bytes())
+    [published] = jwks["keys"]
+    assert published["alg"] == "ES256" and published["use"] == "sig"
+    assert published["valid_from"].startswith("2025-01-01") and "valid_to" in published
+    assert len(published["x5c"]) == 2  # the signing certificate and its authority
+    keys = KeySet.import_key_set(jwks)
+    for record in sorted(certificates(signed).glob("*.json")):
+        token = record.with_suffix(".jws").read_bytes()
+        result = jws.deserialize_compact(
+            token, keys, algorithms=["ES256"], payload=record.read_bytes()
+        )
+        assert result.headers()["kid"] == published["kid"]
+        assert result.headers()["b64"] is False
+
+
+def test_the_keys_are_published_as_pem_too(signed: Path) -> None:
+    names = sorted(p.name for p in (site(signed) / "keys").glob("*.pem"))
+    assert len(names) == 2 and names[0].startswith("authority-")
+    assert (site(signed) / "data" / "keys.js").read_text().startswith('certgen.deliver("keys",')
+
+
+def test_signed_pages_and_pdfs_are_not_previews(signed: Path) -> None:
+    page = (certificates(signed) / f"{ISSUED_EXAMPLE}.html").read_text()
+    assert "PREVIEW" not in page and "data-preview" not in page
+    assert f'href="{ISSUED_EXAMPLE}.jws"' in page
+    text = "".join(
+        p.extract_text() for p in PdfReader(certificates(signed) / f"{ISSUED_EXAMPLE}.pdf").pages
+    )
+    assert "PREVIEW" not in text
+
+
+def verify(arguments: list[str], cwd: Path) -> tuple[int, str]:
+    code, out, err = run(["verify", *arguments], cwd)
+    return code, out + err
+
+
+def test_verify_a_valid_current_pdf_and_json(signed: Path) -> None:
+    pdf = certificates(signed) / f"{ISSUED_EXAMPLE}.pdf"
+    code, out = verify([str(pdf), "--site", str(site(signed))], signed)
+    assert code == 0, out
+    assert "PDF signature valid, signed by" in out and "status: valid" in out
+    code, out = verify([str(pdf.with_suffix(".json")), "--site", str(site(signed))], signed)
+    assert code == 0, out
+
+
+def test_verify_a_tampered_record(signed: Path, tmp_path: Path) -> None:
+    original = certificates(signed) / f"{ISSUED_EXAMPLE}.json"
+    tampered = tmp_path / original.name
+    tampered.write_bytes(
+        original.read_bytes().replace(b'"net_weight_kg":18000', b'"net_weight_kg":1800')
+    )
+    (tmp_path / f"{ISSUED_EXAMPLE}.jws").write_bytes(original.with_suffix(".jws").read_bytes())
+    code, out = verify([str(tampered), "--site", str(site(signed))], signed)
+    assert code == 1
+    assert "signature NOT VALID" in out and "TAMPERED" in out
+
+
+def test_verify_a_tampered_pdf(signed: Path, tmp_path: Path) -> None:
+    content = (certificates(signed) / f"{ISSUED_EXAMPLE}.pdf").read_bytes()
+    assert b"WeasyPrint" in content  # the producer, in the signed part of the file
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(content.replace(b"WeasyPrint", b"WeasyPrinT", 1))
+    code, out = verify([str(tampered), "--site", str(site(signed))], signed)
+    assert code == 1
+    assert "NOT VALID" in out
+
+
+def test_verify_a_cancelled_certificate(signed: Path) -> None:
+    pdf = certificates(signed) / f"{CANCELLED_EXAMPLE}.pdf"
+    code, out = verify([str(pdf), "--site", str(site(signed))], signed)
+    assert code == 1
+    assert "PDF signature valid" in out and "CANCELLED" in out
+
+
+def test_verify_a_pdf_signed_by_an_unknown_key(signed: Path, tmp_path: Path) -> None:
+    """A forger's own authority and key, not published by the certifier."""
+    from generator.record.signing import signer_from_environment
+
+    forger = make_authority("Forged Document CA")
+    p12, _ = make_signing_key(forger, tmp_path, name="Throwaway Test Certifier")
+    genuine = PdfReader(certificates(signed) / f"{ISSUED_EXAMPLE}.pdf").attachments
+    copied = [(name, genuine[name][0]) for name in ("certificate.json", "certificate.json.jws")]
+    unsigned_copy = pdf_bytes("<p>A forged certificate</p>", "", copied)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in use_key(p12).items():
+            patch.setenv(name, value)
+        forged = signer_from_environment()
+    assert forged is not None
+    out_path = tmp_path / "forged.pdf"
+    out_path.write_bytes(forged.sign_pdf(unsigned_copy, "Throwaway Test Certifier"))
+    code, out = verify([str(out_path), "--site", str(site(signed))], signed)
+    assert code == 1
+    assert "unknown key" in out or "NOT VALID" in out
+
+
+def test_verify_without_the_site_cannot_say_current(signed: Path) -> None:
+    pdf = certificates(signed) / f"{ISSUED_EXAMPLE}.pdf"
+    code, out = verify([str(pdf)], signed)  # keys from data/signing of the repository
+    assert code == 1
+    assert "PDF signature valid" in out and "not checked" in out
+
+
+def test_verify_usage_errors(signed: Path, tmp_path: Path) -> None:
+    assert verify([str(tmp_path / "missing.pdf"), "--site", str(site(signed))], signed)[0] == 2
+    assert (
+        verify(
+            [str(certificates(signed) / f"{ISSUED_EXAMPLE}.pdf"), "--site", str(tmp_path)], signed
+        )[0]
+        == 2
+    )
+
+
+def test_a_key_the_repository_does_not_publish_is_refused(
+    tmp_path: Path, authority: Authority
+) -> None:
+    project = make_project(tmp_path / "repo", True, True)
+    p12, _ = make_signing_key(authority, tmp_path / "secrets")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in use_key(p12).items():
+            patch.setenv(name, value)
+        code, _, err = run(["build", "--no-pdf"], project)
+    assert code == 2
+    assert "not published" in err and "data/signing/" in err
+    assert not site(project).exists()
+
+
+def test_a_wrong_passphrase_is_a_clear_refusal(tmp_path: Path, authority: Authority) -> None:
+    project = make_project(tmp_path / "repo", True, True)
+    p12, _ = make_signing_key(authority, tmp_path / "secrets")
+    environment = use_key(p12) | {"CERTGEN_SIGNING_PASSPHRASE": "wrong"}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        code, out, err = run(["build", "--no-pdf"], project)
+    assert code == 2, out + err
+    assert "wrong" not in err  # the passphrase is never shown
+
+
+def test_a_new_key_signs_new_certificates_and_old_ones_still_verify(
+    tmp_path: Path, authority: Authority
+) -> None:
+    project = make_project(tmp_path / "repo", True, True)
+    signing = Project(project).signing_dir
+    (signing / "authority.pem").write_bytes(authority.pem())
+    old_p12, old = make_signing_key(authority, tmp_path / "secrets")
+    (signing / "signing-old.pem").write_bytes(old.public_bytes(serialization.Encoding.PEM))
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in use_key(old_p12).items():
+            patch.setenv(name, value)
+        assert run(["build"], project)[0] == 0
+    before = (certificates(project) / f"{ISSUED_EXAMPLE}.pdf").read_bytes()
+    new_p12, new = make_signing_key(authority, tmp_path / "secrets")
+    (signing / "signing-new.pem").write_bytes(new.public_bytes(serialization.Encoding.PEM))
+    code, _, err = run(
+        [
+            "issue",
+            "requests/2026/IC-2026-0003.yaml",
+            "--by",
+            "asmith",
+            "--number",
+            "555-5550000104-000400",
+            "--on",
+            "2026-11-30",
+        ],
+        project,
+    )
+    assert code == 0, err
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in use_key(new_p12).items():
+            patch.setenv(name, value)
+        assert run(["build"], project)[0] == 0
+    assert (certificates(project) / f"{ISSUED_EXAMPLE}.pdf").read_bytes() == before
+    jwks = json.loads((site(project) / "keys" / "jwks.json").read_bytes())
+    kids = {k["kid"] for k in jwks["keys"]}
+    assert len(kids) == 2
+
+    def kid_of(certificate_id: str) -> str:
+        token = (certificates(project) / f"{certificate_id}.jws").read_bytes()
+        return json.loads(
+            jws.extract_compact(token + b"").headers()["kid"]
+            and json.dumps(jws.extract_compact(token).headers())
+        )["kid"]
+
+    assert kid_of(ISSUED_EXAMPLE) != kid_of("IC-2026-0003")
+    for certificate_id in (ISSUED_EXAMPLE, "IC-2026-0003"):
+        pdf = certificates(project) / f"{certificate_id}.pdf"
+        code, out = verify([str(pdf), "--site", str(site(project))], project)
+        assert code == 0, out
+
+
+def test_a_build_without_a_key_is_a_marked_preview(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "repo", True, True)
+    assert not any(name.startswith("CERTGEN_SIGNING") for name in os.environ)
+    code, out, err = run(["build"], project)
+    assert code == 0, out + err
+    folder = certificates(project)
+    assert not list(folder.glob("*.jws"))
+    page = (folder / f"{ISSUED_EXAMPLE}.html").read_text()
+    assert "PREVIEW \u2013 NOT VALID" in page
+    text = "".join(p.extract_text() for p in PdfReader(folder / f"{ISSUED_EXAMPLE}.pdf").pages)
+    assert "PREVIEW" in text and "NOT VALID" in text
+    code, out = verify(
+        [str(folder / f"{ISSUED_EXAMPLE}.pdf"), "--site", str(site(project))], project
+    )
+    assert code == 1 and "UNSIGNED" in out
