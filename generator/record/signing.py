@@ -22,7 +22,10 @@ import asyncio
 import io
 import json
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -40,6 +43,7 @@ PKCS11_TOKEN = "CERTGEN_SIGNING_PKCS11_TOKEN"
 PKCS11_KEY = "CERTGEN_SIGNING_PKCS11_KEY"
 PKCS11_PIN = "CERTGEN_SIGNING_PKCS11_PIN"
 SIGNATURE_FIELD = "CertifierSignature"
+T = TypeVar("T")
 
 
 class DocumentSigner:
@@ -68,7 +72,8 @@ class DocumentSigner:
         left out: ``header..signature``."""
         header = {"alg": self.algorithm, "b64": False, "crit": ["b64"], "kid": self.kid}
         protected = b64url(json.dumps(header, separators=(",", ":"), sort_keys=True).encode())
-        raw = asyncio.run(self.signer.async_sign_raw(protected.encode() + b"." + payload, "sha256"))
+        data = protected.encode() + b"." + payload
+        raw = _outside_event_loop(lambda: asyncio.run(self.signer.async_sign_raw(data, "sha256")))
         if isinstance(self.certificate.public_key(), ec.EllipticCurvePublicKey):
             r, s = decode_dss_signature(raw)  # JWS wants r and s side by side, not DER
             raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
@@ -86,7 +91,21 @@ class DocumentSigner:
             name=certifier_name,
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        return bytes(signers.sign_pdf(writer, metadata, signer=self.signer).getvalue())
+        signed = _outside_event_loop(
+            lambda: signers.sign_pdf(writer, metadata, signer=self.signer).getvalue()
+        )
+        return bytes(signed)
+
+
+def _outside_event_loop(work: Callable[[], T]) -> T:
+    """``work()``, run in a thread of its own when this one already runs an event loop
+    (pyHanko drives its signers with asyncio.run, which refuses to nest)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 def signer_from_environment() -> DocumentSigner | None:

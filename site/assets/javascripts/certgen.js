@@ -38,6 +38,19 @@
   }
   var STATUS = { issued: "Valid", cancelled: "Cancelled", superseded: "Superseded", expired: "Expired" };
 
+  /* The register's entry for a number or ID, or null; shared with certgen-verify.js. */
+  function lookup(number) {
+    var key = normalize(number);
+    return load("data/lookup/meta.js", "meta").then(function (meta) {
+      if (!meta) return null;
+      var name = shard(key, meta.shards);
+      return load("data/lookup/" + name + ".js", "lookup-" + name);
+    }).then(function (entries) { return (entries && entries[key]) || null; });
+  }
+  certgen.load = load;
+  certgen.lookup = lookup;
+  certgen.root = root;
+
   function element(tag, text, className) {
     var node = document.createElement(tag);
     if (text !== undefined) node.textContent = text;

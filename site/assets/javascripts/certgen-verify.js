@@ -1,0 +1,168 @@
+/* certgen: check a certificate file in the browser, offline; nothing is uploaded.
+   A PDF carries its JSON record and the record's signature (a detached JWS) as embedded files,
+   read with the vendored pdf.js (pdf-attachments.js); a JSON record comes with its .jws file.
+   WebCrypto checks the signature against the certifier's published keys (data/keys.js); the
+   record's SHA-256 is compared with the register's, which also gives its status today.
+   The PDF's own signature (PAdES) is checked by PDF readers and by `certgen verify`. */
+(function () {
+  "use strict";
+  function certgen() { return window.certgen; } /* certgen.js loads after the page's scripts */
+  var STATUS = {
+    issued: "Valid",
+    cancelled: "CANCELLED: this certificate is no longer valid",
+    superseded: "SUPERSEDED: this certificate is no longer valid",
+    expired: "EXPIRED: its validity period has ended"
+  };
+
+  function element(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+  function base64url(text) {
+    var padded = text.replace(/-/g, "+").replace(/_/g, "/");
+    while (padded.length % 4) padded += "=";
+    var raw = atob(padded), bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+  function hex(buffer) {
+    return Array.prototype.map.call(new Uint8Array(buffer), function (b) {
+      return b.toString(16).padStart(2, "0");
+    }).join("");
+  }
+  function concat(a, b) {
+    var out = new Uint8Array(a.length + b.length);
+    out.set(a, 0);
+    out.set(b, a.length);
+    return out;
+  }
+
+  /* The JWS check: {state: "valid"|"invalid"|"unknown-key"|"unsigned", subject, kid}. */
+  function checkSignature(record, token, keys) {
+    if (!token) return Promise.resolve({ state: "unsigned" });
+    var parts = new TextDecoder().decode(token).trim().split(".");
+    var header;
+    try { header = JSON.parse(new TextDecoder().decode(base64url(parts[0]))); } catch (e) { header = null; }
+    if (parts.length !== 3 || parts[1] !== "" || !header) return Promise.resolve({ state: "invalid" });
+    var key = (keys && keys.keys || []).filter(function (k) { return k.kid === header.kid; })[0];
+    if (!key) return Promise.resolve({ state: "unknown-key", kid: header.kid });
+    var algorithm = header.alg === "ES256"
+      ? { import: { name: "ECDSA", namedCurve: "P-256" }, verify: { name: "ECDSA", hash: "SHA-256" } }
+      : { import: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, verify: { name: "RSASSA-PKCS1-v1_5" } };
+    var jwk = { kty: key.kty, crv: key.crv, x: key.x, y: key.y, n: key.n, e: key.e };
+    Object.keys(jwk).forEach(function (k) { if (jwk[k] === undefined) delete jwk[k]; });
+    var input = concat(new TextEncoder().encode(parts[0] + "."), record);
+    return crypto.subtle.importKey("jwk", jwk, algorithm.import, false, ["verify"])
+      .then(function (imported) {
+        return crypto.subtle.verify(algorithm.verify, imported, base64url(parts[2]), input);
+      })
+      .then(function (ok) {
+        return { state: ok ? "valid" : "invalid", subject: key.subject, kid: key.kid };
+      }, function () { return { state: "invalid", kid: key.kid }; });
+  }
+
+  function readFiles(files) {
+    return Promise.all(Array.prototype.map.call(files, function (file) {
+      return file.arrayBuffer().then(function (buffer) {
+        return { name: file.name, bytes: new Uint8Array(buffer) };
+      });
+    }));
+  }
+
+  /* {record, token, kind} from the dropped files: a PDF, or a JSON record and its .jws. */
+  function contents(files) {
+    var pdf = files.filter(function (f) { return f.bytes[0] === 0x25 && f.bytes[1] === 0x50; })[0];
+    if (pdf) {
+      return window.certgenAttachments(pdf.bytes).then(function (found) {
+        return { kind: "PDF", record: found["certificate.json"] || null, token: found["certificate.json.jws"] || null };
+      });
+    }
+    var jws = files.filter(function (f) { return /\.jws$/i.test(f.name); })[0];
+    var json = files.filter(function (f) { return f !== jws; })[0];
+    return Promise.resolve({ kind: "JSON record", record: json ? json.bytes : null, token: jws ? jws.bytes : null });
+  }
+
+  function report(out, found, signature, entry, digest) {
+    out.textContent = "";
+    var record = {};
+    try { record = JSON.parse(new TextDecoder().decode(found.record)); } catch (e) { record = {}; }
+    var good = signature.state === "valid" && entry && entry.sha256 === digest;
+    var current = good && entry.status === "issued";
+    var box = element("div", undefined, "certgen-result certgen-result-" + (current ? "issued" : (entry && good ? entry.status : "unknown")));
+    box.setAttribute("data-verdict", current ? "valid" : "not-valid");
+    var head = element("p");
+    head.appendChild(element("strong", current ? "Valid" : (good ? STATUS[entry.status] || entry.status : "NOT VALID"), "certgen-verify-status"));
+    if (record.id) head.appendChild(document.createTextNode(": " + (record.document && record.document.title || "") + " " + (record.number || record.id) + "."));
+    box.appendChild(head);
+    var lines = {
+      valid: "Signature: valid, signed by " + signature.subject + " (key " + signature.kid + ").",
+      invalid: "Signature: NOT VALID: the record was changed after it was signed.",
+      "unknown-key": "Signature: NOT VALID: signed by a key we never published (" + signature.kid + ").",
+      unsigned: "Signature: none. This is an unsigned copy or a preview; it is not a valid certificate."
+    };
+    box.appendChild(element("p", lines[signature.state], "certgen-verify-signature"));
+    if (!entry) {
+      box.appendChild(element("p", "Register: " + (record.id || "this record") + " is not in our register.", "certgen-verify-register"));
+    } else if (entry.sha256 !== digest) {
+      box.appendChild(element("p", "Register: the record differs from the one we published (SHA-256 " + digest + ").", "certgen-verify-register"));
+    } else {
+      box.appendChild(element("p", "Register: matches the record we published. Status: " + (STATUS[entry.status] || entry.status) +
+        (entry.replaced_by ? "; replaced by " + entry.replaced_by : "") + ".", "certgen-verify-register"));
+    }
+    if (record.exporter) {
+      box.appendChild(element("p", "Signed record: exporter " + record.exporter.name + "; products: " +
+        (record.products || []).map(function (p) { return p.name_as_labeled; }).join(", ") +
+        ". Compare with the copy you hold."));
+    }
+    if (found.kind === "PDF") {
+      box.appendChild(element("p", "The PDF's own signature is shown by your PDF reader; `certgen verify` checks it too."));
+    }
+    out.appendChild(box);
+  }
+
+  function check(files) {
+    var out = document.getElementById("certgen-file-result");
+    out.textContent = "Checking…";
+    var found, signature, digest;
+    readFiles(files).then(contents).then(function (result) {
+      found = result;
+      if (!found.record) throw new Error("This file carries no certificate record.");
+      return certgen().load("data/keys.js", "keys");
+    }).then(function (keys) {
+      return checkSignature(found.record, found.token, keys);
+    }).then(function (checked) {
+      signature = checked;
+      return crypto.subtle.digest("SHA-256", found.record);
+    }).then(function (buffer) {
+      digest = hex(buffer);
+      var record = JSON.parse(new TextDecoder().decode(found.record));
+      return certgen().lookup(String(record.id || ""));
+    }).then(function (entry) {
+      report(out, found, signature, entry, digest);
+    }).catch(function (error) {
+      out.textContent = "";
+      var box = element("div", undefined, "certgen-result certgen-result-unknown");
+      box.setAttribute("data-verdict", "not-valid");
+      box.appendChild(element("p", "NOT VALID: " + (error && error.message ? error.message : "the file could not be read."), "certgen-verify-status"));
+      out.appendChild(box);
+    });
+  }
+
+  function start() {
+    var input = document.getElementById("certgen-file");
+    var zone = document.getElementById("certgen-drop");
+    if (!input || !zone) return;
+    input.addEventListener("change", function () { if (input.files.length) check(input.files); });
+    zone.addEventListener("dragover", function (event) { event.preventDefault(); zone.classList.add("certgen-drop-over"); });
+    zone.addEventListener("dragleave", function () { zone.classList.remove("certgen-drop-over"); });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      zone.classList.remove("certgen-drop-over");
+      if (event.dataTransfer.files.length) check(event.dataTransfer.files);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,146 @@
+"""The Verify page checks a dropped certificate file in a real browser (Chromium), offline and
+over HTTP: a signed PDF, a tampered JSON record, a PDF carrying a record signed by an unknown
+key, and a cancelled certificate. The site is built with a throwaway key made in the test."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from playwright.sync_api import Browser, Page
+from pypdf import PdfReader
+
+from generator.project import Project
+from generator.record.signing import signer_from_environment
+from generator.website.render import pdf_bytes
+from tests.helpers import make_project, run
+from tests.test_browser import Console, _QuietHandler, browser
+from tests.throwaway_keys import PASSPHRASE, make_authority, make_signing_key
+
+__all__ = ["browser"]
+
+
+def _key_environment(p12: Path) -> dict[str, str]:
+    return {"CERTGEN_SIGNING_PKCS12": str(p12), "CERTGEN_SIGNING_PASSPHRASE": PASSPHRASE}
+
+
+@pytest.fixture(scope="module")
+def signed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("verify")
+    project = make_project(folder / "repo", True, True)
+    authority = make_authority()
+    p12, certificate = make_signing_key(authority, folder / "secrets")
+    signing = Project(project).signing_dir
+    (signing / "authority.pem").write_bytes(authority.pem())
+    (signing / "signing.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in _key_environment(p12).items():
+            patch.setenv(name, value)
+        code, out, err = run(["build"], project)
+    assert code == 0, out + err
+    return project / "build" / "site"
+
+
+@pytest.fixture(scope="module", params=["http", "file"])
+def verify_url(request: pytest.FixtureRequest, signed_site: Path) -> Iterator[str]:
+    if request.param == "file":
+        yield (signed_site / "verify.html").as_uri()
+        return
+    handler = functools.partial(_QuietHandler, directory=str(signed_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/verify.html"
+    server.shutdown()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    opened.console = Console(opened)  # type: ignore[attr-defined]
+    yield opened
+    context.close()
+
+
+def check_files(page: Page, url: str, files: list[Path]) -> str:
+    page.goto(url)
+    page.set_input_files("#certgen-file", [str(f) for f in files])
+    result = page.locator("#certgen-file-result [data-verdict]")
+    result.wait_for(timeout=20_000)
+    return f"{result.get_attribute('data-verdict')}: {result.inner_text()}"
+
+
+def test_a_signed_pdf_is_valid(page: Page, verify_url: str, signed_site: Path) -> None:
+    pdf = signed_site / "certificates" / "IC-2026-0001.pdf"
+    verdict = check_files(page, verify_url, [pdf])
+    assert verdict.startswith("valid: Valid")
+    assert "Signature: valid, signed by" in verdict and "Throwaway Test Certifier" in verdict
+    assert "matches the record we published" in verdict
+    assert page.console.problems == []  # type: ignore[attr-defined]
+
+
+def test_a_json_record_with_its_signature_is_valid(
+    page: Page, verify_url: str, signed_site: Path
+) -> None:
+    folder = signed_site / "certificates"
+    verdict = check_files(
+        page, verify_url, [folder / "EC-2026-0005.json", folder / "EC-2026-0005.jws"]
+    )
+    assert verdict.startswith("valid: Valid")
+
+
+def test_a_tampered_json_record_is_not_valid(
+    page: Page, verify_url: str, signed_site: Path, tmp_path: Path
+) -> None:
+    folder = signed_site / "certificates"
+    tampered = tmp_path / "IC-2026-0001.json"
+    original = (folder / "IC-2026-0001.json").read_bytes()
+    tampered.write_bytes(original.replace(b'"net_weight_kg":18000', b'"net_weight_kg":28000'))
+    verdict = check_files(page, verify_url, [tampered, folder / "IC-2026-0001.jws"])
+    assert verdict.startswith("not-valid: NOT VALID")
+    assert (
+        "changed after it was signed" in verdict and "differs from the one we published" in verdict
+    )
+
+
+def test_a_record_signed_by_an_unknown_key_is_not_valid(
+    page: Page, verify_url: str, signed_site: Path, tmp_path: Path
+) -> None:
+    genuine = PdfReader(signed_site / "certificates" / "IC-2026-0001.pdf").attachments
+    record = genuine["certificate.json"][0]
+    forger = make_authority("Forged Document CA")
+    p12, _ = make_signing_key(forger, tmp_path)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in _key_environment(p12).items():
+            patch.setenv(name, value)
+        signer = signer_from_environment()
+    assert signer is not None
+    forged = tmp_path / "forged.pdf"
+    attachments = [("certificate.json", record), ("certificate.json.jws", signer.sign_json(record))]
+    forged.write_bytes(signer.sign_pdf(pdf_bytes("<p>forged</p>", "", attachments), "Forger"))
+    verdict = check_files(page, verify_url, [forged])
+    assert verdict.startswith("not-valid: NOT VALID")
+    assert "signed by a key we never published" in verdict
+
+
+def test_a_cancelled_certificate_says_so_loudly(
+    page: Page, verify_url: str, signed_site: Path
+) -> None:
+    pdf = signed_site / "certificates" / "IC-2026-0007.pdf"
+    verdict = check_files(page, verify_url, [pdf])
+    assert verdict.startswith("not-valid: CANCELLED: this certificate is no longer valid")
+    assert "Signature: valid" in verdict
+
+
+def test_a_preview_pdf_is_not_valid(page: Page, verify_url: str, tmp_path: Path) -> None:
+    project = make_project(tmp_path / "repo", True, True)
+    assert run(["build"], project)[0] == 0
+    verdict = check_files(
+        page, verify_url, [project / "build" / "site" / "certificates" / "IC-2026-0001.pdf"]
+    )
+    assert verdict.startswith("not-valid: NOT VALID") and "Signature: none" in verdict
