@@ -28,7 +28,8 @@ from functools import cached_property
 from typing import TypeVar
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
@@ -72,12 +73,34 @@ class DocumentSigner:
         left out: ``header..signature``."""
         header = {"alg": self.algorithm, "b64": False, "crit": ["b64"], "kid": self.kid}
         protected = b64url(json.dumps(header, separators=(",", ":"), sort_keys=True).encode())
-        data = protected.encode() + b"." + payload
-        raw = _outside_event_loop(lambda: asyncio.run(self.signer.async_sign_raw(data, "sha256")))
+        raw = self._sign_raw(protected.encode() + b"." + payload)
         if isinstance(self.certificate.public_key(), ec.EllipticCurvePublicKey):
             r, s = decode_dss_signature(raw)  # JWS wants r and s side by side, not DER
             raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
         return f"{protected}..{b64url(raw)}".encode("ascii")
+
+    @property
+    def deterministic(self) -> bool:
+        """Whether the same payload always gets the same signature (a key in memory: ECDSA
+        by RFC 6979, or RSA PKCS#1 v1.5), so that signatures need not be kept."""
+        return self._key_in_memory is not None
+
+    def _sign_raw(self, data: bytes) -> bytes:
+        """The signature of ``data`` as the key gives it (DER for ECDSA); a key in memory signs
+        at once, others (tokens, remote services) through pyHanko's asynchronous interface."""
+        key = self._key_in_memory
+        if isinstance(key, ec.EllipticCurvePrivateKey):  # RFC 6979: the same bytes each time
+            return key.sign(data, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+        if isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        return _outside_event_loop(lambda: asyncio.run(self.signer.async_sign_raw(data, "sha256")))
+
+    @cached_property
+    def _key_in_memory(self) -> object | None:
+        """The private key of a signer that holds it in memory (a PKCS#12 file), loaded once."""
+        if not isinstance(self.signer, signers.SimpleSigner):
+            return None
+        return serialization.load_der_private_key(self.signer.signing_key.dump(), password=None)
 
     def sign_pdf(self, pdf: bytes, certifier_name: str) -> bytes:
         """``pdf`` with a PAdES (B-B) certification signature: no later change is allowed."""

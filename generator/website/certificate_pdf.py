@@ -39,13 +39,17 @@ class Signing:
 def record_signature(
     certificate: PublicCertificate, signing: Signing, cache_dir: Path | None
 ) -> bytes:
-    """The detached JWS of the certificate's JSON record."""
-    assert signing.signer is not None
+    """The detached JWS of the certificate's JSON record: made afresh by a deterministic key
+    (the same bytes each time), else kept in the cache once made."""
+    signer = signing.signer
+    assert signer is not None
+    if signer.deterministic:
+        return signer.sign_json(certificate.canonical)
     found = _cached(cache_dir, "jws", certificate.digest, signing.published_kids, "jws")
     if found is not None:
         return found
-    signature = signing.signer.sign_json(certificate.canonical)
-    _store(cache_dir, "jws", f"{certificate.digest}.{signing.signer.kid}.jws", signature)
+    signature = signer.sign_json(certificate.canonical)
+    _store(cache_dir, "jws", f"{certificate.digest}.{signer.kid}.jws", signature)
     return signature
 
 
