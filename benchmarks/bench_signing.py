@@ -19,24 +19,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cryptography.hazmat.primitives import serialization
-
 from benchmarks.measure import timed_run
 from benchmarks.synthetic import make_project
-from tests.throwaway_keys import PASSPHRASE, make_authority, make_signing_key
+from tests.throwaway_keys import (
+    key_environment,
+    make_authority,
+    make_signing_key,
+    publish_throwaway_key,
+)
 
 COMMAND = [sys.executable, "-m", "generator", "build", "--no-pdf", "--timings"]
 KEY_VARIABLES = ("CERTGEN_SIGNING_PKCS12", "CERTGEN_SIGNING_PASSPHRASE")
-
-
-def publish_key(project: Path, secrets: Path) -> dict[str, str]:
-    """A throwaway authority and signing key; their certificates go to data/signing/."""
-    authority = make_authority()
-    p12, certificate = make_signing_key(authority, secrets)
-    signing = project / "data" / "signing"
-    (signing / "authority.pem").write_bytes(authority.pem())
-    (signing / "signing.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    return {KEY_VARIABLES[0]: str(p12), KEY_VARIABLES[1]: PASSPHRASE}
 
 
 def cold(project: Path, cache: Path, key: dict[str, str] | None) -> float:
@@ -53,7 +46,7 @@ def cold(project: Path, cache: Path, key: dict[str, str] | None) -> float:
 
 def bench_builds(size: int, runs: int, folder: Path) -> None:
     project = make_project(folder / f"register-{size}", size, issued_only=True)
-    key = publish_key(project, folder / "secrets")
+    key = publish_throwaway_key(project, folder / "secrets")
     cache = folder / "cache"
     os.environ["CERTGEN_CACHE_DIR"] = str(cache)
     unsigned, signed = [], []
@@ -70,9 +63,8 @@ def bench_builds(size: int, runs: int, folder: Path) -> None:
 def bench_pdf(samples: int, folder: Path) -> None:
     from generator.record.signing import signer_from_environment
 
-    authority = make_authority()
-    p12, _ = make_signing_key(authority, folder / "pdf-secrets")
-    os.environ.update({KEY_VARIABLES[0]: str(p12), KEY_VARIABLES[1]: PASSPHRASE})
+    p12, _ = make_signing_key(make_authority(), folder / "pdf-secrets")
+    os.environ.update(key_environment(p12))
     signer = signer_from_environment()
     assert signer is not None
     from generator.website.render import pdf_bytes

@@ -11,38 +11,29 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 from pypdf import PdfReader
 
-from generator.project import Project
 from generator.record.signing import signer_from_environment
 from generator.website.render import pdf_bytes
 from tests.helpers import make_project, run
-from tests.test_browser import Console, _QuietHandler, browser
-from tests.throwaway_keys import PASSPHRASE, make_authority, make_signing_key
+from tests.test_browser import _QuietHandler, browser, page
+from tests.throwaway_keys import (
+    built_with_key,
+    key_environment,
+    make_authority,
+    make_signing_key,
+    publish_throwaway_key,
+)
 
-__all__ = ["browser"]
-
-
-def _key_environment(p12: Path) -> dict[str, str]:
-    return {"CERTGEN_SIGNING_PKCS12": str(p12), "CERTGEN_SIGNING_PASSPHRASE": PASSPHRASE}
+__all__ = ["browser", "page"]  # the fixtures of test_browser, shared
 
 
 @pytest.fixture(scope="module")
 def signed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("verify")
     project = make_project(folder / "repo", True, True)
-    authority = make_authority()
-    p12, certificate = make_signing_key(authority, folder / "secrets")
-    signing = Project(project).signing_dir
-    (signing / "authority.pem").write_bytes(authority.pem())
-    (signing / "signing.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in _key_environment(p12).items():
-            patch.setenv(name, value)
-        code, out, err = run(["build"], project)
-    assert code == 0, out + err
+    built_with_key(project, publish_throwaway_key(project, folder / "secrets"))
     return project / "build" / "site"
 
 
@@ -56,15 +47,6 @@ def verify_url(request: pytest.FixtureRequest, signed_site: Path) -> Iterator[st
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/verify.html"
     server.shutdown()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    opened = context.new_page()
-    opened.console = Console(opened)  # type: ignore[attr-defined]
-    yield opened
-    context.close()
 
 
 def check_files(page: Page, url: str, files: list[Path]) -> str:
@@ -116,7 +98,7 @@ def test_a_record_signed_by_an_unknown_key_is_not_valid(
     forger = make_authority("Forged Document CA")
     p12, _ = make_signing_key(forger, tmp_path)
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in _key_environment(p12).items():
+        for name, value in key_environment(p12).items():
             patch.setenv(name, value)
         signer = signer_from_environment()
     assert signer is not None

@@ -22,14 +22,17 @@ from pypdf import PdfReader
 from generator.project import Project
 from generator.website.render import pdf_bytes
 from tests.helpers import make_project, run
-from tests.throwaway_keys import PASSPHRASE, Authority, make_authority, make_signing_key
+from tests.throwaway_keys import (
+    Authority,
+    built_with_key,
+    key_environment,
+    make_authority,
+    make_signing_key,
+    publish_throwaway_key,
+)
 
 ISSUED_EXAMPLE = "IC-2026-0001"
 CANCELLED_EXAMPLE = "IC-2026-0007"
-
-
-def use_key(p12: Path) -> dict[str, str]:
-    return {"CERTGEN_SIGNING_PKCS12": str(p12), "CERTGEN_SIGNING_PASSPHRASE": PASSPHRASE}
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +45,7 @@ def signed(tmp_path_factory: pytest.TempPathFactory, authority: Authority) -> Pa
     """The examples built with a throwaway signing key; returns the project root."""
     folder = tmp_path_factory.mktemp("signed")
     project = make_project(folder / "repo", True, True)
-    p12, certificate = make_signing_key(authority, folder / "secrets")
-    signing = Project(project).signing_dir
-    (signing / "authority.pem").write_bytes(authority.pem())
-    (signing / "signing-2025.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in use_key(p12).items():
-            patch.setenv(name, value)
-        code, out, err = run(["build"], project)
-    assert code == 0, out + err
+    built_with_key(project, publish_throwaway_key(project, folder / "secrets", authority))
     return project
 
 
@@ -174,7 +169,7 @@ def test_verify_a_pdf_signed_by_an_unknown_key(signed: Path, tmp_path: Path) -> 
     copied = [(name, genuine[name][0]) for name in ("certificate.json", "certificate.json.jws")]
     unsigned_copy = pdf_bytes("<p>A forged certificate</p>", "", copied)
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in use_key(p12).items():
+        for name, value in key_environment(p12).items():
             patch.setenv(name, value)
         forged = signer_from_environment()
     assert forged is not None
@@ -208,7 +203,7 @@ def test_a_key_the_repository_does_not_publish_is_refused(
     project = make_project(tmp_path / "repo", True, True)
     p12, _ = make_signing_key(authority, tmp_path / "secrets")
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in use_key(p12).items():
+        for name, value in key_environment(p12).items():
             patch.setenv(name, value)
         code, _, err = run(["build", "--no-pdf"], project)
     assert code == 2
@@ -219,7 +214,7 @@ def test_a_key_the_repository_does_not_publish_is_refused(
 def test_a_wrong_passphrase_is_a_clear_refusal(tmp_path: Path, authority: Authority) -> None:
     project = make_project(tmp_path / "repo", True, True)
     p12, _ = make_signing_key(authority, tmp_path / "secrets")
-    environment = use_key(p12) | {"CERTGEN_SIGNING_PASSPHRASE": "wrong"}
+    environment = key_environment(p12) | {"CERTGEN_SIGNING_PASSPHRASE": "wrong"}
     with pytest.MonkeyPatch.context() as patch:
         for name, value in environment.items():
             patch.setenv(name, value)
@@ -237,7 +232,7 @@ def test_a_new_key_signs_new_certificates_and_old_ones_still_verify(
     old_p12, old = make_signing_key(authority, tmp_path / "secrets")
     (signing / "signing-old.pem").write_bytes(old.public_bytes(serialization.Encoding.PEM))
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in use_key(old_p12).items():
+        for name, value in key_environment(old_p12).items():
             patch.setenv(name, value)
         assert run(["build"], project)[0] == 0
     before = (certificates(project) / f"{ISSUED_EXAMPLE}.pdf").read_bytes()
@@ -258,7 +253,7 @@ def test_a_new_key_signs_new_certificates_and_old_ones_still_verify(
     )
     assert code == 0, err
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in use_key(new_p12).items():
+        for name, value in key_environment(new_p12).items():
             patch.setenv(name, value)
         assert run(["build"], project)[0] == 0
     assert (certificates(project) / f"{ISSUED_EXAMPLE}.pdf").read_bytes() == before

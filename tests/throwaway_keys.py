@@ -112,3 +112,36 @@ def make_signing_key(
     folder.mkdir(parents=True, exist_ok=True)
     path.write_bytes(bundle)
     return path, certificate
+
+
+def key_environment(p12: Path) -> dict[str, str]:
+    """The environment that makes certgen sign with the key in ``p12``."""
+    return {"CERTGEN_SIGNING_PKCS12": str(p12), "CERTGEN_SIGNING_PASSPHRASE": PASSPHRASE}
+
+
+def publish_throwaway_key(
+    project: Path, secrets: Path, authority: Authority | None = None
+) -> dict[str, str]:
+    """A signing key under ``authority`` (a new one by default) whose public certificates go to
+    the project's data/signing/, as an admin publishes them; returns the environment that
+    makes certgen sign with it. The PKCS#12 file goes to ``secrets``, outside the project."""
+    authority = authority or make_authority()
+    p12, certificate = make_signing_key(authority, secrets)
+    signing = project / "data" / "signing"
+    (signing / "authority.pem").write_bytes(authority.pem())
+    name = f"signing-{certificate.serial_number:x}.pem"
+    (signing / name).write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return key_environment(p12)
+
+
+def built_with_key(project: Path, environment: dict[str, str]) -> None:
+    """``certgen build`` in ``project`` with the signing key of ``environment``."""
+    import pytest
+
+    from tests.helpers import run
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        code, out, err = run(["build"], project)
+    assert code == 0, out + err
