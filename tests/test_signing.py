@@ -21,6 +21,7 @@ from pypdf import PdfReader
 
 from generator.project import Project
 from generator.website.render import pdf_bytes
+from generator.website.verification import PublishedSite
 from tests.helpers import make_project, run
 from tests.throwaway_keys import (
     Authority,
@@ -81,7 +82,7 @@ def test_each_pdf_embeds_its_record_and_the_record_signature(signed: Path) -> No
     for pdf in sorted(folder.glob("*.pdf")):
         attachments = PdfReader(pdf).attachments
         assert attachments["certificate.json"] == [pdf.with_suffix(".json").read_bytes()]
-        assert attachments["certificate.json.jws"] == [pdf.with_suffix(".jws").read_bytes()]
+        assert attachments["certificate.json.jws"] == [published_signature(signed, pdf.stem)]
 
 
 def test_every_json_record_has_a_detached_jws_by_a_published_key(signed: Path) -> None:
@@ -92,7 +93,7 @@ def test_every_json_record_has_a_detached_jws_by_a_published_key(signed: Path) -
     assert len(published["x5c"]) == 2  # the signing certificate and its authority
     keys = KeySet.import_key_set(jwks)
     for record in sorted(certificates(signed).glob("*.json")):
-        token = record.with_suffix(".jws").read_bytes()
+        token = published_signature(signed, record.stem)
         result = jws.deserialize_compact(
             token, keys, algorithms=["ES256"], payload=record.read_bytes()
         )
@@ -109,11 +110,22 @@ def test_the_keys_are_published_as_pem_too(signed: Path) -> None:
 def test_signed_pages_and_pdfs_are_not_previews(signed: Path) -> None:
     page = (certificates(signed) / f"{ISSUED_EXAMPLE}.html").read_text()
     assert "PREVIEW" not in page and "data-preview" not in page
-    assert f'href="{ISSUED_EXAMPLE}.jws"' in page
     text = "".join(
         p.extract_text() for p in PdfReader(certificates(signed) / f"{ISSUED_EXAMPLE}.pdf").pages
     )
     assert "PREVIEW" not in text
+
+
+def published_signature(project: Path, certificate_id: str) -> bytes:
+    """The record's signature as the register publishes it (the lookup files)."""
+    entry = PublishedSite(str(site(project))).entry(certificate_id)
+    assert entry is not None
+    return str(entry["jws"]).encode("ascii")
+
+
+def embedded_kid(pdf: Path) -> str:
+    token = PdfReader(pdf).attachments["certificate.json.jws"][0]
+    return str(jws.extract_compact(token).headers()["kid"])
 
 
 def verify(arguments: list[str], cwd: Path) -> tuple[int, str]:
@@ -136,7 +148,7 @@ def test_verify_a_tampered_record(signed: Path, tmp_path: Path) -> None:
     tampered.write_bytes(
         original.read_bytes().replace(b'"net_weight_kg":18000', b'"net_weight_kg":1800')
     )
-    (tmp_path / f"{ISSUED_EXAMPLE}.jws").write_bytes(original.with_suffix(".jws").read_bytes())
+    (tmp_path / f"{ISSUED_EXAMPLE}.jws").write_bytes(published_signature(signed, ISSUED_EXAMPLE))
     code, out = verify([str(tampered), "--site", str(site(signed))], signed)
     assert code == 1
     assert "signature NOT VALID" in out and "TAMPERED" in out
@@ -261,14 +273,10 @@ def test_a_new_key_signs_new_certificates_and_old_ones_still_verify(
     kids = {k["kid"] for k in jwks["keys"]}
     assert len(kids) == 2
 
-    def kid_of(certificate_id: str) -> str:
-        token = (certificates(project) / f"{certificate_id}.jws").read_bytes()
-        return json.loads(
-            jws.extract_compact(token + b"").headers()["kid"]
-            and json.dumps(jws.extract_compact(token).headers())
-        )["kid"]
-
-    assert kid_of(ISSUED_EXAMPLE) != kid_of("IC-2026-0003")
+    old_pdf, new_pdf = (
+        certificates(project) / f"{c}.pdf" for c in (ISSUED_EXAMPLE, "IC-2026-0003")
+    )
+    assert embedded_kid(old_pdf) != embedded_kid(new_pdf)  # each PDF keeps the key that signed it
     for certificate_id in (ISSUED_EXAMPLE, "IC-2026-0003"):
         pdf = certificates(project) / f"{certificate_id}.pdf"
         code, out = verify([str(pdf), "--site", str(site(project))], project)
@@ -281,7 +289,8 @@ def test_a_build_without_a_key_is_a_marked_preview(tmp_path: Path) -> None:
     code, out, err = run(["build"], project)
     assert code == 0, out + err
     folder = certificates(project)
-    assert not list(folder.glob("*.jws"))
+    entry = PublishedSite(str(site(project))).entry(ISSUED_EXAMPLE)
+    assert entry is not None and "jws" not in entry
     page = (folder / f"{ISSUED_EXAMPLE}.html").read_text()
     assert "PREVIEW \u2013 NOT VALID" in page
     text = "".join(p.extract_text() for p in PdfReader(folder / f"{ISSUED_EXAMPLE}.pdf").pages)

@@ -182,11 +182,11 @@ def publish_into(
     planned = (
         plan(manifest, c, page_inputs, make_pdf, signing.preview) for c in inputs.certificates
     )
-    jobs_needed = [job for job in planned if job.json or job.page or job.pdf or job.signature]
+    jobs_needed = [job for job in planned if job.json or job.page or job.pdf]
 
     def register() -> None:  # done by this process while the workers render certificates
         with _timed(report.timings, "register"):
-            files = _register_and_downloads(shell, inputs, shell_key) | key_files(ring)
+            files = _register_and_downloads(shell, inputs, shell_key, signing) | key_files(ring)
             for relative, planned_file in files.items():
                 report.files_written += manifest.put_planned(relative, planned_file)
 
@@ -228,11 +228,17 @@ def _signing(ring: KeyRing, signer: DocumentSigner | None, certifier_name: str) 
     return Signing(signer, kids, certifier_name)
 
 
-def _register_and_downloads(shell: Shell, inputs: SiteInputs, shell_key: str) -> dict[str, Planned]:
+def _register_and_downloads(
+    shell: Shell, inputs: SiteInputs, shell_key: str, signing: Signing
+) -> dict[str, Planned]:
     rows = [Row.of(c) for c in inputs.certificates]
     certifier = inputs.reference.certifier
     files = register_files(shell, rows, content_key(shell_key, rendering_hash()))
-    files.update(lookup_files(rows))
+    signer = signing.signer
+    if signer is None:
+        files.update(lookup_files(rows))
+    else:
+        files.update(lookup_files(rows, sign=signer.sign_json, signer_id=signer.kid))
     files.update(
         download_files(inputs.certificates, certifier.website, inputs.as_of, certifier.name)
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from generator.fingerprints import environment_hash, tree_hash
 from generator.record.public import PublicCertificate
-from generator.website.certificate_pdf import Signing, issued_pdf, record_signature
+from generator.website.certificate_pdf import Signing, issued_pdf
 from generator.website.output_folder import Manifest, content_key, write_file
 from generator.website.register import Shell, certificate_page
 from generator.website.render import certificate_fragment, qr_svg
@@ -33,7 +33,6 @@ class Job:
     json: bool
     page: bool
     pdf: bool
-    signature: bool = False
 
 
 def plan(
@@ -45,16 +44,15 @@ def plan(
 ) -> Job:
     """Which of a certificate's files must be made. Its JSON record depends on the record
     alone (its digest); its page also on its status, the shell, the rendering code and
-    whether the build signs; its PDF and signature on the record and whether the build signs
-    (an issued PDF, once signed, stays as it is)."""
+    whether the build signs; its PDF on the record and whether the build signs (an issued
+    PDF, once signed, stays as it is). The record's signature is in the lookup files."""
     base = f"certificates/{certificate.id}"
     json_file = manifest.wants(f"{base}.json", certificate.digest)
     page_key = content_key(certificate.digest, sorted(certificate.status_fields.items()))
     page = manifest.wants(f"{base}.html", content_key(page_key, *page_inputs))
     pdf_key = content_key(certificate.digest, "pdf", "preview" if preview else "signed")
     pdf = make_pdf and manifest.wants(f"{base}.pdf", pdf_key)
-    signature = not preview and manifest.wants(f"{base}.jws", content_key(certificate.digest))
-    return Job(certificate, json_file, page, pdf, signature)
+    return Job(certificate, json_file, page, pdf)
 
 
 @dataclass(frozen=True)
@@ -126,9 +124,6 @@ def _make_range(bounds: tuple[int, int]) -> tuple[int, int]:
         base = context.write_dir / "certificates" / certificate.id
         if job.json:
             write_file(base.with_suffix(".json"), certificate.canonical)
-        if job.signature:
-            signature = record_signature(certificate, context.signing, context.cache_dir)
-            write_file(base.with_suffix(".jws"), signature)
         if not (job.page or job.pdf):
             continue
         qr = qr_svg(certificate.summary.url)
@@ -149,7 +144,6 @@ def _page(certificate: PublicCertificate, qr: str, context: JobContext) -> bytes
         certificate.record, certificate.digest, qr, "", context.sample_data, preview
     )
     files = [(f"{certificate.id}.json", "JSON record")]
-    files += [] if preview else [(f"{certificate.id}.jws", "its signature (JWS)")]
     files += [(f"{certificate.id}.pdf", "PDF")] if context.make_pdf else []
     return certificate_page(context.shell, certificate, fragment, files)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -71,6 +71,8 @@ class Row:
     year: int
     sha256: str
     replaced_by: str | None
+    record: bytes = field(repr=False, compare=False)
+    """The record as issued, for its signature in the lookup (never in a content key)."""
 
     @classmethod
     def of(cls, certificate: PublicCertificate) -> Row:
@@ -88,6 +90,7 @@ class Row:
             year=certificate.year,
             sha256=certificate.digest,
             replaced_by=(certificate.status_fields.get("superseded_by") or {}).get("id"),
+            record=certificate.canonical,
         )
 
     def index_entry(self) -> dict[str, Any]:
@@ -144,11 +147,20 @@ def certificate_page(
     return shell.page(title, path, fragment + downloads).encode("utf-8")
 
 
-def lookup_files(rows: Iterable[Row], notes: dict[str, str] = STATUS_NOTES) -> dict[str, Planned]:
-    """The verification page's lookup: every number and ID, spread over hashed files."""
+def lookup_files(
+    rows: Iterable[Row],
+    notes: dict[str, str] = STATUS_NOTES,
+    sign: Callable[[bytes], bytes] | None = None,
+    signer_id: str = "",
+) -> dict[str, Planned]:
+    """The verification page's lookup: every number and ID, spread over hashed files. With
+    ``sign``, each entry also carries its record's detached signature (JWS), made only for
+    the files that are written (``signer_id`` names the key in their content keys)."""
     entries: dict[str, dict[str, Any]] = {}
+    records: dict[str, bytes] = {}
     for row in rows:
         value = {
+            "id": row.id,
             "number": row.number,
             "title": row.title,
             "status": row.status,
@@ -160,8 +172,8 @@ def lookup_files(rows: Iterable[Row], notes: dict[str, str] = STATUS_NOTES) -> d
             "sha256": row.sha256,
             "replaced_by": row.replaced_by,
         }
-        entries[normalize(row.number)] = value
-        entries[normalize(row.id)] = value
+        entries[normalize(row.number)] = entries[normalize(row.id)] = value
+        records[row.id] = row.record
     count = 1
     while count * LOOKUP_ENTRIES_PER_FILE < len(entries):
         count *= 2
@@ -169,9 +181,34 @@ def lookup_files(rows: Iterable[Row], notes: dict[str, str] = STATUS_NOTES) -> d
     for key, value in entries.items():
         shards.setdefault(f"{fnv1a(key) % count:04x}", {})[key] = value
     files = {"data/lookup/meta.js": _planned_jsonp("meta", {"shards": count})}
+    signatures = _Signatures(records, sign) if sign else None
     for name, shard in shards.items():
-        files[f"data/lookup/{name}.js"] = _planned_jsonp(f"lookup-{name}", shard)
+        files[f"data/lookup/{name}.js"] = _planned_shard(name, shard, signatures, signer_id)
     return files
+
+
+class _Signatures:
+    """Each record's signature, made once however many lookup entries name the record."""
+
+    def __init__(self, records: dict[str, bytes], sign: Callable[[bytes], bytes]) -> None:
+        self.records, self.sign, self.made = records, sign, dict[str, str]()
+
+    def of(self, certificate_id: str) -> str:
+        if certificate_id not in self.made:
+            self.made[certificate_id] = self.sign(self.records[certificate_id]).decode("ascii")
+        return self.made[certificate_id]
+
+
+def _planned_shard(
+    name: str, shard: dict[str, Any], signatures: _Signatures | None, signer_id: str
+) -> Planned:
+    def make() -> bytes:
+        if signatures is None:
+            return jsonp(f"lookup-{name}", shard)
+        signed = {k: v | {"jws": signatures.of(v["id"])} for k, v in shard.items()}
+        return jsonp(f"lookup-{name}", signed)
+
+    return Planned(content_key(f"lookup-{name}", sorted(shard.items()), signer_id), make)
 
 
 def _planned_jsonp(key: str, value: Any) -> Planned:

@@ -93,7 +93,8 @@ class Verdict:
 
 
 def verify(path: Path, ring: KeyRing, site: PublishedSite | None) -> Verdict:
-    """Check ``path`` (a PDF, or a JSON record with its ``.jws`` beside it or on the site)."""
+    """Check ``path``: a PDF, or a JSON record (its signature from a ``.jws`` file beside it,
+    else from the site's register)."""
     try:
         content = path.read_bytes()
     except OSError as error:
@@ -116,20 +117,23 @@ def verify(path: Path, ring: KeyRing, site: PublishedSite | None) -> Verdict:
 
 
 def _json_signature(path: Path, record: bytes, site: PublishedSite | None) -> bytes | None:
+    """A JSON record's signature: a ``.jws`` file beside it, else the register's."""
     beside = path.with_suffix(".jws")
     if beside.is_file():
         return beside.read_bytes()
     certificate_id = _record_id(record)
-    if site is not None and certificate_id:
-        return site.read(f"certificates/{certificate_id}.jws")
-    return None
+    entry = site.entry(certificate_id) if site is not None and certificate_id else None
+    token = entry.get("jws") if entry else None
+    return token.encode("ascii") if isinstance(token, str) else None
 
 
 def _record_signature(
     record: bytes, signature: bytes | None, ring: KeyRing, verdict: Verdict
 ) -> bool:
     if signature is None:
-        verdict.say("record: UNSIGNED: no signature (a preview, or a copy without its .jws)")
+        verdict.say(
+            "record: UNSIGNED: no signature (a preview, or a record the site does not sign)"
+        )
         return False
     check = check_record_signature(record, signature, ring)
     verdict.say(f"record {_record_id(record) or '?'}: {_described(check)}")

@@ -1,6 +1,7 @@
 /* certgen: check a certificate file in the browser, offline; nothing is uploaded.
    A PDF carries its JSON record and the record's signature (a detached JWS) as embedded files,
-   read with the vendored pdf.js (pdf-attachments.js); a JSON record comes with its .jws file.
+   read with the vendored pdf.js (pdf-attachments.js); a JSON record's signature is the one in
+   the register's lookup files (or a .jws file dropped with it).
    WebCrypto checks the signature against the certifier's published keys (data/keys.js); the
    record's SHA-256 is compared with the register's, which also gives its status today.
    The PDF's own signature (PAdES) is checked by PDF readers and by `certgen verify`. */
@@ -125,21 +126,26 @@
   function check(files) {
     var out = document.getElementById("certgen-file-result");
     out.textContent = "Checking…";
-    var found, signature, digest;
+    var found, entry, keys, digest;
     readFiles(files).then(contents).then(function (result) {
       found = result;
       if (!found.record) throw new Error("This file carries no certificate record.");
-      return certgen().load("data/keys.js", "keys");
-    }).then(function (keys) {
-      return checkSignature(found.record, found.token, keys);
-    }).then(function (checked) {
-      signature = checked;
-      return crypto.subtle.digest("SHA-256", found.record);
-    }).then(function (buffer) {
-      digest = hex(buffer);
       var record = JSON.parse(new TextDecoder().decode(found.record));
-      return certgen().lookup(String(record.id || ""));
-    }).then(function (entry) {
+      return Promise.all([
+        certgen().lookup(String(record.id || "")),
+        certgen().load("data/keys.js", "keys"),
+        crypto.subtle.digest("SHA-256", found.record)
+      ]);
+    }).then(function (loaded) {
+      entry = loaded[0];
+      keys = loaded[1];
+      digest = hex(loaded[2]);
+      /* A JSON record dropped alone: its signature is the one the register publishes. A PDF
+         must carry its own: an unsigned PDF (a preview) is no certificate, whatever it holds. */
+      var published = found.kind !== "PDF" && entry && entry.jws;
+      var token = found.token || (published ? new TextEncoder().encode(entry.jws) : null);
+      return checkSignature(found.record, token, keys);
+    }).then(function (signature) {
       report(out, found, signature, entry, digest);
     }).catch(function (error) {
       out.textContent = "";
