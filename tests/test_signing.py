@@ -299,3 +299,26 @@ def test_a_build_without_a_key_is_a_marked_preview(tmp_path: Path) -> None:
         [str(folder / f"{ISSUED_EXAMPLE}.pdf"), "--site", str(site(project))], project
     )
     assert code == 1 and "UNSIGNED" in out
+
+
+def test_verify_against_the_site_at_its_address(signed: Path) -> None:
+    """--site takes the site's address too: keys and register are read over HTTP."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site(signed)))
+    handler.log_message = lambda *arguments: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        address = f"http://127.0.0.1:{server.server_address[1]}/"
+        pdf = certificates(signed) / f"{ISSUED_EXAMPLE}.pdf"
+        code, out = verify([str(pdf), "--site", address], signed)
+        assert code == 0, out
+        cancelled = certificates(signed) / f"{CANCELLED_EXAMPLE}.pdf"
+        assert verify([str(cancelled), "--site", address], signed)[0] == 1
+        code, out = verify([str(pdf), "--site", address + "nothing-here/"], signed)
+        assert code == 2 and "keys/jwks.json" in out
+    finally:
+        server.shutdown()
