@@ -85,6 +85,12 @@ class DocumentSigner:
         by RFC 6979, or RSA PKCS#1 v1.5), so that signatures need not be kept."""
         return self._key_in_memory is not None
 
+    @property
+    def fork_safe(self) -> bool:
+        """Whether forked worker processes may sign: a key in memory may; a PKCS#11 session
+        or a remote service's connection is not to be shared across a fork."""
+        return self._key_in_memory is not None
+
     def _sign_raw(self, data: bytes) -> bytes:
         """The signature of ``data`` as the key gives it (DER for ECDSA); a key in memory signs
         at once, others (tokens, remote services) through pyHanko's asynchronous interface."""
@@ -157,15 +163,26 @@ def _pkcs12(path: str) -> signers.Signer:
 
 def _pkcs11() -> signers.Signer:
     try:
+        from pkcs11.exceptions import PKCS11Error
         from pyhanko.config.pkcs11 import TokenCriteria
         from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
     except ImportError as error:
         raise UsageError("PKCS#11 signing needs pip install 'certgen[hsm]'") from error
     label = os.environ.get(PKCS11_KEY)
-    session = open_pkcs11_session(
-        os.environ[PKCS11_MODULE],
-        token_criteria=TokenCriteria(label=os.environ.get(PKCS11_TOKEN)),
-        user_pin=os.environ.get(PKCS11_PIN),
+    try:
+        session = open_pkcs11_session(
+            os.environ[PKCS11_MODULE],
+            token_criteria=TokenCriteria(label=os.environ.get(PKCS11_TOKEN)),
+            user_pin=os.environ.get(PKCS11_PIN),
+        )
+    except (PKCS11Error, OSError) as error:  # the PIN is never shown
+        raise UsageError(
+            f"the PKCS#11 token could not be opened ({type(error).__name__}): check "
+            f"{PKCS11_MODULE}, {PKCS11_TOKEN} and {PKCS11_PIN}"
+        ) from None
+    # the digest is taken here, the token signs it: tokens (SoftHSM among them) that lack the
+    # combined hash-and-sign mechanisms still work
+    signer: signers.Signer = PKCS11Signer(
+        session, cert_label=label, key_label=label, use_raw_mechanism=True
     )
-    signer: signers.Signer = PKCS11Signer(session, cert_label=label, key_label=label)
     return signer

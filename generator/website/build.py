@@ -203,7 +203,7 @@ def publish_into(
                 make_pdf,
                 signing,
             ),
-            jobs or os.cpu_count() or 1,
+            _workers(jobs, signing, make_pdf),
             progress,
         )
     report.pages_written, report.pdfs_made = pages, pdfs
@@ -212,6 +212,14 @@ def publish_into(
         _sitemap_without_shell(out_dir)
     report.files_removed = manifest.finish()
     return report
+
+
+def _workers(jobs: int | None, signing: Signing, make_pdf: bool) -> int:
+    """How many processes make certificate files: one when PDFs are signed by a key that is
+    not to be shared across a fork (a token, a remote service)."""
+    if make_pdf and signing.signer is not None and not signing.signer.fork_safe:
+        return 1
+    return jobs or os.cpu_count() or 1
 
 
 def _signing(ring: KeyRing, signer: DocumentSigner | None, certifier_name: str) -> Signing:
