@@ -21,7 +21,8 @@ from generator.project import Project
 from generator.record.keys import KeyRing
 from generator.website.build import build
 from generator.website.inputs import BuildRefused
-from generator.website.verification import PublishedSite, verify
+from generator.website.published_site import PublishedSite
+from generator.website.verification import verify
 from generator.workflow import show
 from generator.workflow.intake import MAX_BODY, Intake, intake
 from generator.workflow.intake import comment as intake_comment
@@ -99,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
     build_command.add_argument("--jobs", type=int, metavar="N", help="worker processes")
     build_command.add_argument(
         "--timings", action="store_true", help="print how long each stage took"
+    )
+    build_command.add_argument(
+        "--reuse-from",
+        metavar="DIR_OR_URL",
+        help="take issued PDFs missing from the cache from this built site (or 'published', "
+        "the certifier's website) when their signature and record verify",
     )
     build_command.set_defaults(handler=_build)
 
@@ -236,7 +243,12 @@ def _build(arguments: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     try:
         built = build(
-            project, out, make_pdf=not arguments.no_pdf, jobs=arguments.jobs, progress=True
+            project,
+            out,
+            make_pdf=not arguments.no_pdf,
+            jobs=arguments.jobs,
+            progress=True,
+            reuse_from=arguments.reuse_from,
         )
     except BuildRefused as refused:
         sys.stdout.write(report.as_text(refused.result))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,8 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from generator.project import Project
+from generator.website.published_site import PublishedSite
 from generator.website.render import pdf_bytes
-from generator.website.verification import PublishedSite
 from tests.helpers import make_project, run
 from tests.throwaway_keys import (
     Authority,
@@ -322,3 +323,39 @@ def test_verify_against_the_site_at_its_address(signed: Path) -> None:
         assert code == 2 and "keys/jwks.json" in out
     finally:
         server.shutdown()
+
+
+def test_issued_pdfs_survive_the_loss_of_the_cache(
+    tmp_path: Path, authority: Authority, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the cache lost and the templates changed, --reuse-from takes each issued PDF back
+    from the site as published, once its signature and frozen record verify; a PDF there
+    that does not verify is made again instead."""
+    from generator.website import certificate_files
+
+    project = make_project(tmp_path / "repo", True, True)
+    environment = publish_throwaway_key(project, tmp_path / "secrets", authority)
+    built_with_key(project, environment)
+    published = tmp_path / "published"
+    shutil.copytree(site(project), published)
+    genuine = {p.name: p.read_bytes() for p in (published / "certificates").glob("*.pdf")}
+    tampered = published / "certificates" / f"{CANCELLED_EXAMPLE}.pdf"
+    tampered.write_bytes(tampered.read_bytes().replace(b"WeasyPrint", b"WeasyPrinT", 1))
+    shutil.rmtree(Project(project).cache_dir)
+    shutil.rmtree(site(project))
+    original = certificate_files.certificate_fragment
+    monkeypatch.setattr(
+        certificate_files,
+        "certificate_fragment",
+        lambda *a: original(*a).replace("</article>", "<p>New layout</p></article>"),
+    )
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    code, out, err = run(["build", "--reuse-from", str(published)], project)
+    assert code == 0, out + err
+    rebuilt = {p.name: p.read_bytes() for p in certificates(project).glob("*.pdf")}
+    assert {n for n in rebuilt if rebuilt[n] == genuine[n]} == set(genuine) - {tampered.name}
+    code, out = verify(
+        [str(certificates(project) / tampered.name), "--site", str(site(project))], project
+    )
+    assert code == 1 and "PDF signature valid" in out  # made again, signed; cancelled

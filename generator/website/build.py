@@ -35,6 +35,7 @@ from generator.website.downloads import download_files
 from generator.website.inputs import SETTINGS, SiteInputs, site_inputs
 from generator.website.output_folder import Manifest, Planned, content_key
 from generator.website.published_keys import key_files
+from generator.website.published_site import PublishedSite
 from generator.website.register import Row, Shell, lookup_files, register_files
 
 SHELL_PATH = "certificates/shell.html"
@@ -57,15 +58,18 @@ def build(
     make_pdf: bool = True,
     jobs: int | None = None,
     progress: bool = False,
+    reuse_from: str | None = None,
 ) -> BuildReport:
-    """Check the register and bring ``out_dir`` up to date; raises BuildRefused on errors."""
+    """Check the register and bring ``out_dir`` up to date; raises BuildRefused on errors.
+    ``reuse_from`` (a built site's folder or address, or ``published`` for the certifier's
+    website) gives the issued PDFs that are not in the cache, when they verify."""
     project.check_output_folder(out_dir)
     cache_dir = project.cache_dir
     with (
         exclusive(cache_dir / "build.lock", f"with the caches of {project.root}"),
         exclusive(out_dir.parent / f".{out_dir.name}.lock", f"into {out_dir}"),
     ):
-        return _build(project, out_dir, cache_dir, make_pdf, jobs, progress)
+        return _build(project, out_dir, cache_dir, make_pdf, jobs, progress, reuse_from)
 
 
 def _build(
@@ -75,6 +79,7 @@ def _build(
     make_pdf: bool,
     jobs: int | None,
     progress: bool,
+    reuse_from: str | None,
 ) -> BuildReport:
     code = code_hash()
     environment = environment_hash(
@@ -93,7 +98,10 @@ def _build(
     with _timed(timings, "mkdocs"):
         ran = _mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", code)
     signer = signer_from_environment()
-    report = publish_into(out_dir, mkdocs_dir, inputs, cache_dir, make_pdf, jobs, progress, signer)
+    earlier = _earlier_site(reuse_from, inputs) if signer is not None else None
+    report = publish_into(
+        out_dir, mkdocs_dir, inputs, cache_dir, make_pdf, jobs, progress, signer, earlier
+    )
     report.mkdocs_ran = ran
     report.timings = timings | report.timings
     return report
@@ -165,11 +173,12 @@ def publish_into(
     jobs: int | None = None,
     progress: bool = False,
     signer: DocumentSigner | None = None,
+    earlier: PublishedSite | None = None,
 ) -> BuildReport:
     """Bring ``out_dir`` to the state the inputs describe, writing only what changed; with a
     ``signer``, certificates are signed, else they are previews."""
     ring = KeyRing.load(inputs.project.signing_dir)
-    signing = _signing(ring, signer, inputs.reference.certifier.name)
+    signing = _signing(ring, signer, inputs.reference.certifier.name, earlier)
     shell = Shell((mkdocs_dir / SHELL_PATH).read_text("utf-8"), SHELL_PATH)
     manifest = Manifest.load(cache_dir, out_dir)
     report = BuildReport(len(inputs.certificates))
@@ -222,7 +231,17 @@ def _workers(jobs: int | None, signing: Signing, make_pdf: bool) -> int:
     return jobs or os.cpu_count() or 1
 
 
-def _signing(ring: KeyRing, signer: DocumentSigner | None, certifier_name: str) -> Signing:
+def _earlier_site(reuse_from: str | None, inputs: SiteInputs) -> PublishedSite | None:
+    if reuse_from is None:
+        return None
+    if reuse_from == "published":
+        reuse_from = inputs.reference.certifier.website
+    return PublishedSite(reuse_from)
+
+
+def _signing(
+    ring: KeyRing, signer: DocumentSigner | None, certifier_name: str, earlier: PublishedSite | None
+) -> Signing:
     """How this build signs: refused when the key is not one the repository publishes."""
     kids = tuple(k.kid for k in ring.signing_keys)
     if signer is not None and signer.kid not in kids:
@@ -233,7 +252,7 @@ def _signing(ring: KeyRing, signer: DocumentSigner | None, certifier_name: str) 
         )
     if signer is not None:
         kids = (signer.kid, *(k for k in kids if k != signer.kid))
-    return Signing(signer, kids, certifier_name)
+    return Signing(signer, kids, certifier_name, ring, earlier)
 
 
 def _register_and_downloads(

@@ -10,13 +10,17 @@ other. Without a key, the PDF is a preview: marked as such, unsigned, with the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from generator.errors import UsageError
 from generator.files import write_atomically
+from generator.record.keys import KeyRing
 from generator.record.public import PublicCertificate
+from generator.record.signatures import check_pdf, check_record_signature
 from generator.record.signing import DocumentSigner
+from generator.website.published_site import PublishedSite
 from generator.website.render import certificate_fragment, pdf_bytes, pdf_html
 
 RECORD_ATTACHMENT = "certificate.json"
@@ -30,6 +34,10 @@ class Signing:
     published_kids: tuple[str, ...]
     """Every published signing key: a certificate signed before by any of them stays so."""
     certifier_name: str
+    ring: KeyRing = field(default_factory=lambda: KeyRing(()))
+    earlier: PublishedSite | None = None
+    """The site as published before: an issued PDF missing from the cache is taken from it,
+    when its signature verifies and it carries the frozen record."""
 
     @property
     def preview(self) -> bool:
@@ -64,6 +72,8 @@ def issued_pdf(
     """The certificate's PDF as issued: signed, or a preview."""
     kids = ("preview",) if signing.preview else signing.published_kids
     found = _cached(cache_dir, "pdf", certificate.digest, kids, "pdf")
+    if found is None and not signing.preview:
+        found = _published_before(certificate, signing, cache_dir)
     if found is not None:
         return found
     record = certificate.as_issued
@@ -82,6 +92,29 @@ def issued_pdf(
     unsigned = pdf_bytes(pdf_html(record, fragment), base, attachments, issued_on)
     content = signing.signer.sign_pdf(unsigned, signing.certifier_name)
     _store(cache_dir, "pdf", f"{certificate.digest}.{signing.signer.kid}.pdf", content)
+    return content
+
+
+def _published_before(
+    certificate: PublicCertificate, signing: Signing, cache_dir: Path | None
+) -> bytes | None:
+    """The PDF the earlier site published, if it is this certificate's, signed by a
+    published key over the frozen record; kept in the cache from then on."""
+    if signing.earlier is None:
+        return None
+    try:
+        content = signing.earlier.read(f"certificates/{certificate.id}.pdf")
+    except UsageError:
+        return None  # unreachable or refused: the PDF is made again
+    if content is None:
+        return None
+    contents = check_pdf(content, signing.ring)
+    if not contents.signature.valid or contents.record != certificate.canonical:
+        return None
+    token = contents.record_signature
+    if token is None or not check_record_signature(contents.record, token, signing.ring).valid:
+        return None
+    _store(cache_dir, "pdf", f"{certificate.digest}.{contents.signature.kid}.pdf", content)
     return content
 
 
