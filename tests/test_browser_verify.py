@@ -14,15 +14,12 @@ import pytest
 from playwright.sync_api import Page
 from pypdf import PdfReader
 
-from generator.record.signing import signer_from_environment
 from generator.website.render import pdf_bytes
 from tests.helpers import make_project, run
 from tests.test_browser import _QuietHandler, browser, page
 from tests.throwaway_keys import (
     built_with_key,
-    key_environment,
-    make_authority,
-    make_signing_key,
+    forger,
     publish_throwaway_key,
 )
 
@@ -93,13 +90,7 @@ def test_a_record_signed_by_an_unknown_key_is_not_valid(
 ) -> None:
     genuine = PdfReader(signed_site / "certificates" / "IC-2026-0001.pdf").attachments
     record = genuine["certificate.json"][0]
-    forger = make_authority("Forged Document CA")
-    p12, _ = make_signing_key(forger, tmp_path)
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in key_environment(p12).items():
-            patch.setenv(name, value)
-        signer = signer_from_environment()
-    assert signer is not None
+    signer = forger(tmp_path)
     forged = tmp_path / "forged.pdf"
     attachments = [("certificate.json", record), ("certificate.json.jws", signer.sign_json(record))]
     forged.write_bytes(signer.sign_pdf(pdf_bytes("<p>forged</p>", "", attachments), "Forger"))

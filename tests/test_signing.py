@@ -27,6 +27,7 @@ from tests.helpers import make_project, run
 from tests.throwaway_keys import (
     Authority,
     built_with_key,
+    forger,
     key_environment,
     make_authority,
     make_signing_key,
@@ -174,20 +175,12 @@ def test_verify_a_cancelled_certificate(signed: Path) -> None:
 
 def test_verify_a_pdf_signed_by_an_unknown_key(signed: Path, tmp_path: Path) -> None:
     """A forger's own authority and key, not published by the certifier."""
-    from generator.record.signing import signer_from_environment
 
-    forger = make_authority("Forged Document CA")
-    p12, _ = make_signing_key(forger, tmp_path, name="Throwaway Test Certifier")
     genuine = PdfReader(certificates(signed) / f"{ISSUED_EXAMPLE}.pdf").attachments
     copied = [(name, genuine[name][0]) for name in ("certificate.json", "certificate.json.jws")]
     unsigned_copy = pdf_bytes("<p>A forged certificate</p>", "", copied)
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in key_environment(p12).items():
-            patch.setenv(name, value)
-        forged = signer_from_environment()
-    assert forged is not None
     out_path = tmp_path / "forged.pdf"
-    out_path.write_bytes(forged.sign_pdf(unsigned_copy, "Throwaway Test Certifier"))
+    out_path.write_bytes(forger(tmp_path).sign_pdf(unsigned_copy, "Throwaway Test Certifier"))
     code, out = verify([str(out_path), "--site", str(site(signed))], signed)
     assert code == 1
     assert "unknown key" in out or "NOT VALID" in out

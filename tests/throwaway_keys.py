@@ -13,6 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from generator.record.signing import DocumentSigner
+
 PASSPHRASE = "throwaway passphrase for tests"
 START = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
 
@@ -145,3 +147,14 @@ def built_with_key(project: Path, environment: dict[str, str]) -> None:
             patch.setenv(name, value)
         code, out, err = run(["build"], project)
     assert code == 0, out + err
+
+
+def forger(folder: Path, name: str = "Throwaway Test Certifier") -> DocumentSigner:
+    """A signer under an authority of its own, which the certifier never published: what a
+    forger would sign with, under the certifier's name."""
+    from pyhanko.sign import signers
+
+    p12, _ = make_signing_key(make_authority("Forged Document CA"), folder, name=name)
+    signer = signers.SimpleSigner.load_pkcs12(str(p12), passphrase=PASSPHRASE.encode())  # type: ignore[no-untyped-call]
+    assert signer is not None
+    return DocumentSigner(signer)
