@@ -127,3 +127,13 @@ def test_a_folder_certgen_did_not_make_is_never_cleaned(tmp_path: Path) -> None:
     assert code == 2
     assert "did not make" in err
     assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_a_cache_inside_the_repository_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(tmp_path / "repo", True, True)
+    monkeypatch.setenv("CERTGEN_CACHE_DIR", str(project / "build" / "cache"))
+    code, _, err = run(["build", "--no-pdf"], project)
+    assert code == 2
+    assert "inside the repository" in err and "CERTGEN_CACHE_DIR" in err

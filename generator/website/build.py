@@ -65,6 +65,11 @@ def build(
     website) gives the issued PDFs that are not in the cache, when they verify."""
     project.check_output_folder(out_dir)
     cache_dir = project.cache_dir
+    if project.root.resolve() in (*cache_dir.resolve().parents, cache_dir.resolve()):
+        raise UsageError(
+            f"the cache folder {cache_dir} is inside the repository, where a pull request "
+            "could plant a cached file: set CERTGEN_CACHE_DIR to a folder outside it"
+        )
     with (
         exclusive(cache_dir / "build.lock", f"with the caches of {project.root}"),
         exclusive(out_dir.parent / f".{out_dir.name}.lock", f"into {out_dir}"),
