@@ -4,6 +4,7 @@ says (its record, digest and PDF) never changes with later data, templates or co
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -163,3 +164,40 @@ def test_cancelling_keeps_the_record_and_its_digest(repo: Path) -> None:
     assert after == before  # the record, its digest and its PDF, as issued
     page = (repo / "build" / "site" / "certificates" / "IC-2026-0001.html").read_text()
     assert 'data-status="cancelled"' in page
+
+
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [
+        ("copied", "holds the record of 'IC-2026-0002', not of IC-2026-0001"),
+        ("linked", "is not a regular file"),
+        ("reformatted", "is not in canonical form"),
+    ],
+)
+def test_a_damaged_record_is_a_located_finding(repo: Path, damage: str, words: str) -> None:
+    kept = repo / "records" / "2026" / "IC-2026-0001.json"
+    other = repo / "records" / "2026" / "IC-2026-0002.json"
+    if damage == "copied":
+        shutil.copy(other, kept)
+    elif damage == "linked":
+        kept.unlink()
+        kept.symlink_to(other)
+    else:
+        kept.write_text(json.dumps(json.loads(kept.read_bytes()), indent=2))
+    code, out, _ = run(["check"], repo)
+    assert code == 1
+    [line] = [line for line in out.splitlines() if " R124 " in line]
+    assert line.startswith("requests/2026/IC-2026-0001.yaml:8:9: R124 ") and words in line
+    code, _, err = run(["build", "--no-pdf"], repo)
+    assert code == 1 and "nothing was published" in err
+
+
+def test_the_check_cache_sees_a_change_to_a_record_alone(repo: Path) -> None:
+    """A warm cache never stands for a record that changed, moved or went: the build
+    refuses as the check does."""
+    assert run(["build", "--no-pdf"], repo)[0] == 0
+    (repo / "records" / "2026" / "IC-2026-0004.json").unlink()
+    code, out, _ = run(["check"], repo)
+    assert code == 1 and " R123 " in out
+    code, out, err = run(["build", "--no-pdf"], repo)
+    assert code == 1 and "R123" in out and "nothing was published" in err

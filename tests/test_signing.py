@@ -4,6 +4,7 @@ key, key rotation, and ``certgen verify`` (offline, against the built site)."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -352,3 +353,17 @@ def test_issued_pdfs_survive_the_loss_of_the_cache(
         [str(certificates(project) / tampered.name), "--site", str(site(project))], project
     )
     assert code == 1 and "PDF signature valid" in out  # made again, signed; cancelled
+
+
+def test_a_signature_naming_no_algorithm_is_refused(signed: Path, tmp_path: Path) -> None:
+    """alg "none" (or any algorithm the key does not sign with) is never accepted."""
+    genuine = published_signature(signed, ISSUED_EXAMPLE)
+    kid = str(jws.extract_compact(genuine).headers()["kid"])
+    forged_header = {"alg": "none", "b64": False, "crit": ["b64"], "kid": kid}
+    encoded = base64.urlsafe_b64encode(json.dumps(forged_header).encode()).rstrip(b"=")
+    record = tmp_path / f"{ISSUED_EXAMPLE}.json"
+    record.write_bytes(b'{"id":"IC-2026-0001","number":"forged"}')
+    record.with_suffix(".jws").write_bytes(encoded + b"..")
+    code, out = verify([str(record)], signed)
+    assert code == 1
+    assert "signature NOT VALID" in out and "'none'" in out

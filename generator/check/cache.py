@@ -19,7 +19,9 @@ from pathlib import Path
 from generator.check.outcomes import FileOutcome
 from generator.files import write_atomically
 
-Stored = tuple[str, int, int, FileOutcome]
+FileState = tuple[str, int, int, int, int]
+"""A file as last seen: path, size, modification time, inode and mode (-1s: missing)."""
+Stored = tuple[str, int, int, FileOutcome, tuple[FileState, ...]]
 
 
 class CheckCache:
@@ -52,7 +54,9 @@ class CheckCache:
                 stat = os.stat(path)
             except OSError:
                 continue
-            if (stat.st_size, stat.st_mtime_ns) == stored[1:3]:
+            if (stat.st_size, stat.st_mtime_ns) == stored[1:3] and all(
+                state == file_state(state[0]) for state in stored[4]
+            ):
                 found[display] = stored[3]
         return found
 
@@ -68,6 +72,7 @@ class CheckCache:
             stat.st_size,
             stat.st_mtime_ns,
             outcome,
+            tuple(file_state(dependency) for dependency in outcome.depends_on),
         )
         self.index[display] = group
         self.dirty.add(group)
@@ -88,6 +93,15 @@ class CheckCache:
                 if not stale.name.endswith(self.suffix):
                     stale.unlink(missing_ok=True)
         self.dirty.clear()
+
+
+def file_state(path: str) -> FileState:
+    """How ``path`` is now, without following a link."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return (path, -1, -1, -1, -1)
+    return (path, status.st_size, status.st_mtime_ns, status.st_ino, status.st_mode)
 
 
 def _load(path: Path) -> dict[str, Stored] | None:

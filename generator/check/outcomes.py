@@ -15,6 +15,9 @@ class FileOutcome:
 
     findings: list[Finding]
     entry: Entry | None
+    depends_on: tuple[str, ...] = ()
+    """Other files the outcome was made from (an issued request's frozen record): a cached
+    outcome is reused only while they are as they were."""
 
 
 @dataclass

@@ -6,7 +6,9 @@ worker processes for large registers) and cross-request rules run over all of th
 
 from __future__ import annotations
 
+import json
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -88,11 +90,11 @@ class Checker:
         if findings or self.reference is None:
             return document, None, findings
         request = Request(document)
-        kept = self.is_frozen(request)
+        kept, problem = self.frozen_state(request)
         frozen = kept and not as_issued_now
         facts = None if frozen else decide(request, self.reference)
         try:
-            context = Context(request, self.reference, facts, frozen, kept)
+            context = Context(request, self.reference, facts, frozen, kept, problem)
             findings = run_request_rules(context, document)
         except Exception as error:  # a rule bug must not pass for a clean check
             raise RuleFailure(f"a rule failed on {display}: {error!r}") from error
@@ -100,16 +102,56 @@ class Checker:
 
     def is_frozen(self, request: Request) -> bool:
         """Whether ``request`` is issued (or cancelled, superseded) with its record kept."""
-        published = request.data.get("status") in PUBLISHED
-        return published and self.project.frozen_record(request.id).is_file()
+        return self.frozen_state(request)[0]
+
+    def frozen_state(self, request: Request) -> tuple[bool, str | None]:
+        """Whether an issued request's record is kept in records/, and what is wrong with
+        that file if anything: it must be a regular file (never a link), canonical JSON, and
+        the record of this request."""
+        if request.data.get("status") not in PUBLISHED:
+            return False, None
+        path = self.project.frozen_record(request.id)
+        shown = os.path.relpath(path)
+        try:
+            status = os.lstat(path)
+        except OSError:
+            return False, None
+        if not stat.S_ISREG(status.st_mode):
+            return True, f"{shown} is not a regular file (a link, or a folder): restore it from git"
+        return True, frozen_record_problem(path.read_bytes(), request.id, shown)
+
+    def dependencies(self, document: Document | None) -> tuple[str, ...]:
+        """The files besides ``document`` that its outcome is made from."""
+        if document is None or document.data.get("status") not in PUBLISHED:
+            return ()
+        request_id = document.data.get("id")
+        if not isinstance(request_id, str):
+            return ()
+        return (str(self.project.frozen_record(request_id)),)
 
     def check_file(self, path: str, display: str) -> FileOutcome:
         document, _, findings = self.inspect(path, display)
-        return FileOutcome(findings, entry_of(document) if document else None)
+        entry = entry_of(document) if document else None
+        return FileOutcome(findings, entry, self.dependencies(document))
 
     def index_file(self, path: str, display: str) -> Entry | None:
         document = load_file(path, display).document
         return entry_of(document) if document else None
+
+
+def frozen_record_problem(content: bytes, request_id: str, shown: str) -> str | None:
+    """What is wrong with the bytes of a frozen record, if anything."""
+    try:
+        record = json.loads(content)
+    except ValueError:
+        return f"{shown} is not JSON: restore it from git"
+    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if canonical.encode("utf-8") != content:
+        return f"{shown} is not in canonical form (it was edited by hand): restore it from git"
+    if not isinstance(record, dict) or record.get("id") != request_id:
+        held = record.get("id") if isinstance(record, dict) else None
+        return f"{shown} holds the record of {held!r}, not of {request_id}: restore it from git"
+    return None
 
 
 def entry_of(document: Document) -> Entry | None:

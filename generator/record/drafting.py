@@ -38,7 +38,8 @@ class DraftingChecker(Checker):
 
     def check_file(self, path: str, display: str) -> FileOutcome:
         document, _, findings = self.inspect(path, display)
-        outcome = DraftedOutcome(findings, entry_of(document) if document else None)
+        entry = entry_of(document) if document else None
+        outcome = DraftedOutcome(findings, entry, self.dependencies(document))
         errors = any(f.severity is Severity.ERROR for f in findings)
         if document is None or self.reference is None or errors:
             return outcome

@@ -390,6 +390,21 @@ def _official_number(context: Context) -> str | None:
     return issuance.get("official_number") if issuance else None
 
 
+@rule("R124", after_issuance=True)
+def frozen_record_is_sound(context: Context) -> Iterator[Problem]:
+    """An issued certificate's frozen record is the file ``certgen issue`` wrote: a regular
+    file (never a link), canonical JSON, holding the record of this request.
+
+    The site publishes that file as the certificate: a record edited by hand, copied from
+    another certificate, or linked to a file elsewhere would publish something no reviewer
+    decided. (Against the base branch, H905 refuses any change to a kept record.)
+
+    Fix: restore the file from git (``git checkout <base branch> -- records/...``).
+    """
+    if context.record_problem:
+        yield Problem("/status", context.record_problem)
+
+
 @rule("R123", when_sound=True)
 def issued_record_is_frozen(context: Context) -> Iterator[Problem]:
     """An issued certificate's record is frozen in ``records/<year>/<id>.json``.

@@ -43,6 +43,8 @@ class Context:
     """Judged as frozen: only the rules that apply after issuance run."""
     record_kept: bool = False
     """Its record is kept in records/ (judged as frozen unless a branch issues it now)."""
+    record_problem: str | None = None
+    """What is wrong with the kept record's file, if anything."""
 
     @property
     def data(self) -> dict[str, Any]:
