@@ -359,6 +359,10 @@ def _intake(arguments: argparse.Namespace) -> int:
 
 def _verify(arguments: argparse.Namespace) -> int:
     site = PublishedSite(arguments.site) if arguments.site else None
+    if site is None and not arguments.project and not _inside_project():
+        raise UsageError(
+            "give --site (the built site, or its address): the keys and the register come from it"
+        )
     ring = site.keyring() if site else KeyRing.load(_project(arguments).signing_dir)
     verdict = verify(Path(arguments.path), ring, site)
     for line in verdict.lines:
@@ -366,8 +370,21 @@ def _verify(arguments: argparse.Namespace) -> int:
     if verdict.valid and verdict.current:
         print("VALID: signed by the certifier, as published, and current")
         return EXIT_CLEAN
-    print("NOT VALID" if not verdict.valid else "NOT CURRENT: see the status above")
+    if not verdict.valid:
+        print("NOT VALID")
+    elif not verdict.status_checked:
+        print("SIGNATURE VALID, STATUS NOT CHECKED: give --site to check it against the register")
+    else:
+        print("NOT CURRENT: see the status above")
     return EXIT_FINDINGS
+
+
+def _inside_project() -> bool:
+    try:
+        Project.find(Path.cwd())
+    except UsageError:
+        return False
+    return True
 
 
 def _rules(arguments: argparse.Namespace) -> int:

@@ -115,3 +115,28 @@ def test_a_preview_pdf_is_not_valid(page: Page, verify_url: str, tmp_path: Path)
         page, verify_url, [project / "build" / "site" / "certificates" / "IC-2026-0001.pdf"]
     )
     assert verdict.startswith("not-valid: NOT VALID") and "Signature: none" in verdict
+
+
+def test_a_pdf_carrying_the_genuine_record_and_signature_is_not_valid(
+    page: Page, verify_url: str, signed_site: Path, tmp_path: Path
+) -> None:
+    """The record and its signature are public: attached to another PDF, they prove nothing
+    of that PDF, and the page says so."""
+    genuine = PdfReader(signed_site / "certificates" / "IC-2026-0001.pdf").attachments
+    copied = [(name, genuine[name][0]) for name in ("certificate.json", "certificate.json.jws")]
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(pdf_bytes("<p>Net weight 180,000 kg</p>", "", copied))
+    verdict = check_files(page, verify_url, [forged])
+    assert verdict.startswith("not-valid: NOT VALID")
+    assert "NOT the file we published" in verdict
+
+
+def test_a_signed_pdf_changed_by_one_byte_is_not_valid(
+    page: Page, verify_url: str, signed_site: Path, tmp_path: Path
+) -> None:
+    content = (signed_site / "certificates" / "IC-2026-0001.pdf").read_bytes()
+    changed = tmp_path / "changed.pdf"
+    changed.write_bytes(content.replace(b"WeasyPrint", b"WeasyPrinT", 1))
+    verdict = check_files(page, verify_url, [changed])
+    assert verdict.startswith("not-valid: NOT VALID")
+    assert "NOT the file we published" in verdict

@@ -200,12 +200,12 @@ def publish_into(
 
     def register() -> None:  # done by this process while the workers render certificates
         with _timed(report.timings, "register"):
-            files = _register_and_downloads(shell, inputs, shell_key, signing) | key_files(ring)
+            files = _register_and_downloads(shell, inputs, shell_key) | key_files(ring)
             for relative, planned_file in files.items():
                 report.files_written += manifest.put_planned(relative, planned_file)
 
     with _timed(report.timings, "certificates"):
-        pages, pdfs = make_files(
+        made = make_files(
             jobs_needed,
             register,
             JobContext(
@@ -220,7 +220,11 @@ def publish_into(
             _workers(jobs, signing, make_pdf),
             progress,
         )
-    report.pages_written, report.pdfs_made = pages, pdfs
+    report.pages_written, report.pdfs_made = made.pages, made.pdfs
+    with _timed(report.timings, "lookups"):  # after the PDFs: the lookups give their digests
+        manifest.digests.update({f"certificates/{i}.pdf": d for i, d in made.pdf_digests.items()})
+        for relative, planned_file in _lookups(inputs, signing, manifest, make_pdf).items():
+            report.files_written += manifest.put_planned(relative, planned_file)
     if out_dir.resolve() == mkdocs_dir.resolve():
         (out_dir / SHELL_PATH).unlink(missing_ok=True)
         _sitemap_without_shell(out_dir)
@@ -260,21 +264,27 @@ def _signing(
     return Signing(signer, kids, certifier_name, ring, earlier)
 
 
-def _register_and_downloads(
-    shell: Shell, inputs: SiteInputs, shell_key: str, signing: Signing
-) -> dict[str, Planned]:
+def _register_and_downloads(shell: Shell, inputs: SiteInputs, shell_key: str) -> dict[str, Planned]:
     rows = [Row.of(c) for c in inputs.certificates]
     certifier = inputs.reference.certifier
     files = register_files(shell, rows, content_key(shell_key, rendering_hash()))
-    signer = signing.signer
-    if signer is None:
-        files.update(lookup_files(rows))
-    else:
-        files.update(lookup_files(rows, sign=signer.sign_json, signer_id=signer.kid))
     files.update(
         download_files(inputs.certificates, certifier.website, inputs.as_of, certifier.name)
     )
     return files
+
+
+def _lookups(
+    inputs: SiteInputs, signing: Signing, manifest: Manifest, make_pdf: bool
+) -> dict[str, Planned]:
+    """The verification lookup: each certificate's status, record digest, record signature
+    and, with PDFs, the digest of the PDF published."""
+    pdfs = {c.id: manifest.digest(f"certificates/{c.id}.pdf") for c in inputs.certificates}
+    rows = [Row.of(c, pdfs[c.id] if make_pdf else None) for c in inputs.certificates]
+    signer = signing.signer
+    if signer is None:
+        return lookup_files(rows)
+    return lookup_files(rows, sign=signer.sign_json, signer_id=signer.kid)
 
 
 def _tree(folder: Path) -> Iterator[tuple[str, Path]]:

@@ -9,9 +9,10 @@ or to certgen never change an issued certificate's PDF.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.fingerprints import environment_hash, tree_hash
@@ -70,13 +71,25 @@ class JobContext:
 _CONTEXT: list[JobContext] = []
 
 
+@dataclass
+class Made:
+    pages: int = 0
+    pdfs: int = 0
+    pdf_digests: dict[str, str] = field(default_factory=dict)
+    """SHA-256 of each PDF made, by certificate ID (the register publishes them)."""
+
+    def add(self, other: Made) -> None:
+        self.pages, self.pdfs = self.pages + other.pages, self.pdfs + other.pdfs
+        self.pdf_digests.update(other.pdf_digests)
+
+
 def make_files(
     jobs_needed: list[Job],
     meanwhile: Callable[[], None],
     context: JobContext,
     workers: int,
     progress: bool,
-) -> tuple[int, int]:
+) -> Made:
     """Make the certificates' files in worker processes; run ``meanwhile`` here meanwhile.
 
     Workers are forked after the jobs are known, so a task is only a range of job numbers:
@@ -90,35 +103,33 @@ def make_files(
     try:
         if workers < 2 or len(ranges) < 2:
             meanwhile()
-            results: Iterator[tuple[int, int]] = map(_make_range, ranges)
-            pages, pdfs = _collect(ranges, results, bar)
+            results: Iterator[Made] = map(_make_range, ranges)
+            made = _collect(ranges, results, bar)
         else:
             with forked_pool(workers) as pool:
                 results = pool.map(_make_range, ranges)
                 meanwhile()
-                pages, pdfs = _collect(ranges, results, bar)
+                made = _collect(ranges, results, bar)
     finally:
         _JOBS.clear()
     bar.close()
-    return pages, pdfs
+    return made
 
 
-def _collect(
-    ranges: list[tuple[int, int]], results: Iterator[tuple[int, int]], bar: _Progress
-) -> tuple[int, int]:
-    pages = pdfs = 0
-    for (start, end), (made_pages, made_pdfs) in zip(ranges, results, strict=True):
-        pages, pdfs = pages + made_pages, pdfs + made_pdfs
+def _collect(ranges: list[tuple[int, int]], results: Iterator[Made], bar: _Progress) -> Made:
+    made = Made()
+    for (start, end), part in zip(ranges, results, strict=True):
+        made.add(part)
         bar.update(end - start)
-    return pages, pdfs
+    return made
 
 
 _JOBS: list[Job] = []
 
 
-def _make_range(bounds: tuple[int, int]) -> tuple[int, int]:
+def _make_range(bounds: tuple[int, int]) -> Made:
     context = _CONTEXT[0]
-    pages = pdfs = 0
+    made = Made()
     for job in _JOBS[bounds[0] : bounds[1]]:
         certificate = job.certificate
         base = context.write_dir / "certificates" / certificate.id
@@ -129,13 +140,14 @@ def _make_range(bounds: tuple[int, int]) -> tuple[int, int]:
         qr = qr_svg(certificate.summary.url)
         if job.page:
             write_file(base.with_suffix(".html"), _page(certificate, qr, context))
-            pages += 1
+            made.pages += 1
         if job.pdf:
             signing, cache = context.signing, context.cache_dir
             pdf = issued_pdf(certificate, qr, context.site_url, context.sample_data, signing, cache)
             write_file(base.with_suffix(".pdf"), pdf)
-            pdfs += 1
-    return pages, pdfs
+            made.pdfs += 1
+            made.pdf_digests[certificate.id] = hashlib.sha256(pdf).hexdigest()
+    return made
 
 
 def _page(certificate: PublicCertificate, qr: str, context: JobContext) -> bytes:

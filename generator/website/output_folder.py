@@ -45,13 +45,21 @@ class Manifest:
     remakes every file and removes any it does not make."""
 
     def __init__(
-        self, out_dir: Path, path: Path | None, entries: dict[str, str], staging: Path | None
+        self,
+        out_dir: Path,
+        path: Path | None,
+        entries: dict[str, str],
+        staging: Path | None,
+        digests: dict[str, str] | None = None,
     ) -> None:
         self.out_dir = out_dir
         self.root = str(out_dir)
         self.path = path
         self.previous = entries
         self.current: dict[str, str] = {}
+        self.previous_digests = digests or {}
+        self.digests: dict[str, str] = {}
+        """SHA-256 of the files whose digest is published (the PDFs), made by this build."""
         self.staging = staging
         self.write_dir = staging or out_dir
         """Where this build writes its files: the staging folder, or the output folder."""
@@ -63,15 +71,25 @@ class Manifest:
         name = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
         path = cache_dir / "manifests" / f"{name}.json"
         try:
-            entries = json.loads(path.read_text("utf-8"))
+            saved = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
-            entries = None
-        if not isinstance(entries, dict):
-            entries = _untrusted(out_dir)
+            saved = None
+        files = saved.get("files") if isinstance(saved, dict) else None
+        digests = saved.get("sha256") if isinstance(saved, dict) else None
+        if not isinstance(files, dict) or not isinstance(digests, dict):
+            files, digests = _untrusted(out_dir), {}
         staging = out_dir.parent / f".{out_dir.name}.staging"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        return cls(out_dir, path, entries, staging)
+        return cls(out_dir, path, files, staging, digests)
+
+    def digest(self, relative: str) -> str | None:
+        """The SHA-256 of a file whose digest is kept: made now, or left as an earlier build
+        made it."""
+        if relative in self.digests:
+            return self.digests[relative]
+        unchanged = self.previous.get(relative) == self.current.get(relative)
+        return self.previous_digests.get(relative) if unchanged else None
 
     def wants(self, relative: str, key: str) -> bool:
         """Record that ``relative`` is made from ``key``; true when it must be (re)made."""
@@ -120,7 +138,9 @@ class Manifest:
             removed = self._remove_leftovers()
             shutil.rmtree(self.staging, ignore_errors=True)
         if self.path is not None:
-            write_atomically(self.path, json.dumps(self.current, sort_keys=True).encode())
+            digests = {r: d for r in self.current if (d := self.digest(r)) is not None}
+            saved = {"files": self.current, "sha256": digests}
+            write_atomically(self.path, json.dumps(saved, sort_keys=True).encode())
         return removed
 
     def _remove_leftovers(self) -> int:

@@ -73,9 +73,11 @@ class Row:
     replaced_by: str | None
     record: bytes = field(repr=False, compare=False)
     """The record as issued, for its signature in the lookup (never in a content key)."""
+    pdf_sha256: str | None = None
+    """The digest of the PDF published, when there is one."""
 
     @classmethod
-    def of(cls, certificate: PublicCertificate) -> Row:
+    def of(cls, certificate: PublicCertificate, pdf_sha256: str | None = None) -> Row:
         summary = certificate.summary
         return cls(
             id=certificate.id,
@@ -91,6 +93,7 @@ class Row:
             sha256=certificate.digest,
             replaced_by=(certificate.status_fields.get("superseded_by") or {}).get("id"),
             record=certificate.canonical,
+            pdf_sha256=pdf_sha256,
         )
 
     def index_entry(self) -> dict[str, Any]:
@@ -171,6 +174,7 @@ def lookup_files(
             "note": notes[row.status],
             "sha256": row.sha256,
             "replaced_by": row.replaced_by,
+            "pdf_sha256": row.pdf_sha256,
         }
         entries[normalize(row.number)] = entries[normalize(row.id)] = value
         records[row.id] = row.record

@@ -27,6 +27,7 @@ class Verdict:
     lines: list[str] = field(default_factory=list)
     valid: bool = False
     current: bool = False
+    status_checked: bool = False
 
     def say(self, line: str) -> None:
         self.lines.append(line)
@@ -46,6 +47,7 @@ def verify(path: Path, ring: KeyRing, site: PublishedSite | None) -> Verdict:
         verdict.say(f"{path}: PDF {_described(contents.signature)}")
         pdf_valid = contents.signature.valid
         record, signature = contents.record, contents.record_signature
+        _same_pdf(content, record, site, verdict)
     else:
         record, signature = content, _json_signature(path, content, site)
     if record is None:
@@ -99,7 +101,22 @@ def _register(record: bytes, site: PublishedSite | None, verdict: Verdict) -> No
     replaced = f"; replaced by {entry['replaced_by']}" if entry.get("replaced_by") else ""
     words = STATUS_WORDS.get(status, status)
     verdict.say(f"register: matches the published record; status: {words}{replaced}")
-    verdict.current = status == "issued"
+    verdict.status_checked, verdict.current = True, status == "issued"
+
+
+def _same_pdf(
+    content: bytes, record: bytes | None, site: PublishedSite | None, verdict: Verdict
+) -> None:
+    """Whether the PDF is the very file the site publishes (a copy made before a re-signing
+    may differ and still be signed)."""
+    certificate_id = _record_id(record) if record else None
+    entry = site.entry(certificate_id) if site is not None and certificate_id else None
+    published = entry.get("pdf_sha256") if entry else None
+    if published:
+        same = hashlib.sha256(content).hexdigest() == published
+        verdict.say(
+            "PDF: " + ("the file the site publishes" if same else "not the file the site publishes")
+        )
 
 
 def _described(check: SignatureCheck) -> str:

@@ -3,8 +3,9 @@
    read with the vendored pdf.js (pdf-attachments.js); a JSON record's signature is the one in
    the register's lookup files (or a .jws file dropped with it).
    WebCrypto checks the signature against the certifier's published keys (data/keys.js); the
-   record's SHA-256 is compared with the register's, which also gives its status today.
-   The PDF's own signature (PAdES) is checked by PDF readers and by `certgen verify`. */
+   record's SHA-256 is compared with the register's, which also gives its status today, and a
+   PDF's SHA-256 with that of the signed PDF the register published: only that very file is
+   valid. PDF readers and `certgen verify` also check the PDF's own signature (PAdES). */
 (function () {
   "use strict";
   function certgen() { return window.certgen; } /* certgen.js loads after the page's scripts */
@@ -77,7 +78,7 @@
     var pdf = files.filter(function (f) { return f.bytes[0] === 0x25 && f.bytes[1] === 0x50; })[0];
     if (pdf) {
       return window.certgenAttachments(pdf.bytes).then(function (found) {
-        return { kind: "PDF", record: found["certificate.json"] || null, token: found["certificate.json.jws"] || null };
+        return { kind: "PDF", pdf: pdf.bytes, record: found["certificate.json"] || null, token: found["certificate.json.jws"] || null };
       });
     }
     var jws = files.filter(function (f) { return /\.jws$/i.test(f.name); })[0];
@@ -85,11 +86,14 @@
     return Promise.resolve({ kind: "JSON record", record: json ? json.bytes : null, token: jws ? jws.bytes : null });
   }
 
-  function report(out, found, signature, entry, digest) {
+  function report(out, found, signature, entry, digest, pdfDigest) {
     out.textContent = "";
     var record = {};
     try { record = JSON.parse(new TextDecoder().decode(found.record)); } catch (e) { record = {}; }
-    var good = signature.state === "valid" && entry && entry.sha256 === digest;
+    /* A PDF counts only when it is, byte for byte, the signed PDF we published: its record
+       and the record's signature are public, and could be attached to any other PDF. */
+    var pdfPublished = found.kind !== "PDF" || Boolean(entry && entry.pdf_sha256 && entry.pdf_sha256 === pdfDigest);
+    var good = signature.state === "valid" && entry && entry.sha256 === digest && pdfPublished;
     var current = good && entry.status === "issued";
     var box = element("div", undefined, "certgen-result certgen-result-" + (current ? "issued" : (entry && good ? entry.status : "unknown")));
     box.setAttribute("data-verdict", current ? "valid" : "not-valid");
@@ -112,13 +116,19 @@
       box.appendChild(element("p", "Register: matches the record we published. Status: " + (STATUS[entry.status] || entry.status) +
         (entry.replaced_by ? "; replaced by " + entry.replaced_by : "") + ".", "certgen-verify-register"));
     }
+    if (found.kind === "PDF" && entry) {
+      box.appendChild(element("p", pdfPublished
+        ? "PDF: the very file we published and signed (SHA-256 " + pdfDigest + ")."
+        : "PDF: NOT the file we published: it was changed after signing, or it is not ours (SHA-256 " + pdfDigest + ").",
+        "certgen-verify-pdf"));
+    }
     if (record.exporter) {
       box.appendChild(element("p", "Signed record: exporter " + record.exporter.name + "; products: " +
         (record.products || []).map(function (p) { return p.name_as_labeled; }).join(", ") +
         ". Compare with the copy you hold."));
     }
     if (found.kind === "PDF") {
-      box.appendChild(element("p", "The PDF's own signature is shown by your PDF reader; `certgen verify` checks it too."));
+      box.appendChild(element("p", "Your PDF reader also shows the PDF's signature; `certgen verify` checks it too."));
     }
     out.appendChild(box);
   }
@@ -126,7 +136,7 @@
   function check(files) {
     var out = document.getElementById("certgen-file-result");
     out.textContent = "Checking…";
-    var found, entry, keys, digest;
+    var found, entry, keys, digest, pdfDigest;
     readFiles(files).then(contents).then(function (result) {
       found = result;
       if (!found.record) throw new Error("This file carries no certificate record.");
@@ -134,19 +144,21 @@
       return Promise.all([
         certgen().lookup(String(record.id || "")),
         certgen().load("data/keys.js", "keys"),
-        crypto.subtle.digest("SHA-256", found.record)
+        crypto.subtle.digest("SHA-256", found.record),
+        found.pdf ? crypto.subtle.digest("SHA-256", found.pdf) : null
       ]);
     }).then(function (loaded) {
       entry = loaded[0];
       keys = loaded[1];
       digest = hex(loaded[2]);
+      pdfDigest = loaded[3] ? hex(loaded[3]) : null;
       /* A JSON record dropped alone: its signature is the one the register publishes. A PDF
          must carry its own: an unsigned PDF (a preview) is no certificate, whatever it holds. */
       var published = found.kind !== "PDF" && entry && entry.jws;
       var token = found.token || (published ? new TextEncoder().encode(entry.jws) : null);
       return checkSignature(found.record, token, keys);
     }).then(function (signature) {
-      report(out, found, signature, entry, digest);
+      report(out, found, signature, entry, digest, pdfDigest);
     }).catch(function (error) {
       out.textContent = "";
       var box = element("div", undefined, "certgen-result certgen-result-unknown");
