@@ -415,3 +415,14 @@ def test_a_forged_cache_file_in_the_tree_is_never_published(tmp_path: Path) -> N
     shutil.rmtree(Project(repo).cache_dir)
     assert run(["build"], repo)[0] == 0
     assert (site / "IC-2026-0001.pdf").read_bytes() == genuine
+
+
+def test_issue_refuses_a_number_another_request_holds(repo: Path) -> None:
+    path = "requests/2026/IC-2026-0003.yaml"
+    before = (repo / path).read_text()
+    taken = "555-5550000115-000298"  # the number of IC-2026-0007
+    code, out, err = run(["issue", path, "--by", "asmith", "--number", taken], repo)
+    assert code == 1, out + err
+    assert "R122" in out + err and "nothing was written" in err
+    assert (repo / path).read_text() == before
+    assert not (repo / "records" / "2026" / "IC-2026-0003.json").exists()

@@ -50,7 +50,9 @@ class Summary:
 
 STATUS_FIELDS = ("status", "cancellation", "superseded_by")
 """What changes after issuance: kept beside the frozen record, never in it."""
-AS_ISSUED = {"status": "issued", "cancellation": None, "superseded_by": None}
+AS_ISSUED = {"status": "as_issued", "cancellation": None, "superseded_by": None}
+"""What a PDF shows: the record as issued, its status today left to the register (a PDF in
+someone's hands cannot follow a later cancellation)."""
 
 
 @dataclass(frozen=True)

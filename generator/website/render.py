@@ -28,6 +28,7 @@ _DARK_RUN = re.compile(rb"\x00+")
 _WORDS = {
     "status": {
         "issued": "Issued (valid)",
+        "as_issued": "Issued; status today: scan the QR code",
         "cancelled": "Cancelled",
         "superseded": "Superseded",
         "expired": "Expired",
@@ -163,7 +164,7 @@ def pdf_html(record: dict[str, Any], fragment: str) -> str:
         .render(
             title=title,
             certifier_name=record["certifier"]["name"],
-            description=f"{title}, status {record['status']}",
+            description=f"{title}, issued on {record['issued_on']}",
             stylesheet=stylesheet("print.css"),
             fragment=fragment,
         )

@@ -22,7 +22,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from generator.check.decide import Facts
 from generator.check.load import load_bytes
-from generator.check.pipeline import Checker
+from generator.check.pipeline import Checker, run_check
 from generator.check.reference_data import Reference
 from generator.check.request import Request
 from generator.check.transitions import PUBLISHED
@@ -166,7 +166,9 @@ class Lifecycle:
         if member is None or "reviewer" not in member.roles:
             listed = sorted(h for h, m in staff.items() if "reviewer" in m.roles)
             raise Refused(
-                f"{handle} is not a reviewer in data/certifier.yaml; reviewers: {', '.join(listed)}"
+                f"{_at(display, data, 'status')}: {handle} is not a reviewer in "
+                f"data/certifier.yaml and cannot decide on this request; reviewers: "
+                f"{', '.join(listed)}"
             )
         preparer = str(data.get("prepared_by", ""))
         if preparer.casefold() == handle.casefold():
@@ -211,9 +213,27 @@ class Lifecycle:
             issuance["official_number"] = number
         data["status"] = "issued"
         _insert_after(data, "issuance", issuance, before=("supersedes", "superseded_by"))
+        original = path.read_bytes()
         self.write_checked(path, data, display, unless=NOT_FROZEN_YET)
+        across = self.register_errors(path)
+        if across:  # another request holds the number, for one: nothing is issued
+            path.write_bytes(original)
+            raise Refused(f"{display} would not pass certgen check; nothing was written", across)
         self.freeze(path)
         return str(data["id"])
+
+    def register_errors(self, path: Path) -> list[Finding]:
+        """The errors the whole register's check gives ``path`` (cross-request rules such as
+        a unique official number included), but those ``issue`` resolves itself."""
+        result = run_check(self.checker, [str(self.project.requests_dir)])
+        target = os.path.abspath(path)
+        return [
+            f
+            for f in result.findings
+            if os.path.abspath(f.path) == target
+            and f.severity is Severity.ERROR
+            and f.code not in NOT_FROZEN_YET
+        ]
 
     def freeze(self, path: Path) -> Path:
         """Keep the record of an issued request as it is today in records/; refused when the

@@ -16,6 +16,8 @@ from generator.record.public import issued_record
 from generator.workflow.git_history import changes_against, record_changes, tracked_outputs
 from generator.workflow.lifecycle import NOT_FROZEN_YET
 
+TRACKED_SHOWN = 10
+
 
 @dataclass(frozen=True)
 class ChangeSummary:
@@ -79,7 +81,11 @@ def _expected(change: RecordChange, checker: Checker, project: Project) -> Recor
 
 def add_tree_findings(result: CheckResult, project: Project) -> None:
     """Add the findings on what git tracks (nothing where the build writes) to ``result``."""
-    findings = run_tree_rules(tracked_outputs(project))
+    tracked = tracked_outputs(project)
+    findings = run_tree_rules(tracked[:TRACKED_SHOWN])
+    if len(tracked) > TRACKED_SHOWN:  # a committed build folder: name a few, count the rest
+        more = f" (and {len(tracked) - TRACKED_SHOWN} more files under build/)"
+        findings[-1] = replace(findings[-1], message=findings[-1].message + more)
     if findings:
         result.findings = sorted([*result.findings, *findings], key=lambda f: f.sort_key())
 
