@@ -5,6 +5,7 @@ says (its record, digest and PDF) never changes with later data, templates or co
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -201,3 +202,17 @@ def test_the_check_cache_sees_a_change_to_a_record_alone(repo: Path) -> None:
     assert code == 1 and " R123 " in out
     code, out, err = run(["build", "--no-pdf"], repo)
     assert code == 1 and "R123" in out and "nothing was published" in err
+
+
+def test_a_record_rewritten_with_its_old_size_and_time_is_seen(repo: Path) -> None:
+    """The cache keys a record on its change time too, which cannot be set back."""
+    assert run(["build", "--no-pdf"], repo)[0] == 0
+    kept = repo / "records" / "2026" / "IC-2026-0002.json"
+    before = kept.stat()
+    changed = kept.read_bytes().replace(b'"net_weight_kg":240000', b'"net_weight_kg":340000')
+    assert len(changed) == before.st_size
+    kept.write_bytes(changed)
+    os.utime(kept, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert run(["build", "--no-pdf"], repo)[0] == 0
+    published = repo / "build" / "site" / "certificates" / "IC-2026-0002.json"
+    assert published.read_bytes() == changed  # what the tree holds (check --base says H905)

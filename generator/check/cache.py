@@ -19,9 +19,11 @@ from pathlib import Path
 from generator.check.outcomes import FileOutcome
 from generator.files import write_atomically
 
-FileState = tuple[str, int, int, int, int]
-"""A file as last seen: path, size, modification time, inode and mode (-1s: missing)."""
-Stored = tuple[str, int, int, FileOutcome, tuple[FileState, ...]]
+FileState = tuple[str, int, int, int, int, int]
+"""A file as last seen: path, size, modification and change times, inode and mode (-1s:
+missing). The change time cannot be set back, so a file rewritten with its old size and
+modification time is still seen as changed."""
+Stored = tuple[str, int, int, FileOutcome, tuple[FileState, ...], int]
 
 
 class CheckCache:
@@ -54,9 +56,11 @@ class CheckCache:
                 stat = os.stat(path)
             except OSError:
                 continue
-            if (stat.st_size, stat.st_mtime_ns) == stored[1:3] and all(
-                state == file_state(state[0]) for state in stored[4]
-            ):
+            unchanged = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns) == (
+                *stored[1:3],
+                stored[5],
+            )
+            if unchanged and all(state == file_state(state[0]) for state in stored[4]):
                 found[display] = stored[3]
         return found
 
@@ -73,6 +77,7 @@ class CheckCache:
             stat.st_mtime_ns,
             outcome,
             tuple(file_state(dependency) for dependency in outcome.depends_on),
+            stat.st_ctime_ns,
         )
         self.index[display] = group
         self.dirty.add(group)
@@ -100,8 +105,15 @@ def file_state(path: str) -> FileState:
     try:
         status = os.lstat(path)
     except OSError:
-        return (path, -1, -1, -1, -1)
-    return (path, status.st_size, status.st_mtime_ns, status.st_ino, status.st_mode)
+        return (path, -1, -1, -1, -1, -1)
+    return (
+        path,
+        status.st_size,
+        status.st_mtime_ns,
+        status.st_ctime_ns,
+        status.st_ino,
+        status.st_mode,
+    )
 
 
 def _load(path: Path) -> dict[str, Stored] | None:

@@ -84,7 +84,10 @@ def add_tree_findings(result: CheckResult, project: Project) -> None:
     tracked = tracked_outputs(project)
     findings = run_tree_rules(tracked[:TRACKED_SHOWN])
     if len(tracked) > TRACKED_SHOWN:  # a committed build folder: name a few, count the rest
-        more = f" (and {len(tracked) - TRACKED_SHOWN} more files under build/)"
+        more = (
+            f" (and {len(tracked) - TRACKED_SHOWN} more files under build/: remove them all "
+            "from git with git rm -r --cached build)"
+        )
         findings[-1] = replace(findings[-1], message=findings[-1].message + more)
     if findings:
         result.findings = sorted([*result.findings, *findings], key=lambda f: f.sort_key())

@@ -113,8 +113,11 @@
     } else if (entry.sha256 !== digest) {
       box.appendChild(element("p", "Register: the record differs from the one we published (SHA-256 " + digest + ").", "certgen-verify-register"));
     } else {
-      box.appendChild(element("p", "Register: matches the record we published. Status: " + (STATUS[entry.status] || entry.status) +
-        (entry.replaced_by ? "; replaced by " + entry.replaced_by : "") + ".", "certgen-verify-register"));
+      var status = "Status: " + (STATUS[entry.status] || entry.status) + (entry.replaced_by ? "; replaced by " + entry.replaced_by : "") + ".";
+      box.appendChild(element("p", pdfPublished
+        ? "Register: matches the record we published. " + status
+        : "Register: the record this PDF carries is ours (" + status + ") but the PDF is not the one we published.",
+        "certgen-verify-register"));
     }
     if (found.kind === "PDF" && entry) {
       box.appendChild(element("p", pdfPublished
