@@ -188,9 +188,7 @@ def publish_into(
     manifest = Manifest.load(cache_dir, out_dir)
     report = BuildReport(len(inputs.certificates))
     if out_dir.resolve() != mkdocs_dir.resolve():
-        for relative, source in _tree(mkdocs_dir):
-            if relative != SHELL_PATH:
-                report.files_written += manifest.put_file(relative, source)
+        report.files_written += _copy_pages(mkdocs_dir, manifest)
     shell_key = hashlib.sha256(shell.text.encode()).hexdigest()
     page_inputs = (shell_key, rendering_hash(), make_pdf, signing.preview)
     planned = (
@@ -223,13 +221,22 @@ def publish_into(
     report.pages_written, report.pdfs_made = made.pages, made.pdfs
     with _timed(report.timings, "lookups"):  # after the PDFs: the lookups give their digests
         manifest.digests.update({f"certificates/{i}.pdf": d for i, d in made.pdf_digests.items()})
-        for relative, planned_file in _lookups(inputs, signing, manifest, make_pdf).items():
-            report.files_written += manifest.put_planned(relative, planned_file)
+        lookups = _lookups(inputs, signing, manifest, make_pdf)
+        report.files_written += sum(manifest.put_planned(r, p) for r, p in lookups.items())
     if out_dir.resolve() == mkdocs_dir.resolve():
         (out_dir / SHELL_PATH).unlink(missing_ok=True)
         _sitemap_without_shell(out_dir)
     report.files_removed = manifest.finish()
     return report
+
+
+def _copy_pages(mkdocs_dir: Path, manifest: Manifest) -> int:
+    """MkDocs' pages into the output folder (but the certificate page shell); how many."""
+    return sum(
+        manifest.put_file(relative, source)
+        for relative, source in _tree(mkdocs_dir)
+        if relative != SHELL_PATH
+    )
 
 
 def _workers(jobs: int | None, signing: Signing, make_pdf: bool) -> int:
