@@ -12,16 +12,16 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from joserfc import jws
-from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, RSAKey
 
 from generator.record.keys import KeyRing, PublishedKey, algorithm, key_id
+
+if TYPE_CHECKING:  # imported when a signature is checked: commands that check none start faster
+    from asn1crypto import x509 as asn1_x509
+    from joserfc.jwk import ECKey, RSAKey
 
 RECORD_ATTACHMENT = "certificate.json"
 SIGNATURE_ATTACHMENT = "certificate.json.jws"
@@ -60,6 +60,9 @@ def check_record_signature(record: bytes, token: bytes, ring: KeyRing) -> Signat
     if header.get("alg") != expected:  # the key decides the algorithm, never the token
         problem = f"the signature claims algorithm {header.get('alg')!r}; this key signs {expected}"
         return SignatureCheck(True, False, kid, key.subject, problem)
+    from joserfc import jws
+    from joserfc.errors import JoseError
+
     try:
         jws.deserialize_compact(token, _jwk(key), algorithms=[expected], payload=record)
     except (JoseError, ValueError) as error:
@@ -87,6 +90,8 @@ def _header(token: bytes) -> dict[str, Any] | None:
 
 
 def _jwk(key: PublishedKey) -> ECKey | RSAKey:
+    from joserfc.jwk import ECKey, RSAKey
+
     public = key.certificate.public_key()
     if isinstance(public, ec.EllipticCurvePublicKey):
         return ECKey.import_key(public)
@@ -152,6 +157,8 @@ def _quiet(logger_name: str) -> Iterator[None]:
 
 
 def _asn1(key: PublishedKey) -> asn1_x509.Certificate:
+    from asn1crypto import x509 as asn1_x509
+
     return asn1_x509.Certificate.load(key.certificate.public_bytes(serialization.Encoding.DER))
 
 

@@ -25,17 +25,18 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
 
 from generator.errors import CertgenError, UsageError
 from generator.record.keys import algorithm, b64url, key_id
+
+if TYPE_CHECKING:  # pyHanko takes a quarter of a second to import: only builds that sign do
+    from pyhanko.sign import signers
 
 PKCS12_FILE = "CERTGEN_SIGNING_PKCS12"
 PKCS12_PASSPHRASE = "CERTGEN_SIGNING_PASSPHRASE"
@@ -104,12 +105,17 @@ class DocumentSigner:
     @cached_property
     def _key_in_memory(self) -> object | None:
         """The private key of a signer that holds it in memory (a PKCS#12 file), loaded once."""
+        from pyhanko.sign import signers
+
         if not isinstance(self.signer, signers.SimpleSigner):
             return None
         return serialization.load_der_private_key(self.signer.signing_key.dump(), password=None)
 
     def sign_pdf(self, pdf: bytes, certifier_name: str) -> bytes:
         """``pdf`` with a PAdES (B-B) certification signature: no later change is allowed."""
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.sign import fields, signers
+
         metadata = signers.PdfSignatureMetadata(
             field_name=SIGNATURE_FIELD,
             md_algorithm="sha256",
@@ -147,6 +153,8 @@ def signer_from_environment() -> DocumentSigner | None:
 
 
 def _pkcs12(path: str) -> signers.Signer:
+    from pyhanko.sign import signers
+
     passphrase = os.environ.get(PKCS12_PASSPHRASE)
     if not os.path.isfile(path):
         raise UsageError(f"{PKCS12_FILE} names {path}, which is not a file")
@@ -162,6 +170,7 @@ def _pkcs12(path: str) -> signers.Signer:
 
 
 def _pkcs11() -> signers.Signer:
+
     try:
         from pkcs11.exceptions import PKCS11Error
         from pyhanko.config.pkcs11 import TokenCriteria

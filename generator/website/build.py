@@ -199,6 +199,8 @@ def publish_into(
     def register() -> None:  # done by this process while the workers render certificates
         with _timed(report.timings, "register"):
             files = _register_and_downloads(shell, inputs, shell_key) | key_files(ring)
+            if not make_pdf:  # no PDF digest to wait for
+                files |= _lookups(inputs, signing, manifest, make_pdf)
             for relative, planned_file in files.items():
                 report.files_written += manifest.put_planned(relative, planned_file)
 
@@ -219,10 +221,12 @@ def publish_into(
             progress,
         )
     report.pages_written, report.pdfs_made = made.pages, made.pdfs
-    with _timed(report.timings, "lookups"):  # after the PDFs: the lookups give their digests
-        manifest.digests.update({f"certificates/{i}.pdf": d for i, d in made.pdf_digests.items()})
-        lookups = _lookups(inputs, signing, manifest, make_pdf)
-        report.files_written += sum(manifest.put_planned(r, p) for r, p in lookups.items())
+    if make_pdf:  # after the PDFs: the lookups give their digests
+        with _timed(report.timings, "lookups"):
+            pdfs = made.pdf_digests.items()
+            manifest.digests.update({f"certificates/{i}.pdf": d for i, d in pdfs})
+            lookups = _lookups(inputs, signing, manifest, make_pdf)
+            report.files_written += sum(manifest.put_planned(r, p) for r, p in lookups.items())
     if out_dir.resolve() == mkdocs_dir.resolve():
         (out_dir / SHELL_PATH).unlink(missing_ok=True)
         _sitemap_without_shell(out_dir)
