@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from generator.check.load import load_file  # noqa: E402
 from generator.check.pipeline import Checker  # noqa: E402
+from generator.fingerprints import canonical_json  # noqa: E402
 from generator.project import Project  # noqa: E402
 
 MODELINE = "# yaml-language-server: $schema=../../schemas/request.schema.json\n"
@@ -142,7 +143,7 @@ def _record_template(record: dict[str, Any], received: date) -> str:
     tokenized = {k: top.get(k, _tokenize_dates(v, received)) for k, v in record.items()}
     for product in tokenized["products"]:
         product["lots"] = [f"{lot}-@@SEQ@@" for lot in product.get("lots", ())]
-    return json.dumps(tokenized, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return canonical_json(tokenized).decode("utf-8")
 
 
 def _tokenize_dates(value: Any, received: date) -> Any:

@@ -1,9 +1,11 @@
 """Fingerprints of what an output is made from: folders of files, certgen's own code, any
-values; a cache entry or an output file is reused only while its fingerprint is unchanged."""
+values, and canonical JSON (the bytes a record's digest and signature are taken of); a cache
+entry or an output file is reused only while its fingerprint is unchanged."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -31,3 +33,9 @@ def environment_hash(*parts: Any) -> str:
     for part in parts:
         digest.update(repr(part).encode())
     return digest.hexdigest()
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no insignificant white space, UTF-8: the bytes a digest is taken of."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")

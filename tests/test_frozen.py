@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from generator.project import Project
-from generator.website import certificate_files
+from generator.website import certificate_files, certificate_pdf
 from tests.helpers import make_project, run
+from tests.test_build import pdf_text
 from tests.test_review import check_base, git, located, request
 
 
@@ -88,11 +89,15 @@ def test_a_template_change_never_changes_an_issued_certificate(
     def new_template(*arguments: object) -> str:
         return original(*arguments).replace("</article>", "<p>New layout</p></article>")  # type: ignore[arg-type]
 
-    monkeypatch.setattr(certificate_files, "certificate_fragment", new_template)
+    for module in (certificate_files, certificate_pdf):  # pages and PDFs alike
+        monkeypatch.setattr(module, "certificate_fragment", new_template)
     monkeypatch.setattr(certificate_files, "_RENDERING", ["a new rendering"])
     assert issued_files(repo, from_scratch=False) == before  # issued PDFs are made once
     page = (repo / "build" / "site" / "certificates" / "IC-2026-0001.html").read_text()
     assert "New layout" in page  # a page is a view, and follows the templates
+    remade = issued_files(repo)  # with no cache at all, a PDF would show the new template
+    assert "New layout" in pdf_text(repo / "build" / "site" / "certificates" / "IC-2026-0001.pdf")
+    assert remade != before
 
 
 def test_changing_or_deleting_a_kept_record_is_refused(repo: Path) -> None:

@@ -184,7 +184,7 @@ def test_verify_a_pdf_signed_by_an_unknown_key(signed: Path, tmp_path: Path) -> 
     out_path.write_bytes(forger(tmp_path).sign_pdf(unsigned_copy, "Throwaway Test Certifier"))
     code, out = verify([str(out_path), "--site", str(site(signed))], signed)
     assert code == 1
-    assert "unknown key" in out or "NOT VALID" in out
+    assert "PDF signature NOT VALID: signed by an unknown key" in out
 
 
 def test_verify_without_the_site_cannot_say_current(signed: Path) -> None:
@@ -325,7 +325,7 @@ def test_issued_pdfs_survive_the_loss_of_the_cache(
     """With the cache lost and the templates changed, --reuse-from takes each issued PDF back
     from the site as published, once its signature and frozen record verify; a PDF there
     that does not verify is made again instead."""
-    from generator.website import certificate_files
+    from generator.website import certificate_pdf
 
     project = make_project(tmp_path / "repo", True, True)
     environment = publish_throwaway_key(project, tmp_path / "secrets", authority)
@@ -337,9 +337,9 @@ def test_issued_pdfs_survive_the_loss_of_the_cache(
     tampered.write_bytes(tampered.read_bytes().replace(b"WeasyPrint", b"WeasyPrinT", 1))
     shutil.rmtree(Project(project).cache_dir)
     shutil.rmtree(site(project))
-    original = certificate_files.certificate_fragment
+    original = certificate_pdf.certificate_fragment
     monkeypatch.setattr(
-        certificate_files,
+        certificate_pdf,
         "certificate_fragment",
         lambda *a: original(*a).replace("</article>", "<p>New layout</p></article>"),
     )

@@ -10,7 +10,9 @@ import json
 import os
 import stat
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.check.cache import CheckCache
 from generator.check.decide import Facts, decide
@@ -36,6 +38,7 @@ from generator.check.schema import load_schema, validate
 from generator.check.transitions import PUBLISHED
 from generator.errors import CertgenError, UsageError
 from generator.findings import Finding, Severity
+from generator.fingerprints import canonical_json
 from generator.project import Project
 from generator.workers import forked_pool
 
@@ -53,6 +56,7 @@ class Checker:
 
     def __init__(self, project: Project) -> None:
         self.project = project
+        self.last_kept: KeptRecord | None = None
         self.request_schema = load_schema(project.schema_dir / "request.schema.json")
         paths = data_paths(project.data_dir)
         missing = [str(p) for p in paths.values() if not p.is_file()]
@@ -94,7 +98,10 @@ class Checker:
         frozen = kept and not as_issued_now
         facts = None if frozen else decide(request, self.reference)
         try:
-            context = Context(request, self.reference, facts, frozen, kept, problem)
+            # judged as issued now, its record is the one about to be kept (no R123)
+            context = Context(
+                request, self.reference, facts, frozen, kept or as_issued_now, problem
+            )
             findings = run_request_rules(context, document)
         except Exception as error:  # a rule bug must not pass for a clean check
             raise RuleFailure(f"a rule failed on {display}: {error!r}") from error
@@ -107,7 +114,9 @@ class Checker:
     def frozen_state(self, request: Request) -> tuple[bool, str | None]:
         """Whether an issued request's record is kept in records/, and what is wrong with
         that file if anything: it must be a regular file (never a link), canonical JSON, and
-        the record of this request."""
+        the record of this request. The record read is kept in ``last_kept`` for whoever
+        drafts the certificate next (read and parsed once a file)."""
+        self.last_kept = None
         if request.data.get("status") not in PUBLISHED:
             return False, None
         path = self.project.frozen_record(request.id)
@@ -118,7 +127,8 @@ class Checker:
             return False, None
         if not stat.S_ISREG(status.st_mode):
             return True, f"{shown} is not a regular file (a link, or a folder): restore it from git"
-        return True, frozen_record_problem(path.read_bytes(), request.id, shown)
+        self.last_kept = kept = KeptRecord.read(path, request.id, shown)
+        return True, kept.problem
 
     def dependencies(self, document: Document | None) -> tuple[str, ...]:
         """The files besides ``document`` that its outcome is made from."""
@@ -139,19 +149,34 @@ class Checker:
         return entry_of(document) if document else None
 
 
-def frozen_record_problem(content: bytes, request_id: str, shown: str) -> str | None:
-    """What is wrong with the bytes of a frozen record, if anything."""
-    try:
-        record = json.loads(content)
-    except ValueError:
-        return f"{shown} is not JSON: restore it from git"
-    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    if canonical.encode("utf-8") != content:
-        return f"{shown} is not in canonical form (it was edited by hand): restore it from git"
-    if not isinstance(record, dict) or record.get("id") != request_id:
-        held = record.get("id") if isinstance(record, dict) else None
-        return f"{shown} holds the record of {held!r}, not of {request_id}: restore it from git"
-    return None
+@dataclass(frozen=True)
+class KeptRecord:
+    """A frozen record file as read: its bytes, the record they hold, and what is wrong."""
+
+    request_id: str
+    content: bytes
+    record: dict[str, Any] | None
+    problem: str | None
+
+    @classmethod
+    def read(cls, path: Path, request_id: str, shown: str) -> KeptRecord:
+        content = path.read_bytes()
+        try:
+            record = json.loads(content)
+        except ValueError:
+            return cls(request_id, content, None, f"{shown} is not JSON: restore it from git")
+        if canonical_json(record) != content:
+            problem = (
+                f"{shown} is not in canonical form (it was edited by hand): restore it from git"
+            )
+            return cls(request_id, content, None, problem)
+        if not isinstance(record, dict) or record.get("id") != request_id:
+            held = record.get("id") if isinstance(record, dict) else None
+            problem = (
+                f"{shown} holds the record of {held!r}, not of {request_id}: restore it from git"
+            )
+            return cls(request_id, content, None, problem)
+        return cls(request_id, content, record, None)
 
 
 def entry_of(document: Document) -> Entry | None:

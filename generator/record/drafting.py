@@ -49,17 +49,14 @@ class DraftingChecker(Checker):
         return outcome
 
     def _draft(self, request_id: str, data: dict[str, Any]) -> Draft:
+        """The certificate, from the frozen record the check just read (R124 and R123 keep
+        a missing or damaged one from reaching this)."""
         assert self.reference is not None
-        path = self.project.frozen_record(request_id)
-        try:
-            draft = draft_of(
-                data, path.read_bytes(), self.schema_document, self.reference.certifier.website
-            )
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise CertgenError(f"{path} is not a readable frozen record ({error!r})") from error
-        if draft.id != request_id:
-            raise CertgenError(f"{path} holds the record of {draft.id}, not of {request_id}")
-        return draft
+        kept = self.last_kept
+        if kept is None or kept.request_id != request_id or kept.record is None:
+            raise CertgenError(f"no sound frozen record of {request_id} was read")
+        site_url = self.reference.certifier.website
+        return draft_of(data, kept.content, kept.record, self.schema_document, site_url)
 
 
 def drafted(result: CheckResult) -> list[DraftedOutcome]:

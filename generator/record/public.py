@@ -22,8 +22,9 @@ import pycountry
 from generator.check.decide import Facts
 from generator.check.reference_data import Operation, Reference
 from generator.check.request import Request
+from generator.check.transitions import PUBLISHED
+from generator.fingerprints import canonical_json
 
-PUBLISHED_STATUSES = frozenset({"issued", "cancelled", "superseded"})
 OID_PROFILE = "https://organic.ams.usda.gov/integrity/CP/OPP?nopid={}"
 CERTIFICATE_PATH = "certificates/{}.html"
 EXTRA_COUNTRY_NAMES = {"XI": "Northern Ireland"}
@@ -101,13 +102,7 @@ class PublicCertificate:
 
 
 def is_published(data: dict[str, Any]) -> bool:
-    return data.get("status") in PUBLISHED_STATUSES
-
-
-def canonical_json(record: dict[str, Any]) -> bytes:
-    """Sorted keys, no insignificant white space, UTF-8: the bytes the digest is taken of."""
-    text = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text.encode("utf-8")
+    return data.get("status") in PUBLISHED
 
 
 def issued_record(
@@ -118,20 +113,24 @@ def issued_record(
     return canonical_json(_record(data, request, facts, ref, site_url))
 
 
-def draft_of(data: dict[str, Any], frozen: bytes, schema: dict[str, Any], site_url: str) -> Draft:
-    """The certificate of an issued request: its frozen record and, from the request file,
-    its status."""
+def draft_of(
+    data: dict[str, Any],
+    frozen: bytes,
+    record: dict[str, Any],
+    schema: dict[str, Any],
+    site_url: str,
+) -> Draft:
+    """The certificate of an issued request: its frozen record (the bytes, and the record
+    they hold) and, from the request file, its status."""
     public = strip_confidential(data, schema, schema)
     status = {
         "status": public["status"],
         "cancellation": _cancellation(public.get("cancellation")),
         "superseded_by": _link(public.get("superseded_by"), site_url),
     }
-    record = json.loads(frozen) | status
-    validity = record.get("validity")
-    return Draft(
-        record["id"], frozen, status, _summary(record), validity["to"] if validity else None
-    )
+    shown = record | status
+    validity = shown.get("validity")
+    return Draft(shown["id"], frozen, status, _summary(shown), validity["to"] if validity else None)
 
 
 def finalize(draft: Draft, as_of: date) -> PublicCertificate:

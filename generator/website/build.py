@@ -263,16 +263,13 @@ def _signing(
     ring: KeyRing, signer: DocumentSigner | None, certifier_name: str, earlier: PublishedSite | None
 ) -> Signing:
     """How this build signs: refused when the key is not one the repository publishes."""
-    kids = tuple(k.kid for k in ring.signing_keys)
-    if signer is not None and signer.kid not in kids:
+    if signer is not None and ring.find(signer.kid) is None:
         raise UsageError(
             f"the signing key {signer.kid} ({signer.certificate.subject.rfc4514_string()}) is "
             "not published: add its certificate (PEM) to data/signing/ in a reviewed pull "
             "request, then publish"
         )
-    if signer is not None:
-        kids = (signer.kid, *(k for k in kids if k != signer.kid))
-    return Signing(signer, kids, certifier_name, ring, earlier)
+    return Signing(signer, certifier_name, ring, earlier)
 
 
 def _register_and_downloads(shell: Shell, inputs: SiteInputs, shell_key: str) -> dict[str, Planned]:

@@ -10,7 +10,7 @@ other. Without a key, the PDF is a preview: marked as such, unsigned, with the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -31,10 +31,9 @@ SIGNATURE_ATTACHMENT = "certificate.json.jws"
 class Signing:
     signer: DocumentSigner | None
     """None for a preview build."""
-    published_kids: tuple[str, ...]
-    """Every published signing key: a certificate signed before by any of them stays so."""
     certifier_name: str
-    ring: KeyRing = field(default_factory=lambda: KeyRing(()))
+    ring: KeyRing
+    """The published keys (data/signing/)."""
     earlier: PublishedSite | None = None
     """The site as published before: an issued PDF missing from the cache is taken from it,
     when its signature verifies and it carries the frozen record."""
@@ -42,6 +41,15 @@ class Signing:
     @property
     def preview(self) -> bool:
         return self.signer is None
+
+    @property
+    def published_kids(self) -> tuple[str, ...]:
+        """Every published signing key, this build's first: a certificate signed before by
+        any of them stays so."""
+        kids = tuple(k.kid for k in self.ring.signing_keys)
+        if self.signer is None:
+            return kids
+        return (self.signer.kid, *(k for k in kids if k != self.signer.kid))
 
 
 def record_signature(

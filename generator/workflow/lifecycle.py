@@ -45,10 +45,6 @@ CANCEL_REASONS = (
 _ID = re.compile(r"^(IC|EC)-(\d{4})-(\d{4,6})$")
 
 
-NOT_FROZEN_YET = frozenset({"R123"})
-"""What ``issue`` resolves itself, by freezing the record right after writing the file."""
-
-
 class Refused(CertgenError):
     """The command would leave a record that breaks a rule; nothing was written."""
 
@@ -133,24 +129,26 @@ class Lifecycle:
         text = EMPTY_ITEM.sub(r"\1", buffer.getvalue())  # ruamel writes "- " for an empty item
         return text if text.startswith(MODELINE) else MODELINE + text
 
-    def errors_of(self, text: str, display: str) -> list[Finding]:
-        """The error findings ``certgen check`` would give a file holding ``text``."""
-        return self._inspect_text(text, display)[1]
+    def errors_of(self, text: str, display: str, as_issued_now: bool = False) -> list[Finding]:
+        """The error findings ``certgen check`` would give a file holding ``text`` (judged as
+        issued now, as ``issue`` writes it)."""
+        return self._inspect_text(text, display, as_issued_now)[1]
 
-    def _inspect_text(self, text: str, display: str) -> tuple[Facts | None, list[Finding]]:
+    def _inspect_text(
+        self, text: str, display: str, as_issued_now: bool = False
+    ) -> tuple[Facts | None, list[Finding]]:
         """The derived facts of ``text`` (None when it does not pass the schema) and its
         error findings, without the cross-request rules (certgen check runs those)."""
         loaded = load_bytes(text.encode("utf-8"), display)
-        _, facts, findings = self.checker.inspect_loaded(loaded, display)
+        _, facts, findings = self.checker.inspect_loaded(loaded, display, as_issued_now)
         return facts, [f for f in findings if f.severity is Severity.ERROR]
 
     def write_checked(
-        self, path: Path, data: CommentedMap, display: str, unless: frozenset[str] = frozenset()
+        self, path: Path, data: CommentedMap, display: str, as_issued_now: bool = False
     ) -> str:
-        """Write ``data`` to ``path`` only if it gives no error finding (but those in
-        ``unless``, which the caller resolves at once)."""
+        """Write ``data`` to ``path`` only if it gives no error finding."""
         text = self.render(data)
-        errors = [f for f in self.errors_of(text, display) if f.code not in unless]
+        errors = self.errors_of(text, display, as_issued_now)
         if errors:
             raise Refused(f"{display} would not pass certgen check; nothing was written", errors)
         path.write_text(text, "utf-8")
@@ -214,25 +212,28 @@ class Lifecycle:
         data["status"] = "issued"
         _insert_after(data, "issuance", issuance, before=("supersedes", "superseded_by"))
         original = path.read_bytes()
-        self.write_checked(path, data, display, unless=NOT_FROZEN_YET)
+        self.write_checked(path, data, display, as_issued_now=True)
+        try:
+            record = self.freeze(path)
+        except Refused:  # a record is kept already under this ID: nothing is issued
+            path.write_bytes(original)
+            raise
         across = self.register_errors(path)
         if across:  # another request holds the number, for one: nothing is issued
             path.write_bytes(original)
+            record.unlink()
             raise Refused(f"{display} would not pass certgen check; nothing was written", across)
-        self.freeze(path)
         return str(data["id"])
 
     def register_errors(self, path: Path) -> list[Finding]:
         """The errors the whole register's check gives ``path`` (cross-request rules such as
-        a unique official number included), but those ``issue`` resolves itself."""
+        a unique official number included)."""
         result = run_check(self.checker, [str(self.project.requests_dir)])
         target = os.path.abspath(path)
         return [
             f
             for f in result.findings
-            if os.path.abspath(f.path) == target
-            and f.severity is Severity.ERROR
-            and f.code not in NOT_FROZEN_YET
+            if os.path.abspath(f.path) == target and f.severity is Severity.ERROR
         ]
 
     def freeze(self, path: Path) -> Path:
@@ -250,9 +251,7 @@ class Lifecycle:
             raise Refused(f"{os.path.relpath(target)} exists: an issued record is never replaced")
         loaded = load_bytes(path.read_bytes(), display)
         document, facts, findings = self.checker.inspect_loaded(loaded, display, as_issued_now=True)
-        errors = [
-            f for f in findings if f.severity is Severity.ERROR and f.code not in NOT_FROZEN_YET
-        ]
+        errors = [f for f in findings if f.severity is Severity.ERROR]
         if errors or document is None or facts is None:
             raise Refused(f"{display} does not pass certgen check; fix it first", errors)
         site_url = self.ref.certifier.website

@@ -42,7 +42,7 @@ class Context:
     frozen: bool = False
     """Judged as frozen: only the rules that apply after issuance run."""
     record_kept: bool = False
-    """Its record is kept in records/ (judged as frozen unless a branch issues it now)."""
+    """Its record is kept in records/, or is being kept now (judged as issued now)."""
     record_problem: str | None = None
     """What is wrong with the kept record's file, if anything."""
 
