@@ -21,6 +21,7 @@ from generator.check.reference_data import (
     Reference,
     Requirement,
     ServiceLevel,
+    Terms,
 )
 from generator.check.request import Request
 
@@ -46,6 +47,9 @@ class Facts:
     clock_starts: date
     due: date | None
     fee: Fee | None
+    terms: Terms | None = None
+    """The market's terms in force on the departure date (None for imports, or when no
+    terms cover that date)."""
     statements: tuple[Requirement, ...] = field(default=())
     attestations: tuple[str, ...] = field(default=())
 
@@ -106,6 +110,15 @@ def market_of(request: Request, ref: Reference) -> Market | None:
     return None if request.is_import else ref.market_for(request.destination_country)
 
 
+def terms_date(request: Request) -> date | None:
+    """The day whose arrangement terms apply: the export's departure from the United States."""
+    departure = request.data.get("transport", {}).get("departure_date")
+    try:
+        return date.fromisoformat(departure) if isinstance(departure, str) else None
+    except ValueError:
+        return None
+
+
 def decide(request: Request, ref: Reference) -> Facts:
     market = market_of(request, ref)
     document_type = ref.document_types[market.document_type if market else IMPORT_DOCUMENT]
@@ -113,7 +126,9 @@ def decide(request: Request, ref: Reference) -> Facts:
     calendar = calendar_for(ref.calendar)
     received = request.requested_at.astimezone(calendar.zone)
     start = calendar.clock_start(received)
-    categories = {str(p["category"]) for p in request.products}
+    day = terms_date(request)
+    terms = market.terms_on(day) if market and day else None
+    products = [(str(p["category"]), str(p["produced_in"])) for p in request.products]
     return Facts(
         document_type=document_type,
         market=market,
@@ -122,22 +137,24 @@ def decide(request: Request, ref: Reference) -> Facts:
         clock_starts=start,
         due=calendar.add_business_days(start, level.business_days) if level else None,
         fee=_fee(request, ref, document_type, level),
-        statements=_required(market.statements if market else (), categories),
-        attestations=_required_attestations(ref, market, categories),
+        terms=terms,
+        statements=required_for(terms.statements if terms else (), products),
+        attestations=_required_attestations(ref, terms, products),
     )
 
 
-def _required(
-    requirements: tuple[Requirement, ...], categories: set[str]
+def required_for(
+    requirements: tuple[Requirement, ...], products: list[tuple[str, str]]
 ) -> tuple[Requirement, ...]:
-    return tuple(r for r in requirements if any(r.applies_to(c) for c in categories))
+    """The requirements that apply to at least one of the (category, origin) products."""
+    return tuple(r for r in requirements if any(r.applies_to(c, o) for c, o in products))
 
 
 def _required_attestations(
-    ref: Reference, market: Market | None, categories: set[str]
+    ref: Reference, terms: Terms | None, products: list[tuple[str, str]]
 ) -> tuple[str, ...]:
     always = [a.id for a in ref.records.attestations.values() if a.always_required]
-    specific = [a.id for a in _required(market.attestations if market else (), categories)]
+    specific = [a.id for a in required_for(terms.attestations if terms else (), products)]
     return tuple(dict.fromkeys(always + specific))
 
 

@@ -30,6 +30,32 @@ class StaffMember:
 
 
 @dataclass(frozen=True)
+class PostalAddress:
+    """A physical address, as the forms print it."""
+
+    street: str | None
+    city: str | None
+    region: str | None
+    postal_code: str | None
+    country: str
+
+    @property
+    def line(self) -> str:
+        """Street, city, region and postal code on one line (the country is printed apart)."""
+        place = " ".join(part for part in (self.region, self.postal_code) if part)
+        return ", ".join(part for part in (self.street, self.city, place) if part)
+
+
+@dataclass(frozen=True)
+class Accreditation:
+    program: str
+    title: str
+    since: date
+    reference: str | None
+    """Its code, such as the control-body code a certificate of inspection prints."""
+
+
+@dataclass(frozen=True)
 class Certifier:
     name: str
     short_name: str
@@ -41,6 +67,11 @@ class Certifier:
     address: str
     website: str
     staff: dict[str, StaffMember]
+    postal_address: PostalAddress | None = None
+    accreditations: tuple[Accreditation, ...] = ()
+
+    def accreditation(self, program: str) -> Accreditation | None:
+        return next((a for a in self.accreditations if a.program == program), None)
 
 
 @dataclass(frozen=True)
@@ -54,6 +85,8 @@ class CertifiedItem:
     name_as_labeled: str
     scope: str
     category: str
+    hs_headings: tuple[str, ...]
+    """HS headings (4 digits) or subheadings (6) the item can be declared under."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +101,7 @@ class Operation:
     soe_compliant: bool
     items: tuple[CertifiedItem, ...]
     addendum_markets: frozenset[str] | None
+    address: PostalAddress | None = None
     items_by_name: dict[str, CertifiedItem] = field(init=False, repr=False, compare=False)
     known_names: frozenset[str] = field(init=False, repr=False, compare=False)
 
@@ -105,12 +139,19 @@ class Operation:
 
 @dataclass(frozen=True)
 class Requirement:
+    """A statement or attestation, with the products it applies to."""
+
     id: str
     text: str
     categories: frozenset[str] | None
+    """The product categories it applies to; None for every category."""
+    produced_in: frozenset[str] | None = None
+    """The countries of production it applies to; None for every origin."""
 
-    def applies_to(self, category: str) -> bool:
-        return self.categories is None or category in self.categories
+    def applies_to(self, category: str, produced_in: str | None = None) -> bool:
+        if self.categories is not None and category not in self.categories:
+            return False
+        return self.produced_in is None or produced_in is None or produced_in in self.produced_in
 
 
 ISSUING_SYSTEMS = {
@@ -138,21 +179,73 @@ class DocumentType:
 
 
 @dataclass(frozen=True)
-class Market:
-    id: str
-    name: str
-    countries: frozenset[str]
-    document_type: str
+class Terms:
+    """A market's terms in force over a period: what its arrangement requires of a shipment
+    that leaves the United States between ``valid_from`` and ``valid_to`` (both included)."""
+
+    valid_from: date | None
+    """None: in force since before any date the register holds (start not sourced)."""
+    valid_to: date | None
+    """None: no end date is known."""
     arrangement: str | None
-    tariff_code: str
-    requires_addendum: bool
+    procedure: str | None
+    """The exact wording of the procedure box (box 2) or arrangement reference, if any."""
+    sources: tuple[str, ...]
     origin: str
+    claims: frozenset[str] | None
     min_organic_percent: float | None
     allowed_categories: frozenset[str] | None
     excluded_categories: frozenset[str]
     statements: tuple[Requirement, ...]
     attestations: tuple[Requirement, ...]
     notes: str
+
+    def in_force_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+    @property
+    def period(self) -> str:
+        """The period in words: "2020-05-30 to 2026-12-31", "since 2020-05-30"."""
+        if self.valid_from and self.valid_to:
+            return f"{self.valid_from} to {self.valid_to}"
+        if self.valid_from:
+            return f"since {self.valid_from}"
+        return f"until {self.valid_to}" if self.valid_to else "without a known start or end"
+
+
+@dataclass(frozen=True)
+class Market:
+    id: str
+    name: str
+    countries: frozenset[str]
+    document_type: str
+    tariff_code: str
+    requires_addendum: bool
+    notes: str
+    terms: tuple[Terms, ...]
+    """Oldest first; the periods do not overlap (a data rule checks it)."""
+
+    def terms_on(self, day: date) -> Terms | None:
+        """The terms in force on ``day``, or None when no terms cover it."""
+        for terms in self.terms:
+            if terms.in_force_on(day):
+                return terms
+        return None
+
+    def successor(self, terms: Terms) -> Terms | None:
+        """The terms that follow ``terms``, if any are known."""
+        later = [
+            t
+            for t in self.terms
+            if terms.valid_to and t.valid_from and t.valid_from > terms.valid_to
+        ]
+        return later[0] if later else None
+
+    def terms_now_and_later(self, day: date) -> tuple[Terms, ...]:
+        """The terms in force on ``day`` and any that start later (what applicants plan by)."""
+        return tuple(t for t in self.terms if t.valid_to is None or t.valid_to >= day)
 
 
 @dataclass(frozen=True)
@@ -322,6 +415,19 @@ def _certifier(data: dict[str, Any]) -> Certifier:
         ),
         website=data["website"],
         staff=staff,
+        postal_address=PostalAddress(
+            street=data["address"]["street"],
+            city=data["address"]["city"],
+            region=data["address"].get("state"),
+            postal_code=data["address"]["postal_code"],
+            country=data["address"]["country"],
+        ),
+        accreditations=tuple(
+            Accreditation(
+                a["program"], a["title"], date.fromisoformat(a["since"]), a.get("reference")
+            )
+            for a in data["accreditations"]
+        ),
     )
 
 
@@ -340,10 +446,17 @@ def _operation(data: dict[str, Any]) -> Operation:
         scopes=frozenset(data["scopes"]),
         soe_compliant=data["soe_compliant"],
         items=tuple(
-            CertifiedItem(i["name_as_labeled"], i["scope"], i["category"])
+            CertifiedItem(i["name_as_labeled"], i["scope"], i["category"], tuple(i["hs_headings"]))
             for i in data["certified_items"]
         ),
         addendum_markets=frozenset(addendum["markets"]) if addendum else None,
+        address=PostalAddress(
+            street=data.get("street"),
+            city=data.get("city"),
+            region=data.get("region"),
+            postal_code=data.get("postal_code"),
+            country=data["country"],
+        ),
     )
 
 
@@ -362,22 +475,43 @@ def _document_type(data: dict[str, Any]) -> DocumentType:
 
 def _requirement(data: dict[str, Any]) -> Requirement:
     categories = data.get("categories")
+    origins = data.get("produced_in")
     return Requirement(
-        data["id"], data.get("text", ""), frozenset(categories) if categories else None
+        data["id"],
+        " ".join(data.get("text", "").split()),
+        frozenset(categories) if categories else None,
+        frozenset(origins) if origins else None,
     )
 
 
 def _market(data: dict[str, Any]) -> Market:
-    allowed = data.get("allowed_categories")
     return Market(
         id=data["id"],
         name=data["name"],
         countries=frozenset(data["countries"]),
         document_type=data["document_type"],
-        arrangement=data.get("arrangement"),
         tariff_code=data["tariff_code"],
         requires_addendum=data["requires_addendum"],
+        notes=" ".join(data.get("notes", "").split()),
+        terms=tuple(sorted((_terms(t) for t in data["terms"]), key=_start)),
+    )
+
+
+def _start(terms: Terms) -> date:
+    return terms.valid_from or date.min
+
+
+def _terms(data: dict[str, Any]) -> Terms:
+    allowed = data.get("allowed_categories")
+    claims = data.get("claims")
+    return Terms(
+        valid_from=_day(data.get("valid_from")),
+        valid_to=_day(data.get("valid_to")),
+        arrangement=data.get("arrangement"),
+        procedure=" ".join(data["procedure"].split()) if data.get("procedure") else None,
+        sources=tuple(data["sources"]),
         origin=data["origin"],
+        claims=frozenset(claims) if claims is not None else None,
         min_organic_percent=data.get("min_organic_percent"),
         allowed_categories=frozenset(allowed) if allowed is not None else None,
         excluded_categories=frozenset(data.get("excluded_categories", ())),
@@ -385,6 +519,10 @@ def _market(data: dict[str, Any]) -> Market:
         attestations=tuple(_requirement(a) for a in data["attestations"]),
         notes=" ".join(data.get("notes", "").split()),
     )
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def _calendar(data: dict[str, Any]) -> CalendarSettings:

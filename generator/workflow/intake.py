@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +62,12 @@ ATTESTATION_BOXES = {
     "The product was not fumigated with a prohibited substance": "no_prohibited_fumigation",
     "The product was not irradiated": "no_irradiation",
     "No antibiotics were used in producing the product": "no_antibiotics",
-    "The crops were produced without sodium nitrate": "no_sodium_nitrate",
+    "The product and its crops were produced without sodium nitrate": "no_sodium_nitrate",
     "The crops were not produced hydroponically or aeroponically": "not_hydroponic",
     "Non-ruminant livestock were raised at Canadian stocking rates": "stocking_rates_met",
+    "The product contains no apples or pears produced with antibiotics": (
+        "no_antibiotic_apples_pears"
+    ),
 }
 ORGANIC_DOCUMENTS_BOX = "Every listed document describes the goods as organic"
 CHOICES = {
@@ -220,10 +224,21 @@ def _request(
     _route(data, kind, answer)
     if kind == "export":
         category = CHOICES.get(answer["category"], answer["category"])
-        data["statements"] = CommentedSeq(s.id for s in market.statements if s.applies_to(category))
+        terms = market.terms_on(_terms_day(lifecycle, answer))
+        statements = terms.statements if terms else ()
+        data["statements"] = CommentedSeq(s.id for s in statements if s.applies_to(category))
     data["attestations"] = _attestations(lifecycle, answer)
     data["documents"] = _documents(answer)
     return data
+
+
+def _terms_day(lifecycle: Lifecycle, answer: dict[str, str]) -> date:
+    """The day whose arrangement terms the draft follows: the departure date if given and
+    valid, otherwise today."""
+    try:
+        return date.fromisoformat(answer["departure"])
+    except ValueError:
+        return date.fromisoformat(lifecycle.now()[:10])
 
 
 def _importer(lifecycle: Lifecycle, kind: str, answer: dict[str, str]) -> CommentedMap:

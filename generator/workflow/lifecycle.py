@@ -416,18 +416,19 @@ def _fill_declarations(
     """Statements and attestations the destination asks for; attestations left empty for the
     exporter to give (true or false), never assumed."""
     market = ref.market_for(options["destination"]) if kind == "export" else None
+    terms = market.terms_on(date.fromisoformat(data["requested_at"][:10])) if market else None
     categories = {category} if category else set()
     if market is not None:
         data["statements"] = CommentedSeq(
             s.id
-            for s in market.statements
+            for s in (terms.statements if terms else ())
             if not categories or any(s.applies_to(c) for c in categories)
         )
     attestations = CommentedMap()
     for attestation in ref.records.attestations.values():
         if attestation.always_required:
             attestations[attestation.id] = None
-    for requirement in market.attestations if market else ():
+    for requirement in terms.attestations if terms else ():
         if not categories or any(requirement.applies_to(c) for c in categories):
             attestations[requirement.id] = None
     data["attestations"] = attestations

@@ -18,6 +18,8 @@ def operation_ids_unique(data: Data) -> Iterator[DataProblem]:
 
     Two records with one operation ID would make status checks depend on which one is read.
 
+    Source: certgen: the integrity of the OID snapshot, data/operations.yaml, operations.
+
     Fix: merge the two records into one.
     """
     operations = data["operations"].data["operations"]
@@ -35,6 +37,9 @@ def operation_ids_unique(data: Data) -> Iterator[DataProblem]:
 @rule("A702", scope="data")
 def addendum_markets_known(data: Data) -> Iterator[DataProblem]:
     """International Markets Addendum entries name markets of data/destinations.yaml.
+
+    Source: certgen: data/operations.yaml, addendum.markets, names markets of
+    data/destinations.yaml, markets.
 
     Fix: use a market id from data/destinations.yaml (EU, XI, CH, GB, JP, TW, KR, CA, ...).
     """
@@ -55,6 +60,8 @@ def status_history_in_order(data: Data) -> Iterator[DataProblem]:
 
     The status in effect on a day is the last one that started on or before it; out of
     order entries would give the wrong status.
+
+    Source: certgen: data/operations.yaml, status_history.
 
     Fix: sort the entries by their ``since`` date.
     """
@@ -77,6 +84,8 @@ def markets_partition_countries(data: Data) -> Iterator[DataProblem]:
     The destination country decides the market and so the document; a country in two
     markets would be ambiguous, and without a catch-all market other countries would have
     no document.
+
+    Source: certgen: data/destinations.yaml, markets.
 
     Fix: list each country in one market only; keep exactly one market with no countries.
     """
@@ -108,6 +117,9 @@ def data_references_resolve(data: Data) -> Iterator[DataProblem]:
     data/records.yaml; fee supplements name document types; required documents name
     document kinds of data/records.yaml.
 
+    Source: certgen: the references between data/destinations.yaml, data/records.yaml and
+    data/services.yaml.
+
     Fix: correct the id, or define it in the file named in the message.
     """
     destinations = data["destinations"].data
@@ -122,13 +134,14 @@ def data_references_resolve(data: Data) -> Iterator[DataProblem]:
                 f"/markets/{index}/document_type",
                 f"unknown document type {market['document_type']!r}",
             )
-        for position, attestation in enumerate(market["attestations"]):
-            if attestation["id"] not in attestations:
-                yield DataProblem(
-                    "destinations",
-                    f"/markets/{index}/attestations/{position}/id",
-                    f"attestation {attestation['id']!r} is not in data/records.yaml",
-                )
+        for number, terms in enumerate(market["terms"]):
+            for position, attestation in enumerate(terms["attestations"]):
+                if attestation["id"] not in attestations:
+                    yield DataProblem(
+                        "destinations",
+                        f"/markets/{index}/terms/{number}/attestations/{position}/id",
+                        f"attestation {attestation['id']!r} is not in data/records.yaml",
+                    )
     for index, supplement in enumerate(data["services"].data["document_supplements"]):
         if supplement["document_type"] not in document_types:
             yield DataProblem(
@@ -160,6 +173,8 @@ def _kinds_defined(records: dict[str, Any], kinds: set[str]) -> Iterator[DataPro
 def staff_handles_unique(data: Data) -> Iterator[DataProblem]:
     """Each staff member is listed once.
 
+    Source: certgen: data/certifier.yaml, staff.
+
     Fix: merge the entries and their roles.
     """
     seen: set[str] = set()
@@ -170,3 +185,37 @@ def staff_handles_unique(data: Data) -> Iterator[DataProblem]:
                 "certifier", f"/staff/{index}/handle", f"{member['handle']} is listed twice"
             )
         seen.add(handle)
+
+
+@rule("A707", scope="data")
+def market_terms_do_not_overlap(data: Data) -> Iterator[DataProblem]:
+    """A market's terms follow one another: each period ends before the next begins.
+
+    The terms in force on the departure date decide what a certificate says; two entries
+    in force on the same day would make that ambiguous. An entry without ``valid_from``
+    can only be the first, and one without ``valid_to`` only the last.
+
+    Source: certgen: data/destinations.yaml, terms of each market.
+
+    Fix: give the older entry a ``valid_to`` the day before the newer one's ``valid_from``.
+    """
+    for index, market in enumerate(data["destinations"].data["markets"]):
+        periods = sorted(
+            (terms.get("valid_from") or "", terms.get("valid_to") or "9999-12-31", number)
+            for number, terms in enumerate(market["terms"])
+        )
+        for start, end, number in periods:
+            if start and end < start:
+                yield DataProblem(
+                    "destinations",
+                    f"/markets/{index}/terms/{number}/valid_to",
+                    f"valid_to {end} is before valid_from {start}",
+                )
+        for (_, end, _), (start, _, number) in zip(periods, periods[1:]):
+            if start <= end:
+                yield DataProblem(
+                    "destinations",
+                    f"/markets/{index}/terms/{number}/valid_from",
+                    f"these terms start on {start or 'an unknown date'}, while the earlier "
+                    f"terms of {market['id']} are in force until {end}",
+                )

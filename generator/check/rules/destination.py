@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from generator.check.decide import terms_date
 from generator.check.rules.registry import Context, Problem, rule
+from generator.check.words import CATEGORY_WORDS
 from generator.findings import shown
 
 US_AND_TERRITORIES = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM"})
@@ -53,81 +55,104 @@ def export_leaves_united_states(context: Context) -> Iterator[Problem]:
 
 @rule("D503")
 def destination_statements_present(context: Context) -> Iterator[Problem]:
-    """The statements the destination requires are listed.
+    """The statements the arrangement requires for these products are listed.
 
-    TM-11s for Japan carry the US-Japan arrangement statement, Korea's certificates the
-    US-Korea statement, shipments to Canada the US-Canada statement, and TM-11s for Taiwan
-    the zero-prohibited-substances or no-analgesics statement for each kind of product
-    (data/destinations.yaml).
+    The terms in force on the departure date (data/destinations.yaml) name each statement
+    with the products it applies to: the US-Japan statement on TM-11s for Japan, the
+    AIT/TECRO statement on TM-11s for Taiwan since 2020 (and the no-analgesics statement
+    for livestock products), the US-Korea statement, the US-Canada statement.
 
-    Fix: add the missing statement ids to ``statements``; for Canada make sure the text
-    also appears on the bill of lading or invoice.
+    Source: the arrangement's terms as data/destinations.yaml cites them (AMS
+    international trade pages for Japan, Taiwan, Korea and Canada; QAI, OneCert and OTA
+    notices of the 2020 AIT/TECRO arrangement).
+
+    Fix: add the statement ids named in the message to ``statements``; for Canada make
+    sure the text also appears on the bill of lading or invoice.
     """
-    market = context.facts.market
-    if market is None:
+    terms = context.facts.terms
+    if terms is None:
         return
     listed = set(context.data["statements"])
     for statement in context.facts.statements:
         if statement.id not in listed:
             yield Problem(
-                "/statements", f"add '{statement.id}': {market.name} requires \"{statement.text}\""
+                "/statements",
+                f"add '{statement.id}': {_market_name(context)} requires "
+                f"\"{statement.text}\" on this document",
             )
 
 
 @rule("D504")
 def statements_belong_to_destination(context: Context) -> Iterator[Problem]:
-    """Every statement listed belongs to the destination.
+    """Every statement listed belongs to the arrangement in force and to these products.
 
     A statement meant for another destination (the Japan statement on a certificate for
-    Korea) would make the document wrong.
+    Korea), from terms no longer in force (Taiwan's pre-2020 statements), or for other
+    products (the livestock statement on a TM-11 for apples) makes the document wrong.
 
-    Fix: remove the statement; the message lists the destination's statements.
+    Source: the arrangement's terms as data/destinations.yaml cites them.
+
+    Fix: remove the statement; the message lists the statements that apply.
     """
-    market = context.facts.market
-    if market is None:
+    terms = context.facts.terms
+    if terms is None:
         return
-    known = {s.id for s in market.statements}
+    known = {s.id: s for s in terms.statements}
+    applying = {s.id for s in context.facts.statements}
     for index, statement in enumerate(context.data["statements"]):
+        allowed = ", ".join(sorted(applying)) or "none"
         if statement not in known:
-            allowed = ", ".join(sorted(known)) or "none"
             yield Problem(
                 f"/statements/{index}",
-                f"{shown(statement)} is not a statement for "
-                f"{market.name}; its statements: {allowed}",
+                f"{shown(statement)} is not a statement of the terms in force for "
+                f"{_market_name(context)} on the departure date ({terms.period}); "
+                f"the statements for these products: {allowed}",
+            )
+        elif statement not in applying:
+            words = _category_list(known[statement].categories)
+            yield Problem(
+                f"/statements/{index}",
+                f"{shown(statement)} is for {words}, and no product here is one; "
+                f"the statements for these products: {allowed}",
             )
 
 
 @rule("D505")
 def destination_attestations_given(context: Context) -> Iterator[Problem]:
-    """The exporter gives, as true, each attestation the destination requires.
+    """The exporter confirms each attestation the arrangement requires for these products.
 
-    No antibiotics for the EU, Northern Ireland, Switzerland and Great Britain; no sodium
-    nitrate and not hydroponic for crops to Canada, Canadian stocking rates for
-    non-ruminant livestock products (data/destinations.yaml). A product that cannot be
-    attested does not qualify under the arrangement.
+    The terms in force on the departure date name each attestation with the products it
+    applies to: no antibiotics for the EU, Northern Ireland and Switzerland; no apples or
+    pears produced with antibiotics for Korea; no sodium nitrate (every product), not
+    hydroponic (crops) and Canadian stocking rates (non-ruminant livestock) for Canada.
+    A product that cannot be attested does not qualify under the arrangement.
 
-    Fix: add the attestation as true if the exporter can attest it; otherwise the product
-    cannot be exported to this destination under the arrangement.
+    Source: the arrangement's terms as data/destinations.yaml cites them (AMS EU and Korea
+    pages, Oregon Tilth's Korea page, CCOF's Canadian export requirements).
+
+    Fix: ask the exporter to confirm the attestation from its records, and record it as
+    true only once confirmed; a product that cannot be attested cannot be exported under
+    the arrangement.
     """
-    market = context.facts.market
-    if market is None:
+    if context.facts.terms is None:
         return
     given = context.request.attestations
     always = {a.id for a in context.ref.records.attestations.values() if a.always_required}
     for attestation in context.facts.attestations:
         if attestation in always:
             continue
+        title = context.ref.records.attestations[attestation].title
         if attestation not in given:
             yield Problem(
                 "/attestations",
-                f"{market.name} requires the attestation '{attestation}: true'; add it",
+                f"{_market_name(context)} requires the attestation '{attestation}' "
+                f"({title}); record it once the exporter has confirmed it",
             )
         elif given[attestation] is not True:
             yield Problem(
                 f"/attestations/{attestation}",
-                f"{market.name} requires {attestation}; "
-                "a product that cannot be attested does "
-                "not qualify",
+                f"{_market_name(context)} requires '{attestation}' ({title}); a product "
+                "that cannot be attested does not qualify under the arrangement",
             )
 
 
@@ -147,3 +172,41 @@ def attestations_known(context: Context) -> Iterator[Problem]:
                 f"/attestations/{name}",
                 f"unknown attestation {shown(name)}; known: {', '.join(known)}",
             )
+
+
+@rule("D507")
+def terms_in_force_on_departure(context: Context) -> Iterator[Problem]:
+    """The destination has terms in force on the departure date.
+
+    Arrangements change on known dates (Taiwan's in 2020, Great Britain's procedure in
+    2023) and end (the EU's recognitions under Article 48 of Regulation (EU) 2018/848 on
+    31 December 2026). A certificate is issued under the terms in force when the shipment
+    leaves; where data/destinations.yaml has none for that day, certgen cannot say what
+    the document must carry.
+
+    Source: data/destinations.yaml, terms of each market, with the sources they cite.
+
+    Fix: check the departure date; if it is right, the certifier adds the new terms to
+    data/destinations.yaml (with their sources) in a reviewed pull request.
+    """
+    market = context.facts.market
+    day = terms_date(context.request)
+    if market is None or day is None or context.facts.terms is not None:
+        return
+    periods = "; ".join(t.period for t in market.terms)
+    yield Problem(
+        "/transport/departure_date",
+        f"no terms for {market.name} are in force on {day} (data/destinations.yaml has: "
+        f"{periods}); the certifier must add the terms in force before this can be issued",
+    )
+
+
+def _market_name(context: Context) -> str:
+    market = context.facts.market
+    return market.name if market else "the destination"
+
+
+def _category_list(categories: frozenset[str] | None) -> str:
+    if not categories:
+        return "every product"
+    return " and ".join(sorted(CATEGORY_WORDS.get(c, c) for c in categories))

@@ -5,22 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from generator.check.reference_data import Market
+from generator.check.reference_data import Terms
 from generator.check.rules.registry import Context, Problem, each_product, rule
+from generator.check.words import CATEGORY_WORDS, CLAIM_WORDS, ORIGIN_WORDS
 from generator.findings import shown
-
-_CATEGORY_WORDS = {
-    "unprocessed_plant": "unprocessed plant products",
-    "livestock_product": "livestock products",
-    "processed_food": "processed foods",
-    "feed": "feed",
-    "wine": "wine",
-    "alcoholic_beverage": "alcoholic beverages",
-    "honey": "honey",
-    "aquaculture_algae": "aquaculture and algae",
-    "seed": "seed",
-    "non_food": "non-food products",
-}
 
 
 @rule("G301")
@@ -186,74 +174,117 @@ def gross_weight_not_below_net(context: Context) -> Iterator[Problem]:
 
 @rule("G308")
 def organic_content_meets_destination(context: Context) -> Iterator[Problem]:
-    """Each product has at least the organic content the destination requires.
+    """Each product has at least the organic content the arrangement requires.
 
-    Japan accepts under the US-Japan arrangement only products with at least 95% organic
-    ingredients (excluding water and salt); "made with organic" products do not qualify.
+    Japan and Korea accept under their arrangements only products with at least 95%
+    organic ingredients (excluding water and salt), as the terms in force on the
+    departure date say (data/destinations.yaml, min_organic_percent).
 
-    Fix: give ``organic_percent`` for each product; products below the minimum cannot be
-    exported under the arrangement.
+    Source: Oregon Tilth, Japan and Taiwan export pages and Korea export page (cited in
+    data/destinations.yaml); AMS Japan and Korea pages.
+
+    Fix: give ``organic_percent`` for each product from its approved formulation;
+    products below the minimum cannot be exported under the arrangement.
     """
-    market = context.facts.market
-    if market is None or market.min_organic_percent is None:
+    terms = context.facts.terms
+    if terms is None or terms.min_organic_percent is None:
         return
-    minimum = market.min_organic_percent
+    minimum = terms.min_organic_percent
     for pointer, product in each_product(context):
         percent = product.get("organic_percent")
         if percent is None:
             yield Problem(
                 pointer,
-                f"{market.name} requires at least {minimum:g}% organic content; "
-                "add organic_percent",
+                f"{_name(context)} requires at least {minimum:g}% organic content; "
+                "give organic_percent from the product's approved formulation",
             )
         elif percent < minimum:
             yield Problem(
                 f"{pointer}/organic_percent",
-                f"{market.name} requires at least {minimum:g}% organic content, not {percent:g}%",
+                f"{_name(context)} requires at least {minimum:g}% organic content, "
+                f"not {percent:g}%",
+            )
+
+
+@rule("G312")
+def claim_accepted_by_destination(context: Context) -> Iterator[Problem]:
+    """Each product's organic claim is one the arrangement accepts.
+
+    The EU, Northern Ireland, Switzerland and Great Britain take products labelled
+    organic; Japan and Korea take only products of at least 95% organic content, so a
+    "made with organic" product never qualifies there, whatever its percentage.
+
+    Source: data/destinations.yaml, claims of the terms in force (Oregon Tilth's Japan
+    and Korea pages; AMS EU, UK and Switzerland pages: products certified as organic).
+
+    Fix: such a product cannot be exported under the arrangement; remove the line, or
+    correct ``claim`` if the label says otherwise.
+    """
+    terms = context.facts.terms
+    if terms is None or terms.claims is None:
+        return
+    accepted = " or ".join(CLAIM_WORDS[c] for c in sorted(terms.claims))
+    for pointer, product in each_product(context):
+        claim = product["claim"]
+        if claim not in terms.claims:
+            yield Problem(
+                f"{pointer}/claim",
+                f"{_name(context)} does not accept {CLAIM_WORDS[claim]} products under "
+                f"its arrangement; only {accepted}",
             )
 
 
 @rule("G309")
 def category_accepted_by_destination(context: Context) -> Iterator[Problem]:
-    """Each product's category is within the scope of the destination's arrangement.
+    """Each product's category is within the scope of the arrangement in force.
 
     Korea's arrangement covers processed products only; Japan's excludes honey, alcoholic
-    beverages, livestock feed and non-food products (data/destinations.yaml).
+    beverages, livestock feed and non-food products, and covered livestock products only
+    from 2020-07-16 (data/destinations.yaml, terms).
+
+    Source: AMS Korea page; Oregon Tilth's Japan page and the AMS press release of the
+    US-Japan livestock extension (cited in data/destinations.yaml).
 
     Fix: such products cannot be exported under the arrangement; remove the line, or ask
     the certificate desk about the destination's own rules.
     """
-    market = context.facts.market
-    if market is None:
+    terms = context.facts.terms
+    if terms is None:
         return
     for pointer, product in each_product(context):
         category = product["category"]
-        if not _accepts(market, category):
+        if not _accepts(terms, category):
             yield Problem(
                 f"{pointer}/category",
-                f"{market.name} does not accept {_CATEGORY_WORDS[category]} under its arrangement",
+                f"{_name(context)} does not accept {CATEGORY_WORDS[category]} under the "
+                f"terms in force on the departure date ({terms.period})",
             )
 
 
-def _accepts(market: Market, category: str) -> bool:
-    if market.allowed_categories is not None and category not in market.allowed_categories:
+def _accepts(terms: Terms, category: str) -> bool:
+    if terms.allowed_categories is not None and category not in terms.allowed_categories:
         return False
-    return category not in market.excluded_categories
+    return category not in terms.excluded_categories
 
 
 @rule("G310")
 def origin_meets_destination(context: Context) -> Iterator[Problem]:
-    """Each product was produced or processed where the destination's arrangement requires.
+    """Each product was produced or processed where the arrangement in force requires.
 
     The EU, UK, Swiss and Japanese arrangements cover products produced or finally
-    processed in the United States; Taiwan's only products produced in the United States;
-    Korea's processed products with final processing in the United States.
+    processed in the United States; Taiwan's, since the 2020 AIT/TECRO arrangement,
+    products raised in the United States or whose final processing or packaging occurs
+    there (before it, only products produced in the United States); Korea's processed
+    products with final processing in the United States.
+
+    Source: AMS EU, UK, Switzerland, Japan and Korea pages; QAI, OneCert and OTA on the
+    2020 US-Taiwan arrangement (cited in data/destinations.yaml).
 
     Fix: correct ``produced_in`` or ``processed_in``; products outside the arrangement
     cannot be exported under it.
     """
-    market = context.facts.market
-    if market is None or market.origin == "any":
+    terms = context.facts.terms
+    if terms is None or terms.origin == "any":
         return
     for pointer, product in each_product(context):
         produced = product["produced_in"] == "US"
@@ -262,21 +293,19 @@ def origin_meets_destination(context: Context) -> Iterator[Problem]:
             "produced_or_processed_in_us": produced or processed,
             "produced_in_us": produced,
             "processed_in_us": processed,
-        }[market.origin]
+        }[terms.origin]
         if not ok:
-            where = _ORIGIN_WORDS[market.origin]
-            field = "processed_in" if market.origin == "processed_in_us" else "produced_in"
+            field = "processed_in" if terms.origin == "processed_in_us" else "produced_in"
             yield Problem(
                 f"{pointer}/{field}" if field in product else pointer,
-                f"{market.name} accepts only products {where}",
+                f"{_name(context)} accepts only products {ORIGIN_WORDS[terms.origin]}, "
+                f"under the terms in force on the departure date ({terms.period})",
             )
 
 
-_ORIGIN_WORDS = {
-    "produced_or_processed_in_us": "produced or finally processed in the United States",
-    "produced_in_us": "produced in the United States",
-    "processed_in_us": "finally processed in the United States (processed_in: US)",
-}
+def _name(context: Context) -> str:
+    market = context.facts.market
+    return market.name if market else "The destination"
 
 
 @rule("G311")
@@ -298,3 +327,38 @@ def export_lots_listed(context: Context) -> Iterator[Problem]:
 
 def _digits(code: str) -> str:
     return "".join(ch for ch in code if ch.isdigit())
+
+
+@rule("G313")
+def tariff_code_fits_product(context: Context) -> Iterator[Problem]:
+    """Each product's tariff code falls under an HS heading the certified item can be
+    declared under.
+
+    Tariff codes from the HTSUS, the EU Combined Nomenclature and other national tariffs
+    share the Harmonized System's first 4 digits (the heading). Each certified item in
+    data/operations.yaml lists its headings; a code from another heading (avocados
+    declared under the heading for bananas) is a typing error that customs would query,
+    and on a NOP Import Certificate it is the code the broker files in ACE.
+
+    Source: certifier policy: data/operations.yaml, certified_items[].hs_headings; AMS
+    "Electronic Organic Import Certificates" (one certificate per HTS code).
+
+    Fix: correct the code so it starts with the heading named in the message; if the
+    item is really declared under another heading, have it added to the item's
+    hs_headings in data/operations.yaml.
+    """
+    operation = context.ref.operations.get(context.request.exporter["operation_id"])
+    if operation is None:
+        return
+    for pointer, product in each_product(context):
+        item = operation.item(product["name_as_labeled"])
+        if item is None:
+            continue
+        digits = _digits(product["tariff_code"])
+        if not any(digits.startswith(heading) for heading in item.hs_headings):
+            expected = " or ".join(item.hs_headings)
+            yield Problem(
+                f"{pointer}/tariff_code",
+                f"{product['tariff_code']} is not under the HS heading of "
+                f"{item.name_as_labeled} ({expected}); give a code that starts with {expected}",
+            )
