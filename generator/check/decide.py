@@ -163,10 +163,22 @@ def _fee(
 ) -> Fee | None:
     if level is None:
         return None
-    lines = [(f"{level.title} service", level.fee)]
+    lines = [_service_line(request, ref, level)]
     supplement = ref.document_supplements.get(document_type.id)
     if supplement:
         lines.append((document_type.title, supplement))
     if request.is_time_frame:
         lines.append(("Time-frame certificate", ref.time_frame.supplement))
+    if request.is_multiple_shipments:
+        lines.append(("Multiple-shipment certificate", ref.multiple_shipments.supplement))
     return Fee(ref.currency, tuple(lines))
+
+
+def _service_line(request: Request, ref: Reference, level: ServiceLevel) -> tuple[str, Decimal]:
+    """The service fee; an amendment at the slowest level costs the amendment fee instead."""
+    if not request.is_amendment:
+        return f"{level.title} service", level.fee
+    slowest = max(ref.service_levels.values(), key=lambda s: s.business_days)
+    if level.id == slowest.id:
+        return "Amendment", ref.amendments.fee
+    return f"Amendment, {level.title.lower()} service", level.fee

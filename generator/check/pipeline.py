@@ -6,6 +6,7 @@ worker processes for large registers) and cross-request rules run over all of th
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -72,6 +73,7 @@ class Checker:
             if not any(f.severity is Severity.ERROR for f in self.data_findings):
                 self.reference = build_reference(documents)
         self.schema_document = self.request_schema.document
+        self.locked = self.reference.amendments.locked_after_departure if self.reference else ()
 
     def inspect(
         self, path: str | Path, display: str, as_issued_now: bool = False
@@ -141,12 +143,12 @@ class Checker:
 
     def check_file(self, path: str, display: str) -> FileOutcome:
         document, _, findings = self.inspect(path, display)
-        entry = entry_of(document) if document else None
+        entry = entry_of(document, self.locked) if document else None
         return FileOutcome(findings, entry, self.dependencies(document))
 
     def index_file(self, path: str, display: str) -> Entry | None:
         document = load_file(path, display).document
-        return entry_of(document) if document else None
+        return entry_of(document, self.locked) if document else None
 
 
 @dataclass(frozen=True)
@@ -179,13 +181,18 @@ class KeptRecord:
         return cls(request_id, content, record, None)
 
 
-def entry_of(document: Document) -> Entry | None:
-    """What cross-request rules need of a document, if it has an ID at all."""
+def entry_of(document: Document, locked: tuple[str, ...] = ()) -> Entry | None:
+    """What cross-request rules need of a document, if it has an ID at all; ``locked`` are
+    the pointer patterns of what an amendment may not change after departure."""
     data = document.data
     if not isinstance(data.get("id"), str):
         return None
     issuance = data.get("issuance")
-    number = issuance.get("official_number") if isinstance(issuance, dict) else None
+    issuance = issuance if isinstance(issuance, dict) else {}
+    values = locked_values(data, locked)
+    pointers = (
+        [*ENTRY_POINTERS, *(p for p, _ in values)] if data.get("supersedes") else ENTRY_POINTERS
+    )
     return Entry(
         path=document.path,
         id=data["id"],
@@ -193,9 +200,46 @@ def entry_of(document: Document) -> Entry | None:
         status=str(data.get("status")),
         supersedes=_text(data.get("supersedes")),
         superseded_by=_text(data.get("superseded_by")),
-        official_number=_text(number),
-        positions={p: document.positions[p] for p in ENTRY_POINTERS if p in document.positions},
+        official_number=_text(issuance.get("official_number")),
+        positions={p: document.positions[p] for p in pointers if p in document.positions},
+        received=_day(data.get("requested_at")),
+        leaves=_day(
+            _dig(data, "transport", "departure_date") or _dig(data, "time_frame", "valid_from")
+        ),
+        issued_on=_day(issuance.get("issued_on")),
+        locked=values,
     )
+
+
+def locked_values(data: dict[str, Any], patterns: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """A digest of each value the patterns reach (``*`` for every item of a list)."""
+    found: list[tuple[str, str]] = []
+    for pattern in patterns:
+        for pointer, value in _reach(data, pattern.strip("/").split("/"), ""):
+            digest = hashlib.sha256(canonical_json(value)).hexdigest()[:16]
+            found.append((pointer, digest))
+    return tuple(found)
+
+
+def _reach(value: Any, steps: list[str], at: str) -> Iterator[tuple[str, Any]]:
+    if not steps:
+        yield at, value
+        return
+    step, rest = steps[0], steps[1:]
+    if step == "*" and isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _reach(item, rest, f"{at}/{index}")
+    elif isinstance(value, dict) and step in value:
+        yield from _reach(value[step], rest, f"{at}/{step}")
+
+
+def _dig(data: dict[str, Any], section: str, key: str) -> Any:
+    part = data.get(section)
+    return part.get(key) if isinstance(part, dict) else None
+
+
+def _day(value: object) -> str | None:
+    return value[:10] if isinstance(value, str) and len(value) >= 10 else None
 
 
 def _text(value: object) -> str | None:

@@ -276,6 +276,23 @@ class TimeFramePolicy:
 
 
 @dataclass(frozen=True)
+class MultipleShipmentsPolicy:
+    max_days: int
+    supplement: Decimal
+    report_actuals_days_after_shipment: int
+    description: str
+
+
+@dataclass(frozen=True)
+class AmendmentPolicy:
+    fee: Decimal
+    description: str
+    locked_after_departure: tuple[str, ...]
+    """JSON pointers, ``*`` standing for every item of a list."""
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Attestation:
     id: str
     title: str
@@ -326,6 +343,8 @@ class Reference:
     document_supplements: dict[str, Decimal]
     supplement_reasons: dict[str, str]
     time_frame: TimeFramePolicy
+    multiple_shipments: MultipleShipmentsPolicy
+    amendments: AmendmentPolicy
     records: Records
     trainings: tuple[Training, ...]
 
@@ -386,6 +405,8 @@ def build_reference(documents: dict[str, Document]) -> Reference:
             s["document_type"]: s["reason"] for s in services["document_supplements"]
         },
         time_frame=_time_frame(services["time_frame_policy"]),
+        multiple_shipments=_multiple_shipments(services["multiple_shipments_policy"]),
+        amendments=_amendments(services["amendment_policy"]),
         records=_records(documents["records"].data),
         trainings=tuple(_training(t) for t in documents["trainings"].data["trainings"]),
     )
@@ -546,6 +567,24 @@ def _time_frame(data: dict[str, Any]) -> TimeFramePolicy:
         supplement=_money(data["supplement"]),
         report_actuals_days_before_end=data["report_actuals_days_before_end"],
         description=" ".join(data["description"].split()),
+    )
+
+
+def _multiple_shipments(data: dict[str, Any]) -> MultipleShipmentsPolicy:
+    return MultipleShipmentsPolicy(
+        max_days=data["max_days"],
+        supplement=_money(data["supplement"]),
+        report_actuals_days_after_shipment=data["report_actuals_days_after_shipment"],
+        description=" ".join(data["description"].split()),
+    )
+
+
+def _amendments(data: dict[str, Any]) -> AmendmentPolicy:
+    return AmendmentPolicy(
+        fee=_money(data["fee"]),
+        description=" ".join(data["description"].split()),
+        locked_after_departure=tuple(data["locked_after_departure"]),
+        sources=tuple(data["sources"]),
     )
 
 

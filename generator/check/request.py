@@ -36,6 +36,24 @@ class Request:
         return self.data.get("mode") == "time_frame"
 
     @property
+    def is_multiple_shipments(self) -> bool:
+        return self.data.get("mode") == "multiple_shipments"
+
+    @property
+    def records_shipments(self) -> bool:
+        """Whether shipments are recorded against a designated quantity."""
+        return self.is_time_frame or self.is_multiple_shipments
+
+    @property
+    def is_amendment(self) -> bool:
+        return bool(self.data.get("supersedes"))
+
+    @property
+    def policy_exception(self) -> dict[str, Any] | None:
+        exception: dict[str, Any] | None = self.data.get("policy_exception")
+        return exception
+
+    @property
     def status(self) -> str:
         return str(self.data["status"])
 

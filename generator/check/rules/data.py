@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 from generator.check.document import Document
@@ -211,7 +212,7 @@ def market_terms_do_not_overlap(data: Data) -> Iterator[DataProblem]:
                     f"/markets/{index}/terms/{number}/valid_to",
                     f"valid_to {end} is before valid_from {start}",
                 )
-        for (_, end, _), (start, _, number) in zip(periods, periods[1:]):
+        for (_, end, _), (start, _, number) in pairwise(periods):
             if start <= end:
                 yield DataProblem(
                     "destinations",

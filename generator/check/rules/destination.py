@@ -21,6 +21,10 @@ def document_type_matches_destination(context: Context) -> Iterator[Problem]:
     Britain, a TM-11 for Japan and Taiwan, an e-NAQS certificate for Korea, the arrangement
     attestation for Canada, and a transaction certificate elsewhere.
 
+    Source: the destinations' documents as data/destinations.yaml cites them: AMS international
+    trade pages (European Union, Switzerland, UK, Japan, Taiwan, Korea, Canada); Chile's SAG
+    for transaction certificates.
+
     Fix: set ``document_type`` to the one named in the message.
     """
     market = context.facts.market
@@ -40,6 +44,9 @@ def export_leaves_united_states(context: Context) -> Iterator[Problem]:
 
     Shipments into the United States need a NOP Import Certificate (kind: import), issued
     by the exporter's certifier; US territories are part of the domestic market.
+
+    Source: 7 CFR 205.273 (imports to the United States need a NOP Import Certificate); US
+    territories are part of the domestic market under 7 CFR 205.2 ("State" includes them).
 
     Fix: use an import request for goods entering the United States, or correct the
     destination country.
@@ -162,6 +169,8 @@ def attestations_known(context: Context) -> Iterator[Problem]:
 
     Attestation ids are defined in data/records.yaml; an unknown id is a typo or an
     attestation no destination asks for.
+
+    Source: certgen: data/records.yaml, attestations.
 
     Fix: correct the id (the message lists the known ones) or remove it.
     """

@@ -19,6 +19,10 @@ def product_on_certified_item_list(context: Context) -> Iterator[Problem]:
     the name on the label's principal display panel (AMS; certifier practice: products must
     be pre-approved). The comparison ignores case and extra spaces.
 
+    Source: AMS, Electronic Organic Import Certificates (a certificate covers products on the
+    operation's certificate); Oregon Tilth and QCS (products approved before a transaction
+    certificate is requested); certifier policy: data/operations.yaml, certified_items.
+
     Fix: write the product name exactly as on the certified item list (the message lists
     them), or have the product added to the operation's certificate first.
     """
@@ -43,6 +47,9 @@ def product_category_matches_item(context: Context) -> Iterator[Problem]:
     The category decides which destinations accept the product and which statements and
     attestations it needs, so it must be the one recorded for the certified item.
 
+    Source: certifier policy: data/operations.yaml, certified_items[].category (the category
+    decides the statements, attestations and scope that apply).
+
     Fix: use the category given in the message, or correct the item in
     data/operations.yaml if the snapshot is wrong.
     """
@@ -66,6 +73,9 @@ def one_product_per_import_certificate(context: Context) -> Iterator[Problem]:
     OID issues one NOP Import Certificate per product and HTS code (AMS), and brokers
     file one certificate number per tariff line.
 
+    Source: AMS, Electronic Organic Import Certificates (one certificate per commodity or HTS
+    code); QCS (one request is a volume of a single product).
+
     Fix: split the request: one request (and file) per product.
     """
     products = context.request.products
@@ -84,6 +94,10 @@ def hts_code_has_ten_digits(context: Context) -> Iterator[Problem]:
     ACE needs the 10-digit HTSUS statistical reporting number on each organic line, and
     one NOP Import Certificate per 10-digit code; where the HTSUS has a "certified
     organic" statistical line for the product, use it.
+
+    Source: CBP ACE PGA message set OR2 (10-digit HTSUS number per line), as brokers document it
+    (Flegenheimer, Willson International); HTSUS General Statistical Note 6 ("certified
+    organic" lines).
 
     Fix: write the full 10-digit code, for example 0804.40.0010.
     """
@@ -107,6 +121,9 @@ def tariff_code_fits_destination(context: Context) -> Iterator[Problem]:
     TRACES certificates of inspection (EU, Northern Ireland, Switzerland) and the GB model
     carry the 8-digit Combined Nomenclature (CN) code in box 13; other destinations take
     the 6-digit HS code or a longer national code.
+
+    Source: Delegated Regulation (EU) 2021/2306, Annex, box 13 (CN code); CCOF international FAQ
+    (the CN code is required on the certificate of inspection).
 
     Fix: for CN destinations give the 8-digit CN code (0802 12 90); elsewhere at least
     the 6 HS digits.
@@ -137,6 +154,8 @@ def weights_are_positive(context: Context) -> Iterator[Problem]:
     Quantities on certificates and in ACE are in kilograms; a zero or negative weight is a
     typing error.
 
+    Source: certgen: weights are recorded in kilograms (the unit ACE and the certificates use).
+
     Fix: give the weight in kilograms, greater than zero.
     """
     for pointer, product in each_product(context):
@@ -159,6 +178,9 @@ def gross_weight_not_below_net(context: Context) -> Iterator[Problem]:
 
     Gross weight includes the packaging; a smaller gross weight means the two were swapped
     or one was given in another unit (pounds instead of kilograms).
+
+    Source: certgen: the gross weight includes the packaging (Delegated Regulation (EU) 2021/2306,
+    Annex, boxes 13 and 16 give both).
 
     Fix: check both weights and their unit (kg).
     """
@@ -315,6 +337,10 @@ def export_lots_listed(context: Context) -> Iterator[Problem]:
     EU certificates of inspection (box 13), TM-11s for Taiwan ("Lot number") and Chile's
     transaction certificates name the lots covered; without them the document does not
     identify the goods.
+
+    Source: Delegated Regulation (EU) 2021/2306, Annex, box 13 (lot number); CCOF on Taiwan
+    (lot number must match the importer's application); Chile's SAG (lot numbers on the
+    transaction certificate).
 
     Fix: add ``lots`` with the lot numbers as on the packages.
     """

@@ -69,6 +69,14 @@ class Entry:
     superseded_by: str | None
     official_number: str | None
     positions: dict[str, Position]
+    received: str | None = None
+    """The day the request was received (requested_at), as YYYY-MM-DD."""
+    leaves: str | None = None
+    """The first day goods leave under it (departure date, or start of validity)."""
+    issued_on: str | None = None
+    locked: tuple[tuple[str, str], ...] = ()
+    """Digests of the values an amendment may not change after departure, by JSON pointer
+    (data/services.yaml, amendment_policy.locked_after_departure)."""
 
     def locate(self, pointer: str) -> Position:
         return self.positions.get(pointer) or self.positions.get("/id", (1, 1))
