@@ -53,7 +53,8 @@ class Code:
 
     @property
     def summary(self) -> str:
-        return self.doc.strip().splitlines()[0]
+        """The first paragraph (what is wrong) on one line, however it was wrapped."""
+        return " ".join(self.doc.strip().split("\n\n")[0].split())
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")

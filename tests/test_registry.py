@@ -10,6 +10,7 @@ from generator.check.catalog import all_codes
 from generator.check.rules import RULES
 from generator.check.rules.registry import rule
 from generator.findings import Severity
+from generator.website.guidance_pages import _render, _rule_stages
 from tests.test_cases import EXPECTED
 
 CODES = all_codes()
@@ -59,6 +60,29 @@ def test_code_is_documented(code: str) -> None:
     assert paragraphs[0].strip().endswith("."), code
     assert any(p.strip().startswith("Fix:") for p in paragraphs), code
     assert CODES[code].severity in (Severity.ERROR, Severity.WARNING)
+
+
+def test_every_code_cites_its_source() -> None:
+    """One non-empty Source: paragraph (a CFR section, an AMS page, an arrangement, certifier
+    policy with its data key, or certgen's own integrity), just before the Fix: paragraph."""
+    missing = []
+    for code, entry in CODES.items():
+        paragraphs = [p.strip() for p in entry.doc.split("\n\n") if p.strip()]
+        sources = [i for i, p in enumerate(paragraphs) if p.startswith("Source:")]
+        following = paragraphs[sources[0] + 1 :] if len(sources) == 1 else []
+        cited = sources and paragraphs[sources[0]].removeprefix("Source:").strip()
+        if not cited or not following or not following[0].startswith("Fix:"):
+            missing.append(code)
+    assert not missing, f"codes without one Source: paragraph before Fix: {missing}"
+
+
+def test_rule_reference_shows_whole_summaries_sources_and_code() -> None:
+    page = _render("reference/rules.md.j2", stages=_rule_stages())
+    cited = [c for c in CODES.values() if "\nSource:" in c.doc]
+    assert page.count("\n**Source:** ") == len(cited)
+    assert "``" not in page and "requests/&lt;year&gt;/&lt;id&gt;" in page
+    assert "**An issued record carries the official number of a document that lives in OID" in page
+    assert "`records/<year>/<id>.json`" in page
 
 
 def test_every_code_has_a_failing_case() -> None:

@@ -38,6 +38,8 @@ The YAML parser stopped at the given position. Common causes: a tab used for ind
 a colon inside a value (``name: Farm: North``), an unclosed quote or bracket, or a list item
 at the wrong indentation.
 
+Source: certgen: a request reads the same in every tool (YAML 1.2 syntax).
+
 Fix: correct the syntax at the position given; put values that contain ``: `` or start with
 a special character (``@``, ``*``, ``&``, ``!``, ``%``, ``{``, ``[``) in quotes.""",
         ),
@@ -49,6 +51,9 @@ a special character (``@``, ``*``, ``&``, ``!``, ``%``, ``{``, ``[``) in quotes.
 YAML parsers silently keep one of the two values, so a duplicate key hides data: the
 reviewer would see one value and the certificate could carry the other.
 
+Source: certgen: what the reviewer reads is what the certificate carries; YAML 1.2 requires
+the keys of a mapping to be unique.
+
 Fix: keep one of the two keys and delete the other.""",
         ),
         _code(
@@ -58,6 +63,9 @@ Fix: keep one of the two keys and delete the other.""",
 
 Anchors and aliases let one value stand in several places; they make a request harder to
 review line by line and are the vehicle of "billion laughs" memory attacks.
+
+Source: certgen: line-by-line review, and protection against alias expansion ("billion
+laughs").
 
 Fix: write each value out in full where it is needed.""",
         ),
@@ -69,6 +77,8 @@ Fix: write each value out in full where it is needed.""",
 Tags ask a parser to build language-specific objects; requests are plain data, so only
 ``!!str`` (read as text) is accepted.
 
+Source: certgen: requests are plain data; no tag may make a parser build objects.
+
 Fix: remove the tag; write the value plainly, or in quotes if it must be read as text.""",
         ),
         _code(
@@ -79,6 +89,8 @@ Fix: remove the tag; write the value plainly, or in quotes if it must be read as
 A request (and every reference data file) is one mapping: ``id: ...``, ``kind: ...``, and
 so on, each at the start of a line.
 
+Source: certgen: the request format (schemas/request.schema.json).
+
 Fix: make the top level ``key: value`` lines; remove a leading ``-`` or stray text.""",
         ),
         _code(
@@ -87,6 +99,8 @@ Fix: make the top level ``key: value`` lines; remove a leading ``-`` or stray te
             """The file holds no data.
 
 It is empty or holds only comments.
+
+Source: certgen: the request format (schemas/request.schema.json).
 
 Fix: fill in the request (``certgen new`` scaffolds one) or delete the file.""",
         ),
@@ -98,6 +112,8 @@ Fix: fill in the request (``certgen new`` scaffolds one) or delete the file.""",
 Requests must be UTF-8 so that names with accents (Müller, Peñasco) read the same for
 everybody. Files saved as Latin-1 or Windows-1252 by some editors are refused.
 
+Source: certgen: names read the same for everybody (UTF-8 text).
+
 Fix: save the file again as UTF-8 (in most editors: "Save with encoding" → UTF-8).""",
         ),
         _code(
@@ -108,6 +124,8 @@ Fix: save the file again as UTF-8 (in most editors: "Save with encoding" → UTF
 A NUL byte or other control character means the file is not a text file (an image, a
 spreadsheet or a damaged copy).
 
+Source: certgen: only text is read as a request.
+
 Fix: replace the file with the YAML text of the request; remove the control character.""",
         ),
         _code(
@@ -116,6 +134,8 @@ Fix: replace the file with the YAML text of the request; remove the control char
             f"""The file is larger than {MAX_BYTES // 1024} KiB.
 
 A request is a few kilobytes; a file this large is a mistake or an attack and is not read.
+
+Source: certgen: a resource limit (``MAX_BYTES`` in generator/check/load.py).
 
 Fix: keep one request per file; move supporting documents out of the request (list them
 under ``documents`` by reference).""",
@@ -128,6 +148,8 @@ under ``documents`` by reference).""",
 No request field is nested that deep; deep nesting is a mistake (wrong indentation) or an
 attempt to exhaust the parser.
 
+Source: certgen: a resource limit (``MAX_DEPTH`` in generator/check/yaml_events.py).
+
 Fix: check the indentation; each field is at most a few levels under the top.""",
         ),
         _code(
@@ -136,6 +158,8 @@ Fix: check the indentation; each field is at most a few levels under the top."""
             """The file holds more than one YAML document (``---``).
 
 One file is one request: its path is its identity in the register.
+
+Source: certgen: one file, one request (the file's path is the record's identity).
 
 Fix: move each further document into its own file, or delete the ``---`` line.""",
         ),
@@ -148,6 +172,9 @@ Characters such as U+202E (right-to-left override) make text display in another 
 it is stored, so a reviewer could read a name or number that is not what the certificate
 will carry ("Trojan Source").
 
+Source: certgen: what the reviewer reads is what is stored ("Trojan Source",
+CVE-2021-42574).
+
 Fix: delete the character (it is shown as ``\\u202e`` in the message) and retype the text.""",
         ),
         _code(
@@ -157,6 +184,8 @@ Fix: delete the character (it is shown as ``\\u202e`` in the message) and retype
 
 Request fields are named by plain text keys.
 
+Source: certgen: the request format (fields are named by text keys).
+
 Fix: write the key as plain text followed by a colon.""",
         ),
         _code(
@@ -165,6 +194,8 @@ Fix: write the key as plain text followed by a colon.""",
             """The file cannot be read.
 
 It is a broken link, has no read permission, or vanished while being checked.
+
+Source: certgen: every file of the register is read, or reported.
 
 Fix: check the file's permissions and that it exists.""",
         ),

@@ -37,6 +37,8 @@ The schema says which type each field takes. A frequent cause is YAML reading a 
 that was meant as text as something else: an operation ID or tariff code written without
 quotes is read as a number, an empty value as nothing.
 
+Source: certgen: the request and data formats (schemas/request.schema.json, schemas/data/).
+
 Fix: give the value the type named in the message; put codes and IDs in quotes.""",
         ),
         _code(
@@ -48,6 +50,8 @@ The finding points at the mapping that should hold the field. Some fields are re
 only in some cases (a departure date for a single-shipment import, an issuance for an
 issued record); the message says why.
 
+Source: certgen: the request and data formats (schemas/request.schema.json, schemas/data/).
+
 Fix: add the field to that mapping, with a value like the example given.""",
         ),
         _code(
@@ -57,6 +61,8 @@ Fix: add the field to that mapping, with a value like the example given.""",
 
 Unknown fields are refused so that a typo (``exportr:``) never hides a missing field.
 
+Source: certgen: the request and data formats (schemas/request.schema.json, schemas/data/).
+
 Fix: correct the spelling (the message suggests the closest known field) or remove it.""",
         ),
         _code(
@@ -65,6 +71,8 @@ Fix: correct the spelling (the message suggests the closest known field) or remo
             """A value is not one of the allowed values.
 
 Fields such as ``kind``, ``status``, ``mode`` and ``category`` take one of a fixed list.
+
+Source: certgen: the request and data formats (schemas/request.schema.json, schemas/data/).
 
 Fix: use one of the values listed in the message.""",
         ),
@@ -76,6 +84,8 @@ Fix: use one of the values listed in the message.""",
 IDs, codes and user names follow a fixed pattern (a 10-digit operation ID, a request ID
 such as IC-2026-0001).
 
+Source: certgen: the request and data formats (schemas/request.schema.json, schemas/data/).
+
 Fix: write the value like the example in the message.""",
         ),
         _code(
@@ -86,12 +96,16 @@ Fix: write the value like the example in the message.""",
 Dates are written YYYY-MM-DD and must exist (2026-02-30 does not); times carry their UTC
 offset, as in 2026-01-12T09:30:00-08:00.
 
+Source: certgen: the request and data formats (schemas/request.schema.json, schemas/data/).
+
 Fix: write the value in the form shown in the message.""",
         ),
         _code(
             "S007",
             "out_of_range",
             """A number is outside the range the field allows.
+
+Source: certgen: the request and data formats (schemas/request.schema.json, schemas/data/).
 
 Fix: give a number within the range stated in the message.""",
         ),
@@ -100,12 +114,16 @@ Fix: give a number within the range stated in the message.""",
             "wrong_length",
             """A text is empty or longer than the field allows.
 
+Source: certgen: the request and data formats (schemas/request.schema.json, schemas/data/).
+
 Fix: fill in the text, or shorten it to the limit stated in the message.""",
         ),
         _code(
             "S009",
             "wrong_list",
             """A list has too few or too many items, or repeats an item.
+
+Source: certgen: the request and data formats (schemas/request.schema.json, schemas/data/).
 
 Fix: add or remove items as the message says; list each item once.""",
         ),
@@ -117,12 +135,16 @@ Fix: add or remove items as the message says; list each item once.""",
 Some fields belong to one case only: a validity period to time-frame imports, an issuance
 to records that were issued. The message says which case applies.
 
+Source: certgen: the request and data formats (schemas/request.schema.json, schemas/data/).
+
 Fix: remove the field, or change the field that decides the case (mode, status).""",
         ),
         _code(
             "S011",
             "schema_violation",
             """The file does not match the schema in another way.
+
+Source: certgen: the request and data formats (schemas/request.schema.json, schemas/data/).
 
 Fix: read the message and the field's description in the format reference.""",
         ),

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -21,6 +23,7 @@ from markupsafe import Markup
 from generator.check.catalog import STAGE_TITLES, all_codes
 from generator.check.decide import calendar_for
 from generator.check.reference_data import Reference
+from generator.findings import Code
 from generator.record.public import OID_PROFILE, country_name
 from generator.website.render import long_date
 
@@ -181,18 +184,56 @@ class _DocumentedCode:
     code: str
     name: str
     severity: str
-    summary: str
-    body: str
+    summary: Markup
+    why: tuple[Markup, ...]
+    source: Markup | None
+    """The Source: paragraph's text: where the requirement comes from."""
+    fix: tuple[Markup, ...]
 
 
 def _rule_stages() -> list[tuple[str, list[_DocumentedCode]]]:
     stages: dict[str, list[_DocumentedCode]] = {}
     for code in all_codes().values():
-        summary, _, body = code.doc.strip().partition("\n")
-        stages.setdefault(STAGE_TITLES[code.stage], []).append(
-            _DocumentedCode(code.code, code.name, str(code.severity), summary, body.strip())
-        )
+        stages.setdefault(STAGE_TITLES[code.stage], []).append(_documented(code))
     return list(stages.items())
+
+
+def _documented(code: Code) -> _DocumentedCode:
+    """A code's docstring split for the page: summary, why, Source: and Fix: paragraphs."""
+    paragraphs = [" ".join(p.split()) for p in code.doc.strip().split("\n\n") if p.strip()]
+    sources = [i for i, p in enumerate(paragraphs) if p.startswith("Source:")]
+    at = sources[0] if sources else len(paragraphs)
+    source = paragraphs[at].removeprefix("Source:").strip() if sources else None
+    return _DocumentedCode(
+        code.code,
+        code.name,
+        str(code.severity),
+        _doc_markdown(code.summary),
+        tuple(_doc_markdown(p) for p in paragraphs[1:at]),
+        _doc_markdown(source) if source else None,
+        tuple(_doc_markdown(p) for p in paragraphs[at + 1 :]),
+    )
+
+
+_DOC_MARKUP = re.compile(r"``(.+?)``|<(https?://[^>\s]+)>")
+
+
+def _doc_markdown(text: str) -> Markup:
+    """Docstring text as Markdown: ``code`` as code, <URL> as a link named by its site (the
+    text before it names the page), the rest as written."""
+    parts, end = [], 0
+    for match in _DOC_MARKUP.finditer(text):
+        code, url = match.groups()
+        parts.append(escape_markdown(text[end : match.start()]))
+        parts.append(f"`{code}`" if code else _link(url))
+        end = match.end()
+    parts.append(escape_markdown(text[end:]))
+    return Markup("".join(parts))
+
+
+def _link(url: str) -> str:
+    site = urlsplit(url).netloc.removeprefix("www.")
+    return f"[{escape_markdown(site)}]({url})"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,10 @@ def core_records_listed(context: Context) -> Iterator[Problem]:
     The certifier verifies each certificate against the trade documents; the invoice and
     packing list are always needed (data/records.yaml always_required).
 
+    Source: certifier policy: data/records.yaml, always_required; certifiers ask for the
+    invoice, packing list and transport document (Oregon Tilth:
+    <https://tilth.org/knowledgebase_category/trade-documents/> ).
+
     Fix: add the missing documents under ``documents``.
     """
     listed = {d["type"] for d in context.request.documents}
@@ -31,6 +35,11 @@ def transport_document_listed(context: Context) -> Iterator[Problem]:
     A bill of lading for ocean or truck freight, an air waybill for air freight, a rail
     waybill for rail (data/records.yaml transport_documents); a draft is accepted before
     departure.
+
+    Source: certifier policy: data/records.yaml, transport_documents; a draft bill of lading
+    or air waybill is accepted before departure (ICERT:
+    <https://icert.id/en/revision-procedure-for-applying-certification-of-inspection-to-eu/>
+    ).
 
     Fix: add the transport document under ``documents`` (with ``draft: true`` if it is a
     draft).
@@ -50,6 +59,10 @@ def phytosanitary_certificate_listed(context: Context) -> Iterator[Problem]:
 
     Inspectors check phytosanitary certificates for prohibited treatments; the certifier
     asks for them for the product categories in data/records.yaml.
+
+    Source: certifier policy: data/records.yaml, phytosanitary_certificate_for; inspectors
+    check phytosanitary certificates for prohibited treatments (CCOF:
+    <https://ccof.org/news/import-requirements-for-operations-in-the-united-states/> ).
 
     Fix: add the phytosanitary certificate under ``documents``.
     """
@@ -72,6 +85,11 @@ def records_identify_product_as_organic(context: Context) -> Iterator[Problem]:
     lading and other trade documents (SOE traceability; AMS and CBP guidance on organic
     imports); documents that do not say so are a common reason for refusal.
 
+    Source: customs brokers' guidance that the invoice, bill of lading and packing list
+    describe the goods as organic:
+    <https://www.willsonintl.com/archives/news/national-organics-program-nop-organic-requirements-began-march-19th>;
+    <https://www.wssa.com/blog/usda-nop-audits>
+
     Fix: have the document corrected to describe the goods as organic, then set
     ``identifies_organic: true``.
     """
@@ -92,18 +110,34 @@ def treatment_attestations_true(context: Context) -> Iterator[Problem]:
     phosphine) in contact with the product, or irradiated, at origin or at a port, may not
     be sold as organic (7 CFR 205.105; AMS guidance on fumigation; NOP Policy Memo 18-1).
 
-    Fix: if the attestation cannot be given, the goods are not organic and no certificate
-    can be issued; otherwise set it to true.
+    Source: AMS, USDA Reminds Organic Importers of Requirements (2016):
+    <https://www.ams.usda.gov/content/usda-reminds-organic-importers-requirements>; NOP
+    Policy Memo 18-1, as cited by CCOF:
+    <https://ccof.org/news/import-requirements-for-operations-in-the-united-states/>; the
+    attestations every request needs: data/records.yaml, attestations (always_required).
+
+    Fix: do not fill in the attestation for the exporter. The exporter must confirm it from
+    its records (the phytosanitary certificate, any PPQ 523 emergency action notification or
+    PPQ 203 irradiation record, the supplier's and the port's treatment records); record it
+    as true only once the exporter has. If the exporter cannot confirm it, the product is
+    not organic and no certificate can be issued.
     """
     given = context.request.attestations
     for attestation in context.ref.records.attestations.values():
-        if attestation.always_required and given.get(attestation.id) is not True:
-            yield Problem(
-                f"/attestations/{attestation.id}",
-                f"{attestation.title.lower()} must be "
-                "attested (true); goods that were "
-                "treated are not organic",
+        if not attestation.always_required or given.get(attestation.id) is True:
+            continue
+        if given.get(attestation.id) is False:
+            problem = "is attested false: the product was treated, so it is not organic"
+        else:
+            problem = (
+                "is not attested: the exporter must confirm it from its treatment records "
+                "(phytosanitary certificate, PPQ 523, PPQ 203); if it cannot, the product is "
+                "not organic"
             )
+        yield Problem(
+            f"/attestations/{attestation.id}",
+            f'"{attestation.title}" {problem} and cannot be certified',
+        )
 
 
 @rule("E606", Severity.WARNING)
@@ -112,6 +146,10 @@ def treatment_record_needs_review(context: Context) -> Iterator[Problem]:
 
     A PPQ 523 emergency action notification or a PPQ 203 irradiation record shows a
     treatment; a prohibited one makes the product non-organic.
+
+    Source: CCOF on import requirements (PPQ 523 and PPQ 203 records show treatments):
+    <https://ccof.org/news/import-requirements-for-operations-in-the-united-states/>;
+    certifier policy: data/records.yaml, manual_review_documents.
 
     Fix: nothing to change in the file; the reviewer confirms the treatment was not
     prohibited before issuing.
@@ -131,6 +169,8 @@ def document_kinds_known(context: Context) -> Iterator[Problem]:
     """Every supporting document's type is one the certifier knows.
 
     Document types are defined in data/records.yaml.
+
+    Source: certifier policy: data/records.yaml, documents.
 
     Fix: use one of the types listed in the message.
     """

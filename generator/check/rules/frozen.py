@@ -18,6 +18,9 @@ def kept_record_never_changes(change: RecordChange) -> Iterator[Problem]:
     hold copies and compare them with the register. A cancellation or an amendment changes
     the certificate's status, never its record.
 
+    Source: certgen: an issued certificate never changes (its frozen record, digest and
+    signature).
+
     Fix: restore the file (``git checkout <base branch> -- <file>``). To withdraw a
     certificate, cancel it (``certgen cancel``); to correct it, amend it (``certgen amend``).
     """
@@ -37,6 +40,9 @@ def added_record_is_the_issued_request(change: RecordChange) -> Iterator[Problem
     ``certgen issue`` (or ``certgen freeze``) writes the record from the request and the
     reference data in force; a record written or edited by hand could make the site publish
     a certificate that no reviewer decided.
+
+    Source: certgen: only certgen writes frozen records, from a request that passes the
+    check.
 
     Fix: delete the file, then run ``certgen freeze <request file>`` on the issued request
     (it must pass ``certgen check``).

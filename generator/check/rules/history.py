@@ -17,6 +17,12 @@ def record_never_deleted(change: Change) -> Iterator[Problem]:
     five years (7 CFR 205.103, 205.510); a file's path is its ID, which must never be used
     again. Git keeps the history, but the published register must keep the record.
 
+    Source: 7 CFR 205.103(b)(3) (records kept at least five years), as quoted in the NOP
+    training Verifying Organic Imports:
+    <https://fdocuments.us/document/verifying-organic-imports-agricultural-marketing-verifying-organic-imports.html>;
+    7 CFR 205.510(b) for the certifier's own records (its retention period not confirmed
+    against eCFR); certgen: a path is an ID and is never used again.
+
     Fix: restore the file (``git checkout <base branch> -- <file>``). To withdraw an issued
     certificate, cancel it (``certgen cancel``); to correct it, amend it (``certgen amend``).
     """
@@ -35,6 +41,10 @@ def request_id_never_reused(change: Change) -> Iterator[Problem]:
     Certificate numbers identify one certificate for ever; a verifier holding an old
     certificate must never find a different one under its number.
 
+    Source: the instructions for the legacy NOP 2110-1 certificate (a certificate number is
+    used once): <https://studylib.net/doc/18750699/>; certgen: a request ID is a certificate
+    number.
+
     Fix: give the new request the next free ID (``certgen new``) and rename its file.
     """
     if change.kind == "added" and change.earlier_path_in_history:
@@ -52,6 +62,9 @@ def status_changes_permitted(change: Change) -> Iterator[Problem]:
     requested → issued → cancelled or superseded. A cancelled or superseded certificate
     never becomes valid again, and an issued one never goes back to requested: what was
     published stays true in the register.
+
+    Source: certgen: the register's lifecycle (``TRANSITIONS`` in
+    generator/check/transitions.py).
 
     Fix: undo the status change; to replace a certificate, amend it (``certgen amend``).
     """
@@ -74,6 +87,8 @@ def published_record_unchanged(change: Change) -> Iterator[Problem]:
     record a cancellation or its replacement by an amendment (the status, plus
     ``cancellation`` or ``superseded_by``). Corrections are new requests that supersede it,
     as in TRACES ("copy as replacement").
+
+    Source: certgen: what was published stays as published; corrections are amendments.
 
     Fix: undo the edit (the finding points at it) and make the correction with
     ``certgen amend``, which creates the superseding request.

@@ -26,6 +26,9 @@ def request_id_matches_kind(context: Context) -> Iterator[Problem]:
     Import requests are numbered IC-<year>-<sequence> and export requests
     EC-<year>-<sequence>, so that an ID says at once which kind of document it is.
 
+    Source: certgen: the register's numbering (IC- for import requests, EC- for export
+    requests).
+
     Fix: give the request an ID with the right prefix (and rename the file to match);
     ``certgen new`` picks the next free one.
     """
@@ -46,6 +49,9 @@ def file_path_matches_id(context: Context) -> Iterator[Problem]:
     The file path is the record's identity: git refuses two pull requests adding the same
     file, which is what keeps IDs unique. A file whose name or year folder disagrees with its
     ``id`` breaks that guarantee. The rule applies to files inside a ``requests`` folder.
+
+    Source: certgen: the register's file layout; the path requests/<year>/<id>.yaml is what
+    keeps IDs unique.
 
     Fix: rename or move the file to requests/<year of the ID>/<id>.yaml, or correct the ID.
     """
@@ -73,6 +79,8 @@ def id_year_matches_request_date(context: Context) -> Iterator[Problem]:
     Requests are filed by year (requests/<year>/); an ID from another year puts the record
     in the wrong folder and makes its number look older or newer than it is.
 
+    Source: certgen: the register's file layout (one folder per year of receipt).
+
     Fix: use an ID of the year of ``requested_at`` (``certgen new`` picks the next free one).
     """
     received = context.facts.received.date()
@@ -94,6 +102,9 @@ def schema_modeline_present(context: Context) -> Iterator[Problem]:
     the request and offer completion from the schema's descriptions before the pull
     request is opened.
 
+    Source: certgen: editor help for preparers (the YAML language server's schema line,
+    schemas/request.schema.json).
+
     Fix: add that line as the first line of the file.
     """
     if not context.request.document.first_line.startswith(MODELINE):
@@ -109,6 +120,8 @@ def service_level_offered(context: Context) -> Iterator[Problem]:
     """The service level is one the certifier offers.
 
     Turnaround and fee come from the service level in data/services.yaml.
+
+    Source: certifier policy: data/services.yaml, service_levels.
 
     Fix: use one of the service level ids listed in the message.
     """
@@ -126,6 +139,12 @@ def country_codes_known(context: Context) -> Iterator[Problem]:
 
     Codes decide which document and rules apply; an unknown code (UK instead of GB, a typo)
     would silently send the request to the "other countries" rules.
+
+    Source: ISO 3166-1 alpha-2, read through pycountry. XI, not an ISO code, is certgen's
+    code for Northern Ireland, whose organic imports stay on EU TRACES while Great Britain's
+    do not (Dover Port Health:
+    <https://www.dover.gov.uk/Port-Health-and-Public-Protection/Port-Health/Organic-Products.aspx>
+    ).
 
     Fix: use the country's ISO 3166-1 alpha-2 code (GB for the United Kingdom, XI for
     Northern Ireland); the message suggests one where it can.
@@ -159,6 +178,8 @@ def reviewer_is_listed_reviewer(context: Context) -> Iterator[Problem]:
     on a request; the record must show who they are. Judged when the certificate is issued:
     a reviewer who later leaves the staff list does not undo their decisions.
 
+    Source: certifier policy: data/certifier.yaml, staff (role ``reviewer``).
+
     Fix: record the GitHub user name of a listed reviewer, or ask an admin to add the
     reviewer to data/certifier.yaml in a pull request of its own.
     """
@@ -172,6 +193,8 @@ def canceller_is_listed_reviewer(context: Context) -> Iterator[Problem]:
     Cancelling a certificate is a certification decision too (certifier policy: the
     ``reviewer`` role in data/certifier.yaml): only a listed reviewer may take it, and the
     record must show who did. Judged on every check, as long as the record is kept.
+
+    Source: certifier policy: data/certifier.yaml, staff (role ``reviewer``).
 
     Fix: record the GitHub user name of a listed reviewer in ``cancellation.cancelled_by``.
     """
@@ -199,8 +222,12 @@ def _listed_reviewer(
 def reviewer_is_not_preparer(context: Context) -> Iterator[Problem]:
     """The reviewer is not the person who prepared the request (four eyes).
 
-    An accredited certifier separates preparation from the certification decision; the
-    person who prepared a request may not be the one who issues it.
+    The certifier separates preparation from the certification decision; the person who
+    prepared a request may not be the one who issues it.
+
+    Source: certifier policy: data/certifier.yaml, staff (roles ``preparer`` and
+    ``reviewer``); no published source found that requires a second person for each
+    certificate; certifier practice.
 
     Fix: have another listed reviewer review and issue the request.
     """
@@ -222,6 +249,15 @@ def official_number_recorded(context: Context) -> Iterator[Problem]:
     Korean certificates in e-NAQS; the number that system gives is what brokers and
     authorities look up. Without it the published record cannot be verified.
 
+    Source: AMS, Electronic Organic Import Certificates (issued in OID):
+    <https://www.ams.usda.gov/services/organic-certification/international-trade/Electronic-Organic-Import-Certificates>;
+    AMS, European Union (certificates of inspection in TRACES):
+    <https://www.ams.usda.gov/services/organic-certification/international-trade/european-union>;
+    AMS, Korea (certificates in e-NAQS):
+    <https://www.ams.usda.gov/services/organic-certification/international-trade/Korea>.
+    Which documents carry a number: data/destinations.yaml, document_types
+    (``official_number``).
+
     Fix: copy the number from the system where the document was issued into
     ``issuance.official_number``.
     """
@@ -239,8 +275,13 @@ def official_number_recorded(context: Context) -> Iterator[Problem]:
 def official_number_not_operation_id(context: Context) -> Iterator[Problem]:
     """The official number is not a 10-digit OID operation ID.
 
-    CBP reports that filers often enter the exporter's 10-digit operation ID instead of
-    the 21-character NOP Import Certificate number (CSMS #67645994); ACE rejects it.
+    ACE takes the 21-character NOP Import Certificate number (CSMS #67645994); the
+    exporter's 10-digit operation ID, shown next to it in OID, is easily copied instead and
+    is not a certificate number.
+
+    Source: CBP CSMS #67645994 (2026-02-06), on entering the 21-character NOP Import
+    Certificate number in ACE:
+    <https://csmsbot.com/message/dcc497c2-feeb-4af6-9682-1643222958cf>
 
     Fix: copy the certificate's own number from OID (NNN-NNNNNNNNNN-NNNNNN).
     """
@@ -261,6 +302,9 @@ def official_number_not_draft(context: Context) -> Iterator[Problem]:
     OID shows draft certificates with "draft" in their number; CBP does not accept them
     (CSMS #67645994). Only an issued certificate's number may be recorded.
 
+    Source: CBP CSMS #67645994 (2026-02-06): a number containing or followed by "draft" is
+    not valid for entry: <https://csmsbot.com/message/dcc497c2-feeb-4af6-9682-1643222958cf>
+
     Fix: issue the certificate in OID and copy its final number.
     """
     number = _official_number(context)
@@ -279,6 +323,12 @@ def official_number_matches_format(context: Context) -> Iterator[Problem]:
     A NOP Import Certificate number has 21 characters, NNN-NNNNNNNNNN-NNNNNN; a TRACES
     certificate of inspection reference looks like COI.EU.US.2026.0001234. A number of
     another form was mistyped or copied from the wrong field.
+
+    Source: the NOP Import Certificate number's form as customs brokers report it
+    (Flegenheimer:
+    <https://flegenheimer.com/effective-march-19-2024-usda-ams-national-organic-program-new-data-requirements/>
+    ); the TRACES and e-NAQS forms are not published: certifier policy,
+    data/destinations.yaml, document_types (``official_number``).
 
     Fix: copy the number again from the issuing system.
     """
@@ -305,6 +355,9 @@ def official_number_only_for_external_documents(context: Context) -> Iterator[Pr
     are issued from the certifier's own template; their number is the request ID, so an
     ``official_number`` on them would be a second, conflicting number.
 
+    Source: certgen: one number per certificate; documents numbered by their request ID have
+    no ``official_number`` in data/destinations.yaml, document_types.
+
     Fix: remove ``issuance.official_number``.
     """
     number = _official_number(context)
@@ -329,6 +382,14 @@ def issued_before_departure(context: Context) -> Iterator[Problem]:
 
     An amendment (``supersedes``) corrects a certificate that existed before the departure
     and is exempt.
+
+    Source: 7 CFR 205.273(a) (request the certificate before export), as quoted at
+    <https://albawheelsup.com/agricultural-marketing-service-national-organic-program-faqs/>;
+    CBP CSMS #61723113 (the certificate must exist before the shipment departs the foreign
+    port of lading), as summarized at
+    <https://info.expeditors.com/newsflash/usda-reminds-trade-to-stop-using-temporary-filing-codes-for-organics>;
+    AMS, European Union (a certificate of inspection issued before the consignment leaves):
+    <https://www.ams.usda.gov/services/organic-certification/international-trade/european-union>
 
     Fix: check the dates; a certificate cannot be issued retroactively: the shipment must be
     entered as non-organic.
@@ -359,6 +420,8 @@ def issued_before_departure(context: Context) -> Iterator[Problem]:
 def issued_after_request(context: Context) -> Iterator[Problem]:
     """The certificate was issued on or after the day the request was received.
 
+    Source: certgen: the record's dates agree (no decision before the request it decides).
+
     Fix: correct ``issuance.issued_on`` or ``requested_at``.
     """
     issued = context.request.issued_on
@@ -373,6 +436,8 @@ def issued_after_request(context: Context) -> Iterator[Problem]:
 @rule("R119", after_issuance=True)
 def cancellation_after_issuance(context: Context) -> Iterator[Problem]:
     """A certificate is cancelled on or after the day it was issued.
+
+    Source: certgen: the record's dates agree (no cancellation before the issuance).
 
     Fix: correct ``cancellation.cancelled_on``.
     """
@@ -399,6 +464,8 @@ def frozen_record_is_sound(context: Context) -> Iterator[Problem]:
     another certificate, or linked to a file elsewhere would publish something no reviewer
     decided. (Against the base branch, H905 refuses any change to a kept record.)
 
+    Source: certgen: an issued certificate never changes (the frozen records in records/).
+
     Fix: restore the file from git (``git checkout <base branch> -- records/...``).
     """
     if context.record_problem:
@@ -413,6 +480,8 @@ def issued_record_is_frozen(context: Context) -> Iterator[Problem]:
     the templates or certgen: ``certgen issue`` keeps the record as issued (the reviewer's
     name, the certifier's identity, the statements and attestations in force that day) in
     records/, and the site publishes that record. Shown once the file has no other error.
+
+    Source: certgen: an issued certificate never changes (the frozen records in records/).
 
     Fix: issue requests with ``certgen issue``; for a file marked issued by hand, run
     ``certgen freeze <file>`` and commit the record it writes.

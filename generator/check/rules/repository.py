@@ -15,6 +15,11 @@ def request_id_is_unique(entries: list[Entry]) -> Iterator[RepositoryProblem]:
     The ID is the certificate's identity in the public register; two files with one ID
     would publish two different certificates under one number.
 
+    Source: the instructions for the legacy NOP 2110-1 certificate (a certificate number is
+    unique, used once, and logged as issued, voided or destroyed):
+    <https://studylib.net/doc/18750699/>; certgen: one ID, one certificate in the public
+    register.
+
     Fix: give the newer request the next free ID (``certgen new``) and rename its file.
     """
     for entry, others in _groups(entries, lambda e: e.id):
@@ -33,6 +38,8 @@ def supersedes_points_back(entries: list[Entry]) -> Iterator[RepositoryProblem]:
     A correction replaces an issued record: the new request says ``supersedes: <old id>``
     and the old one gets ``status: superseded`` with ``superseded_by: <new id>``, so that
     a verifier finds the current certificate from either side.
+
+    Source: certgen: the register's amendment links (what ``certgen amend`` writes).
 
     Fix: correct the ID, or set status superseded and superseded_by on the old record
     (``certgen amend`` does both).
@@ -58,6 +65,8 @@ def superseded_by_points_back(entries: list[Entry]) -> Iterator[RepositoryProble
 
     The register shows a superseded certificate with a link to its replacement; the
     replacement must exist, say what it replaces, and be issued, or the link leads nowhere.
+
+    Source: certgen: the register's amendment links (what ``certgen amend`` writes).
 
     Fix: correct the ID, add ``supersedes: <this id>`` to the amendment, or issue the
     amendment (``certgen issue``) in the same pull request.
@@ -90,6 +99,9 @@ def official_number_is_unique(entries: list[Entry]) -> Iterator[RepositoryProble
 
     A number from OID, TRACES or e-NAQS identifies one certificate; the same number on two
     records means one of them was copied from the wrong certificate.
+
+    Source: certgen: an official number identifies one certificate in the system that issued
+    it (OID, TRACES, e-NAQS).
 
     Fix: copy the right number from the issuing system.
     """

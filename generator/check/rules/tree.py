@@ -17,6 +17,9 @@ def nothing_tracked_where_the_build_writes(path: str) -> Iterator[Problem]:
     Caches live outside the repository (``CERTGEN_CACHE_DIR``), where a pull request cannot
     write.
 
+    Source: certgen: the build publishes only what it made (``build/`` is its output
+    folder).
+
     Fix: remove the file from git (``git rm --cached <file>``) and commit; ``build/`` is in
     ``.gitignore``.
     """
