@@ -119,7 +119,12 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--by", required=True, metavar="HANDLE", help="who prepares the request")
     new.add_argument("--importer", metavar="OPERATION_ID", help="import: the US importer")
     new.add_argument("--destination", metavar="COUNTRY", help="export: ISO code, XI for NI")
-    new.add_argument("--mode", choices=("single_shipment", "time_frame"))
+    new.add_argument(
+        "--mode",
+        choices=("single_shipment", "multiple_shipments", "time_frame"),
+        help="import certificates: one shipment, several shipments of a designated quantity, "
+        "or a time frame",
+    )
     new.add_argument("--transport", choices=("truck", "rail", "ocean", "air"))
     new.add_argument("--service-level", metavar="ID")
     new.add_argument("--base", metavar="REF", help="base branch for free IDs (default origin/main)")

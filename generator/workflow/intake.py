@@ -72,6 +72,7 @@ ATTESTATION_BOXES = {
 ORGANIC_DOCUMENTS_BOX = "Every listed document describes the goods as organic"
 CHOICES = {
     "Single shipment": "single_shipment",
+    "Multiple shipments": "multiple_shipments",
     "Time frame (several shipments)": "time_frame",
     "100% organic": "100_percent_organic",
     "Organic (at least 95%)": "organic",
