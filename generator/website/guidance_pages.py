@@ -23,6 +23,7 @@ from markupsafe import Markup
 from generator.check.catalog import STAGE_TITLES, all_codes
 from generator.check.decide import calendar_for
 from generator.check.reference_data import Reference
+from generator.check.words import CATEGORY_WORDS, CLAIM_WORDS, ORIGIN_WORDS
 from generator.findings import Code
 from generator.record.public import OID_PROFILE, country_name
 from generator.website.render import long_date
@@ -62,6 +63,9 @@ def _environment() -> jinja2.Environment:
         long_date=long_date,
         country=country_name,
         status_words=lambda status: status.replace("_", " "),
+        category_words=lambda category: CATEGORY_WORDS.get(category, category),
+        claim_words=lambda claim: CLAIM_WORDS.get(claim, claim),
+        origin_words=lambda origin: ORIGIN_WORDS.get(origin, origin),
     )
     return env
 
@@ -75,7 +79,7 @@ def generated_pages(ref: Reference, schema_dir: Path, today: date) -> dict[str, 
     context = _common_context(ref)
     pages = {
         "index.md": _render("index.md.j2", **context),
-        "guidance/documents.md": _render("guidance/documents.md.j2", **context),
+        "guidance/documents.md": _render("guidance/documents.md.j2", **context, today=today),
         "guidance/eligibility.md": _render("guidance/eligibility.md.j2", **context),
         "guidance/fees.md": _render("guidance/fees.md.j2", **context, **_fees(ref, today)),
         "guidance/records.md": _render("guidance/records.md.j2", **context, **_records(ref)),
@@ -108,6 +112,8 @@ def _common_context(ref: Reference) -> dict[str, Any]:
         "always_attestations": [a for a in ref.records.attestations.values() if a.always_required],
         "tariff_words": _TARIFF_WORDS,
         "time_frame": ref.time_frame,
+        "multiple_shipments": ref.multiple_shipments,
+        "amendments": ref.amendments,
         "trainings": ref.trainings,
         "calendar": ref.calendar,
     }

@@ -381,7 +381,8 @@ def issued_before_departure(context: Context) -> Iterator[Problem]:
     time-frame certificate, no recorded shipment may predate the issuance.
 
     An amendment (``supersedes``) corrects a certificate that existed before the departure
-    and is exempt.
+    and is exempt: T410 makes sure that, made after the departure, it changes nothing the
+    departure fixed.
 
     Source: 7 CFR 205.273(a) (request the certificate before export), as quoted at
     <https://albawheelsup.com/agricultural-marketing-service-national-organic-program-faqs/>;
