@@ -78,7 +78,7 @@ def test_a_broken_form_gets_a_comment_naming_the_fields(project: Path, tmp_path:
     code, _, _, comment = intake(project, body, "import", tmp_path)
     assert code == 1
     assert "**Tariff code**: HTS code 0804.40 has 6 digits" in comment
-    assert "**Attestations**: no irradiation must be attested" in comment
+    assert '**Attestations**: "No irradiation" is answered false' in comment
     assert not list((project / "requests").rglob("IC-*-0008.yaml"))  # nothing written
 
 

@@ -37,6 +37,15 @@ def facts_dict(document: Document, facts: Facts) -> dict[str, Any]:
             "total": str(facts.fee.total),
             "lines": [{"item": item, "amount": str(amount)} for item, amount in facts.fee.lines],
         },
+        "terms": None
+        if facts.terms is None
+        else {
+            "arrangement": facts.terms.arrangement,
+            "valid_from": str(facts.terms.valid_from) if facts.terms.valid_from else None,
+            "valid_to": str(facts.terms.valid_to) if facts.terms.valid_to else None,
+            "procedure": facts.terms.procedure,
+            "sources": list(facts.terms.sources),
+        },
         "statements": [{"id": s.id, "text": s.text} for s in facts.statements],
         "attestations": list(facts.attestations),
     }
@@ -78,6 +87,10 @@ def _fact_lines(document: Document, facts: Facts, reference: Reference) -> list[
             f"{facts.document_type.title}, issued in {facts.document_type.system}",
         ),
         ("destination", facts.market.name if facts.market else "United States"),
+    ]
+    if facts.market is not None:
+        rows.append(("terms", _terms_line(facts)))
+    rows += [
         ("exporter", f"{exporter['operation_id']} {exporter['name']}"),
         ("received", f"{facts.received:%Y-%m-%d %H:%M} {reference.calendar.timezone}"),
         ("clock starts", f"{facts.clock_starts:%Y-%m-%d (%a)}"),
@@ -92,3 +105,12 @@ def _fact_lines(document: Document, facts: Facts, reference: Reference) -> list[
         rows.append(("statement", f'{statement.id}: "{statement.text}"'))
     rows.append(("attestations", ", ".join(facts.attestations)))
     return [f"  {label:<14} {value}" for label, value in rows]
+
+
+def _terms_line(facts: Facts) -> str:
+    """The arrangement terms in force on the departure date, or that none are."""
+    terms = facts.terms
+    if terms is None:
+        return "none in force on the departure date (see D507)"
+    name = terms.arrangement or "no trade arrangement"
+    return f"{name} ({terms.period})"

@@ -127,7 +127,10 @@ def treatment_attestations_true(context: Context) -> Iterator[Problem]:
         if not attestation.always_required or given.get(attestation.id) is True:
             continue
         if given.get(attestation.id) is False:
-            problem = "is attested false: the product was treated, so it is not organic"
+            problem = (
+                "is answered false: the exporter does not confirm it, so the product is not "
+                "shown to be organic"
+            )
         else:
             problem = (
                 "is not attested: the exporter must confirm it from its treatment records "
