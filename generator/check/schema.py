@@ -277,7 +277,12 @@ def _missing_field(doc: Document, schema: Schema, error: Any, pointer: str, name
         message += f" ({title})"
     message += _because(schema, error)
     example = _example(schema, prop)
-    message += f"; add '{name}: {example}'" if example is not None else f"; add '{name}:'"
+    if prop.get("type") == "boolean":  # an attestation: only the exporter can answer it
+        message += f"; add '{name}:' with the answer the exporter confirms (true or false)"
+    elif example is not None:
+        message += f"; add '{name}: {example}'"
+    else:
+        message += f"; add '{name}:'"
     where = "at the top of the file" if pointer == "" else f"under '{_last_key(pointer)}'"
     return _make(doc, pointer, "S002", f"{message} {where}")
 
