@@ -6,6 +6,7 @@ from generator.check.rules import (
     data,
     destination,
     evidence,
+    forms,
     frozen,
     goods,
     history,
