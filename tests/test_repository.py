@@ -120,7 +120,15 @@ def test_confidential_fields_are_marked() -> None:
         for where, prop in _properties(json.loads(schema))
         if isinstance(prop, dict) and prop.get("x-confidential")
     }
-    assert {"reference", "contact", "invoice_value", "entry_number", "transport_document"} <= marked
+    assert {"reference", "contact", "invoice_value", "entry_number"} <= marked
+    business = {
+        where.rsplit("/", 1)[-1]
+        for where, prop in _properties(json.loads(schema))
+        if isinstance(prop, dict) and prop.get("x-business")
+    }
+    assert {"transport_document", "containers", "vessel_or_flight", "lots", "trader"} <= business
+    assert {"importer", "consignee", "ultimate_consignee", "producer"} <= business
+    assert not business & marked  # published on the form: business, never confidential
 
 
 def test_document_types_agree_between_schema_and_data() -> None:

@@ -28,6 +28,12 @@ from generator.fingerprints import canonical_json
 OID_PROFILE = "https://organic.ams.usda.gov/integrity/CP/OPP?nopid={}"
 CERTIFICATE_PATH = "certificates/{}.html"
 EXTRA_COUNTRY_NAMES = {"XI": "Northern Ireland"}
+DESTINATION_NAMES = {"GB": "Great Britain"}
+"""Destinations whose market is narrower than the ISO country: GB is Great Britain, Northern
+Ireland (XI) being a market of its own."""
+CONTROL_BODY_PROGRAMS = {"traces_coi": "traces_control_body", "gb_coi": "gb_control_body"}
+"""The accreditation (data/certifier.yaml) whose reference a document prints as the issuing
+control body's code."""
 
 
 @dataclass(frozen=True)
@@ -291,16 +297,16 @@ def _record(
         },
         "issued_on": issuance["issued_on"],
         "reviewer": reviewer.name if reviewer else issuance["reviewer"],
-        "certifier": {
-            "name": ref.certifier.name,
-            "nop_certifier_code": ref.certifier.code,
-            "website": ref.certifier.website,
-        },
+        "certifier": _certifier(ref, facts.document_type.id),
         "exporter": _party(data["exporter"], ref),
         "importer": _party(data["importer"], ref),
-        "consignee": _party(data["consignee"], ref) if "consignee" in data else None,
-        "producer": _party(data["producer"], ref) if "producer" in data else None,
+        "consignee": _optional_party(data.get("consignee"), ref),
+        "ultimate_consignee": _optional_party(data.get("ultimate_consignee"), ref),
+        "producer": _optional_party(data.get("producer"), ref),
+        "trader": _optional_party(data.get("trader"), ref),
+        "control_bodies": _control_bodies(data, ref, facts.document_type.id),
         "destination": _destination(data["destination"], facts),
+        "arrangement": _arrangement(facts),
         "products": [_product(p) for p in data["products"]],
         "transport": _transport(data["transport"]),
         "validity": _validity(data.get("time_frame")),
@@ -316,10 +322,29 @@ def _record(
     }
 
 
+def _certifier(ref: Reference, document_type: str) -> dict[str, Any]:
+    certifier = ref.certifier
+    result: dict[str, Any] = {
+        "name": certifier.name,
+        "nop_certifier_code": certifier.code,
+        "website": certifier.website,
+    }
+    if certifier.postal_address is not None:
+        result["address"] = certifier.postal_address.line
+        result["country"] = certifier.postal_address.country
+        result["country_name"] = country_name(certifier.postal_address.country)
+    accreditation = certifier.accreditation("usda_nop")
+    result["accreditation"] = accreditation.title if accreditation else None
+    program = CONTROL_BODY_PROGRAMS.get(document_type)
+    control_body = certifier.accreditation(program) if program else None
+    result["control_body_code"] = control_body.reference if control_body else None
+    return result
+
+
 def _party(party: dict[str, Any], ref: Reference) -> dict[str, Any]:
     operation: Operation | None = ref.operations.get(party.get("operation_id", ""))
     if operation is not None:
-        return {
+        result = {
             "name": operation.name,
             "operation_id": operation.operation_id,
             "oid_profile": OID_PROFILE.format(operation.operation_id),
@@ -327,8 +352,11 @@ def _party(party: dict[str, Any], ref: Reference) -> dict[str, Any]:
             "country_name": country_name(operation.country),
             "certifier": operation.certifier or ref.certifier.name,
         }
+        if operation.address is not None and operation.address.line:
+            result["address"] = operation.address.line
+        return result
     result = {"name": party["name"]}
-    for field in ("address", "registration_id", "operation_id"):
+    for field in ("address", "registration_id", "operation_id", "control_body"):
         if field in party:
             result[field] = party[field]
     if "country" in party:
@@ -337,15 +365,58 @@ def _party(party: dict[str, Any], ref: Reference) -> dict[str, Any]:
     return result
 
 
+def _optional_party(party: dict[str, Any] | None, ref: Reference) -> dict[str, Any] | None:
+    return None if party is None else _party(party, ref)
+
+
+def _control_bodies(
+    data: dict[str, Any], ref: Reference, document_type: str
+) -> list[dict[str, Any]]:
+    """Box 7 of a certificate of inspection: the control body, with its code, of each operator
+    named in boxes 4 to 6 (producer or processor, exporter, trader)."""
+    found = []
+    for role in ("producer", "exporter", "trader"):
+        party = data.get(role)
+        if party is None:
+            continue
+        operation = ref.operations.get(party.get("operation_id", ""))
+        body: dict[str, Any] | None
+        if operation is not None and operation.certifier is None:
+            ours = _certifier(ref, document_type)
+            body = {
+                "name": ours["name"],
+                "code": ours["control_body_code"] or ours["nop_certifier_code"],
+            }
+        elif operation is not None:
+            body = {"name": operation.certifier, "code": None}
+        else:
+            declared = party.get("control_body")
+            body = {"name": declared["name"], "code": declared.get("code")} if declared else None
+        operator = operation.name if operation is not None else party["name"]
+        found.append({"role": role, "operator": operator, "control_body": body})
+    return found
+
+
+def _arrangement(facts: Facts) -> dict[str, str | None] | None:
+    """The arrangement in force for the shipment and the procedure wording (box 2) the
+    document prints, from data/destinations.yaml: templates hold no arrangement wording."""
+    terms = facts.terms
+    if terms is None or (terms.arrangement is None and terms.procedure is None):
+        return None
+    return {"name": terms.arrangement, "procedure": terms.procedure}
+
+
 def _destination(destination: dict[str, Any], facts: Facts) -> dict[str, Any]:
     result = dict(destination)
-    result["country_name"] = country_name(destination["country"])
+    code = destination["country"]
+    result["country_name"] = DESTINATION_NAMES.get(code) or country_name(code)
     result["market"] = facts.market.name if facts.market else "United States"
     return result
 
 
 _PRODUCT_FIELDS = (
     "name_as_labeled",
+    "organic_status",
     "category",
     "claim",
     "organic_percent",
@@ -362,6 +433,7 @@ _PRODUCT_FIELDS = (
 
 def _product(product: dict[str, Any]) -> dict[str, Any]:
     result = {field: product[field] for field in _PRODUCT_FIELDS if field in product}
+    result.setdefault("organic_status", "organic")
     result["produced_in_name"] = country_name(product["produced_in"])
     if "processed_in" in product:
         result["processed_in_name"] = country_name(product["processed_in"])
@@ -378,8 +450,18 @@ def _validity(period: dict[str, Any] | None) -> dict[str, str] | None:
     return {"from": period["valid_from"], "to": period["valid_to"]} if period else None
 
 
+_SHIPMENT_FIELDS = (
+    "shipped_on",
+    "net_weight_kg",
+    "lots",
+    "transport_document",
+    "vessel_or_flight",
+    "containers",
+)
+
+
 def _shipment(shipment: dict[str, Any]) -> dict[str, Any]:
-    return {k: shipment[k] for k in ("shipped_on", "net_weight_kg", "lots") if k in shipment}
+    return {k: shipment[k] for k in _SHIPMENT_FIELDS if k in shipment}
 
 
 def _cancellation(cancellation: dict[str, Any] | None) -> dict[str, Any] | None:
