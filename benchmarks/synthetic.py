@@ -43,10 +43,13 @@ class Template:
     text: str
     """The example dumped as YAML, with @@TOKEN@@ placeholders for what varies."""
     earliest: date
-    """First day on which every operation it names is certified."""
+    """First day on which every operation it names is certified (and, for an export, the
+    arrangement terms in force on its departure date are the same)."""
     span: int
     """Days from the request to the template's last date."""
     number_kind: str | None
+    latest: date = date.max
+    """Last request day on which its departure falls under the same arrangement terms."""
     record: str | None = None
     """For an issued example: its frozen record (canonical JSON) with the same placeholders."""
 
@@ -87,13 +90,30 @@ def _template(data: dict[str, Any], checker: Checker) -> Template:
     text = MODELINE + yaml.dump(
         tokenized, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=200
     )
+    first, last = _same_terms(data, checker, received)
     return Template(
         kind=data["kind"],
         text=text,
-        earliest=max(since) + timedelta(days=1),
+        earliest=max([*since, first]) + timedelta(days=1),
         span=(max(dates) - received).days,
         number_kind=_number_kind(number),
+        latest=last,
     )
+
+
+def _same_terms(data: dict[str, Any], checker: Checker, received: date) -> tuple[date, date]:
+    """The request days whose departure falls under the arrangement terms the example's
+    departure falls under (an export's statements and scope change with the terms)."""
+    assert checker.reference is not None
+    departure = data["transport"].get("departure_date")
+    if data["kind"] != "export" or departure is None:
+        return date.min, date.max
+    market = checker.reference.market_for(data["destination"]["country"])
+    terms = market.terms_on(date.fromisoformat(departure))
+    assert terms is not None, f"{data['id']}: no terms in force on its departure"
+    lead = date.fromisoformat(departure) - received
+    first = terms.valid_from - lead if terms.valid_from else date.min
+    return first, terms.valid_to - lead if terms.valid_to else date.max
 
 
 def _is_day(text: str) -> bool:
@@ -189,7 +209,7 @@ def write_register(root: Path, count: int, seed: int = 1, issued_only: bool = Fa
 
 def _pick_day(rng: random.Random, shape: Template) -> date:
     first = max(shape.earliest, date(FIRST_YEAR, 1, 1))
-    last = date(LAST_YEAR, 12, 31) - timedelta(days=shape.span)
+    last = min(date(LAST_YEAR, 12, 31) - timedelta(days=shape.span), shape.latest)
     return first + timedelta(days=rng.randrange((last - first).days))
 
 

@@ -161,7 +161,9 @@ def test_guidance_comes_from_data(built: Path) -> None:
     fees = (site / "guidance" / "fees.html").read_text("utf-8")
     assert "225.00" in fees and "Thanksgiving Day" in fees
     documents = (site / "guidance" / "documents.html").read_text("utf-8")
-    assert "US-Japan Organic Equivalency Arrangement" in documents
+    assert "US-Japan Organic Equivalence Arrangement" in documents
+    assert "AIT/TECRO-NOP/AFA Organic Equivalence Arrangement" in documents
+    assert "since 2020-05-30" in documents and "Article 48" in documents
     operations = (site / "operations.html").read_text("utf-8")
     assert "5550000106" in operations and "suspended" in operations
 

@@ -85,7 +85,7 @@ def test_time_frame_fee_has_its_supplement() -> None:
         ("requests/2026/EC-2026-0002.yaml", "traces_coi", "XI", []),
         ("requests/2026/EC-2026-0004.yaml", "gb_coi", "GB", []),
         ("requests/2026/EC-2026-0005.yaml", "tm11", "JP", ["us_japan_arrangement"]),
-        ("requests/2026/EC-2026-0006.yaml", "tm11", "TW", ["tw_no_systemic_analgesics"]),
+        ("requests/2026/EC-2026-0006.yaml", "tm11", "TW", ["tw_aittecro_arrangement"]),
         ("requests/2026/EC-2026-0007.yaml", "naqs_certificate", "KR", ["us_korea_arrangement"]),
         ("requests/2026/EC-2026-0008.yaml", "canada_attestation", "CA", ["us_canada_arrangement"]),
         ("requests/2026/EC-2026-0012.yaml", "transaction_certificate", "OTHER", []),

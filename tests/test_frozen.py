@@ -51,7 +51,7 @@ def rename_certifier(repo: Path) -> None:
 
 
 def reword_statement(repo: Path) -> None:
-    japan = "Certified in compliance with the terms of the US-Japan Organic Equivalency"
+    japan = "Certified in compliance with the terms of the US-Japan Organic Equivalence"
     edit(repo / "data" / "destinations.yaml", japan, japan.replace("Certified", "Produced"))
 
 

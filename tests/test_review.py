@@ -293,7 +293,12 @@ def test_amend_creates_the_superseding_request(repo: Path) -> None:
     code, lines, _ = check_base(repo)
     assert code == 1
     assert located(lines, "R121") == ["requests/2026/EC-2026-0010.yaml:57:16:"]
+    # the goods left on 2026-10-20: the quantity can no longer change (T410) ...
     (repo / created).write_text(new.replace("net_weight_kg: 3400", "net_weight_kg: 3300"))
+    code, out, err = run(["issue", str(created), "--by", "jchen"], repo)
+    assert code == 1 and "T410" in out + err and "/products/0/net_weight_kg" in out + err
+    # ... the gross weight may be corrected
+    (repo / created).write_text(new.replace("gross_weight_kg: 3710", "gross_weight_kg: 3740"))
     code, out, err = run(["issue", str(created), "--by", "jchen"], repo)
     assert code == 0, out + err
     code, lines, _ = check_base(repo)
