@@ -76,7 +76,7 @@ def test_b_editing_an_issued_record_fails_at_the_edited_line(repo: Path) -> None
     path.write_text(path.read_text().replace("net_weight_kg: 18000", "net_weight_kg: 19000"))
     code, lines, _ = check_base(repo)
     assert code == 1
-    assert located(lines, "H904") == ["requests/2026/IC-2026-0001.yaml:21:20:"]
+    assert located(lines, "H904") == ["requests/2026/IC-2026-0001.yaml:24:20:"]
     assert any("'net_weight_kg' of item 1 of 'products' was changed" in line for line in lines)
 
 

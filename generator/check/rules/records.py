@@ -161,7 +161,7 @@ def _country_fields(context: Context) -> Iterator[tuple[str, str]]:
     data = context.data
     yield "/destination/country", data["destination"]["country"]
     yield "/transport/country_of_export", data["transport"]["country_of_export"]
-    for party in ("importer", "consignee"):
+    for party in ("importer", "consignee", "producer", "trader", "ultimate_consignee"):
         if "country" in data.get(party, {}):
             yield f"/{party}/country", data[party]["country"]
     for index, product in enumerate(data["products"]):
