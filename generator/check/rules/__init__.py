@@ -40,6 +40,7 @@ __all__ = [
     "data",
     "destination",
     "evidence",
+    "forms",
     "frozen",
     "goods",
     "history",

@@ -85,7 +85,7 @@ def destination_statements_present(context: Context) -> Iterator[Problem]:
             yield Problem(
                 "/statements",
                 f"add '{statement.id}': {_market_name(context)} requires "
-                f"\"{statement.text}\" on this document",
+                f'"{statement.text}" on this document',
             )
 
 

@@ -55,7 +55,8 @@ def request_before_departure(context: Context) -> Iterator[Problem]:
 def validity_ends_after_start(context: Context) -> Iterator[Problem]:
     """A time-frame certificate's validity ends after it starts.
 
-    Source: certgen: a period must end after it starts (AMS allows certificates for a specific time frame).
+    Source: certgen: a period must end after it starts (AMS allows certificates for a
+    specific time frame).
 
     Fix: swap or correct ``valid_from`` and ``valid_to``.
     """
