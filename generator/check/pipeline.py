@@ -189,7 +189,9 @@ def entry_of(document: Document, locked: tuple[str, ...] = ()) -> Entry | None:
         return None
     issuance = data.get("issuance")
     issuance = issuance if isinstance(issuance, dict) else {}
-    values = locked_values(data, locked)
+    # only an amendment and the certificate it supersedes are compared (T410)
+    linked = bool(data.get("supersedes") or data.get("superseded_by"))
+    values = locked_values(data, locked) if linked else ()
     pointers = (
         [*ENTRY_POINTERS, *(p for p, _ in values)] if data.get("supersedes") else ENTRY_POINTERS
     )
