@@ -252,6 +252,9 @@ class _Field:
     allowed: tuple[str, ...]
     example: str | None
     confidential: bool
+    business: bool = False
+    """Business information that the form shows (x-business): issue #8's publication policy
+    decides who may see it."""
 
 
 def _format(schema_dir: Path) -> list[dict[str, Any]]:
@@ -314,6 +317,7 @@ def _field(path: str, required: bool, node: dict[str, Any]) -> _Field:
         allowed=allowed,
         example=json.dumps(examples[0], ensure_ascii=False) if examples else None,
         confidential=bool(node.get("x-confidential")),
+        business=bool(node.get("x-business")),
     )
 
 
