@@ -23,7 +23,7 @@ CLAIM_WORDS = {
 
 ORIGIN_WORDS = {
     "produced_or_processed_in_us": (
-        "produced in the United States, or finally processed or packaged there"
+        "produced in the United States or, if processed, finally processed or packaged there"
     ),
     "produced_in_us": "produced in the United States",
     "processed_in_us": "finally processed in the United States",

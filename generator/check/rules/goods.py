@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from generator.check.reference_data import Terms
 from generator.check.rules.registry import Context, Problem, each_product, rule
@@ -202,8 +203,9 @@ def organic_content_meets_destination(context: Context) -> Iterator[Problem]:
     organic ingredients (excluding water and salt), as the terms in force on the
     departure date say (data/destinations.yaml, min_organic_percent).
 
-    Source: Oregon Tilth, Japan and Taiwan export pages and Korea export page (cited in
-    data/destinations.yaml); AMS Japan and Korea pages.
+    Source: AMS Japan page and AMS NOPTradeKorea page ("all organic products exported
+    under the arrangement must be 95% organic content or greater"), cited in
+    data/destinations.yaml.
 
     Fix: give ``organic_percent`` for each product from its approved formulation;
     products below the minimum cannot be exported under the arrangement.
@@ -217,8 +219,9 @@ def organic_content_meets_destination(context: Context) -> Iterator[Problem]:
         if percent is None:
             yield Problem(
                 pointer,
-                f"{_name(context)} requires at least {minimum:g}% organic content; "
-                "give organic_percent from the product's approved formulation",
+                f"{_name(context)} requires at least {minimum:g}% organic content; give "
+                "organic_percent (100 for a single-ingredient product, otherwise from its "
+                "approved formulation)",
             )
         elif percent < minimum:
             yield Problem(
@@ -236,8 +239,11 @@ def claim_accepted_by_destination(context: Context) -> Iterator[Problem]:
     organic; Japan and Korea take only products of at least 95% organic content, so a
     "made with organic" product never qualifies there, whatever its percentage.
 
-    Source: data/destinations.yaml, claims of the terms in force (Oregon Tilth's Japan
-    and Korea pages; AMS EU, UK and Switzerland pages: products certified as organic).
+    Source: data/destinations.yaml, claims of the terms in force: AMS Japan and
+    NOPTradeKorea pages ("Made With Organic" products are not covered); for the EU,
+    Switzerland and GB, the AMS pages cover products certified and labelled organic (no
+    source names "made with organic" products for them: certifier reading of the
+    arrangements, recorded in the terms' notes).
 
     Fix: such a product cannot be exported under the arrangement; remove the line, or
     correct ``claim`` if the label says otherwise.
@@ -264,8 +270,9 @@ def category_accepted_by_destination(context: Context) -> Iterator[Problem]:
     beverages, livestock feed and non-food products, and covered livestock products only
     from 2020-07-16 (data/destinations.yaml, terms).
 
-    Source: AMS Korea page; Oregon Tilth's Japan page and the AMS press release of the
-    US-Japan livestock extension (cited in data/destinations.yaml).
+    Source: AMS NOPTradeKorea page (processed products); AMS Japan FAQ (livestock from
+    2020-07-16) and Oregon Tilth's Japan page (out-of-scope products), cited in
+    data/destinations.yaml.
 
     Fix: such products cannot be exported under the arrangement; remove the line, or ask
     the certificate desk about the destination's own rules.
@@ -293,11 +300,12 @@ def _accepts(terms: Terms, category: str) -> bool:
 def origin_meets_destination(context: Context) -> Iterator[Problem]:
     """Each product was produced or processed where the arrangement in force requires.
 
-    The EU, UK, Swiss and Japanese arrangements cover products produced or finally
-    processed in the United States; Taiwan's, since the 2020 AIT/TECRO arrangement,
+    The EU, UK, Swiss and Japanese arrangements cover products produced in the United
+    States or finally processed there; Taiwan's, since the 2020 AIT/TECRO arrangement,
     products raised in the United States or whose final processing or packaging occurs
     there (before it, only products produced in the United States); Korea's processed
-    products with final processing in the United States.
+    products with final processing in the United States. A processed product's origin is
+    where it was last processed: US-grown oats milled in Canada do not qualify.
 
     Source: AMS EU, UK, Switzerland, Japan and Korea pages; QAI, OneCert and OTA on the
     2020 US-Taiwan arrangement (cited in data/destinations.yaml).
@@ -309,20 +317,35 @@ def origin_meets_destination(context: Context) -> Iterator[Problem]:
     if terms is None or terms.origin == "any":
         return
     for pointer, product in each_product(context):
-        produced = product["produced_in"] == "US"
-        processed = product.get("processed_in") == "US"
-        ok = {
-            "produced_or_processed_in_us": produced or processed,
-            "produced_in_us": produced,
-            "processed_in_us": processed,
-        }[terms.origin]
-        if not ok:
-            field = "processed_in" if terms.origin == "processed_in_us" else "produced_in"
+        if not origin_meets(terms.origin, product):
+            field = _origin_field(terms.origin, product)
             yield Problem(
                 f"{pointer}/{field}" if field in product else pointer,
                 f"{_name(context)} accepts only products {ORIGIN_WORDS[terms.origin]}, "
                 f"under the terms in force on the departure date ({terms.period})",
             )
+
+
+def origin_meets(origin: str, product: dict[str, Any]) -> bool:
+    """Whether a product meets an origin condition. A processed product's origin is where it
+    was last processed: US-grown oats milled in Canada are a Canadian product, Canadian oats
+    milled in the United States a US one."""
+    produced = product["produced_in"]
+    processed = product.get("processed_in")
+    if origin == "produced_or_processed_in_us":
+        return (processed or produced) == "US"
+    if origin == "produced_in_us":
+        return produced == "US" and processed in (None, "US")
+    if origin == "processed_in_us":
+        return processed == "US"
+    return True
+
+
+def _origin_field(origin: str, product: dict[str, Any]) -> str:
+    """The field that makes the product miss the origin condition."""
+    if origin == "produced_in_us" and product["produced_in"] != "US":
+        return "produced_in"
+    return "processed_in" if "processed_in" in product else "produced_in"
 
 
 def _name(context: Context) -> str:
@@ -387,4 +410,32 @@ def tariff_code_fits_product(context: Context) -> Iterator[Problem]:
                 f"{pointer}/tariff_code",
                 f"{product['tariff_code']} is not under the HS heading of "
                 f"{item.name_as_labeled} ({expected}); give a code that starts with {expected}",
+            )
+
+
+_CLAIM_MINIMUM = {"100_percent_organic": 100, "organic": 95, "made_with_organic": 70}
+
+
+@rule("G314")
+def organic_content_fits_claim(context: Context) -> Iterator[Problem]:
+    """A product's organic content is what its claim requires.
+
+    "100 percent organic" means 100% organic ingredients, "organic" at least 95%, and
+    "made with organic (specified ingredients or food groups)" at least 70% (excluding
+    water and salt); a certificate that gives a claim its own percentage contradicts is
+    wrong whatever the destination.
+
+    Source: 7 CFR 205.301(a), (b) and (c) (product composition for each labeling category).
+
+    Fix: correct ``claim`` to the product's labeling category, or ``organic_percent`` to
+    the percentage of its approved formulation.
+    """
+    for pointer, product in each_product(context):
+        percent = product.get("organic_percent")
+        minimum = _CLAIM_MINIMUM[product["claim"]]
+        if percent is not None and percent < minimum:
+            yield Problem(
+                f"{pointer}/organic_percent",
+                f"{CLAIM_WORDS[product['claim']]} needs at least {minimum}% organic content "
+                f"(7 CFR 205.301), not {percent:g}%: correct the claim or the percentage",
             )

@@ -300,10 +300,11 @@ def amendment_after_departure_keeps_what_left(entries: list[Entry]) -> Iterator[
 
     Once the goods have left, a certificate can no longer be issued for them (7 CFR
     205.273(a); an EU certificate of inspection issued after departure risks refusal), so an
-    amendment made then may only correct what does not change the shipment: names,
-    addresses, descriptions, packages, gross weight, transport details, documents. The
-    products, their quantities, lots, tariff codes, claims and origin, the destination, the
-    exporter and the dates stay as issued (data/services.yaml,
+    amendment made then may only correct what does not change the shipment: the spelling
+    of names and addresses, descriptions, packages, gross weight, transport details,
+    documents. The products as labeled, their quantities, lots, tariff codes, claims and
+    origin, the destination, the dates and who the parties are (the exporter; the
+    importer's operation ID, registration or country) stay as issued (data/services.yaml,
     amendment_policy.locked_after_departure). Before the departure an amendment may change
     anything, and is checked like a new request.
 
@@ -332,9 +333,9 @@ def amendment_after_departure_keeps_what_left(entries: list[Entry]) -> Iterator[
                     amendment,
                     pointer if pointer in after else "/supersedes",
                     f"this amendment of {original.id}, made on {when} after the goods left on "
-                    f"{leaves}, {change} {pointer}; after departure only names, addresses, "
-                    "descriptions, packages, transport details and documents may be corrected "
-                    "(data/services.yaml, amendment_policy)",
+                    f"{leaves}, {change} {pointer}; after departure only the spelling of "
+                    "names and addresses, descriptions, packages, transport details and "
+                    "documents may be corrected (data/services.yaml, amendment_policy)",
                 )
 
 
