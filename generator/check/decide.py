@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator.check.reference_data import (
@@ -128,7 +129,7 @@ def decide(request: Request, ref: Reference) -> Facts:
     start = calendar.clock_start(received)
     day = terms_date(request)
     terms = market.terms_on(day) if market and day else None
-    products = [(str(p["category"]), str(p["produced_in"])) for p in request.products]
+    products = [product_profile(p, request, ref) for p in request.products]
     return Facts(
         document_type=document_type,
         market=market,
@@ -143,15 +144,31 @@ def decide(request: Request, ref: Reference) -> Facts:
     )
 
 
+Profile = tuple[frozenset[str], str, str | None]
+"""What requirements look at in a product: its kinds (category, and livestock_product for a
+product of animal origin), its country of production and its animal (ruminant or not)."""
+
+
+def product_profile(product: dict[str, Any], request: Request, ref: Reference) -> Profile:
+    """A product line's profile; the exporter's certified item says whether it is of animal
+    origin (cheese is a processed food and a livestock product)."""
+    category = str(product["category"])
+    operation = ref.operations.get(str(request.exporter.get("operation_id")))
+    item = operation.item(str(product["name_as_labeled"])) if operation else None
+    animal = item.animal if item else None
+    kinds = frozenset({category, "livestock_product"} if animal else {category})
+    return kinds, str(product["produced_in"]), animal
+
+
 def required_for(
-    requirements: tuple[Requirement, ...], products: list[tuple[str, str]]
+    requirements: tuple[Requirement, ...], products: list[Profile]
 ) -> tuple[Requirement, ...]:
-    """The requirements that apply to at least one of the (category, origin) products."""
-    return tuple(r for r in requirements if any(r.applies_to(c, o) for c, o in products))
+    """The requirements that apply to at least one of the products."""
+    return tuple(r for r in requirements if any(r.applies_to(*p) for p in products))
 
 
 def _required_attestations(
-    ref: Reference, terms: Terms | None, products: list[tuple[str, str]]
+    ref: Reference, terms: Terms | None, products: list[Profile]
 ) -> tuple[str, ...]:
     always = [a.id for a in ref.records.attestations.values() if a.always_required]
     specific = [a.id for a in required_for(terms.attestations if terms else (), products)]

@@ -87,6 +87,8 @@ class CertifiedItem:
     category: str
     hs_headings: tuple[str, ...]
     """HS headings (4 digits) or subheadings (6) the item can be declared under."""
+    animal: str | None = None
+    """ruminant or non_ruminant for products of animal origin (meat, dairy); else None."""
 
 
 @dataclass(frozen=True)
@@ -147,11 +149,25 @@ class Requirement:
     """The product categories it applies to; None for every category."""
     produced_in: frozenset[str] | None = None
     """The countries of production it applies to; None for every origin."""
+    animals: frozenset[str] | None = None
+    """The animals (ruminant, non_ruminant) it applies to; None for every product."""
 
-    def applies_to(self, category: str, produced_in: str | None = None) -> bool:
-        if self.categories is not None and category not in self.categories:
+    def applies_to(
+        self,
+        category: str | frozenset[str],
+        produced_in: str | None = None,
+        animal: str | None = None,
+    ) -> bool:
+        """Whether it applies to a product of ``category`` (or any of several: a product of
+        animal origin is a livestock product too), origin and animal; what is not known
+        (None) does not exclude it."""
+        kinds = frozenset([category]) if isinstance(category, str) else category
+        if self.categories is not None and not kinds & self.categories:
             return False
-        return self.produced_in is None or produced_in is None or produced_in in self.produced_in
+        origins = self.produced_in
+        if origins is not None and produced_in is not None and produced_in not in origins:
+            return False
+        return self.animals is None or animal is None or animal in self.animals
 
 
 ISSUING_SYSTEMS = {
@@ -467,7 +483,13 @@ def _operation(data: dict[str, Any]) -> Operation:
         scopes=frozenset(data["scopes"]),
         soe_compliant=data["soe_compliant"],
         items=tuple(
-            CertifiedItem(i["name_as_labeled"], i["scope"], i["category"], tuple(i["hs_headings"]))
+            CertifiedItem(
+                i["name_as_labeled"],
+                i["scope"],
+                i["category"],
+                tuple(i["hs_headings"]),
+                i.get("animal"),
+            )
             for i in data["certified_items"]
         ),
         addendum_markets=frozenset(addendum["markets"]) if addendum else None,
@@ -497,11 +519,13 @@ def _document_type(data: dict[str, Any]) -> DocumentType:
 def _requirement(data: dict[str, Any]) -> Requirement:
     categories = data.get("categories")
     origins = data.get("produced_in")
+    animals = data.get("animals")
     return Requirement(
         data["id"],
         " ".join(data.get("text", "").split()),
         frozenset(categories) if categories else None,
         frozenset(origins) if origins else None,
+        frozenset(animals) if animals else None,
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from generator.check.decide import product_profile
 from generator.check.reference_data import Terms
 from generator.check.rules.registry import Context, Problem, each_product, rule
 from generator.check.words import CATEGORY_WORDS, CLAIM_WORDS, ORIGIN_WORDS
@@ -268,7 +269,9 @@ def category_accepted_by_destination(context: Context) -> Iterator[Problem]:
 
     Korea's arrangement covers processed products only; Japan's excludes honey, alcoholic
     beverages, livestock feed and non-food products, and covered livestock products only
-    from 2020-07-16 (data/destinations.yaml, terms).
+    from 2020-07-16 (data/destinations.yaml, terms). A product of animal origin (cheese,
+    milk powder: data/operations.yaml, certified_items[].animal) counts as a livestock
+    product too.
 
     Source: AMS NOPTradeKorea page (processed products); AMS Japan FAQ (livestock from
     2020-07-16) and Oregon Tilth's Japan page (out-of-scope products), cited in
@@ -282,18 +285,23 @@ def category_accepted_by_destination(context: Context) -> Iterator[Problem]:
         return
     for pointer, product in each_product(context):
         category = product["category"]
-        if not _accepts(terms, category):
+        kinds, _, _ = product_profile(product, context.request, context.ref)
+        refused = _refused(terms, category, kinds)
+        if refused is not None:
             yield Problem(
                 f"{pointer}/category",
-                f"{_name(context)} does not accept {CATEGORY_WORDS[category]} under the "
+                f"{_name(context)} does not accept {CATEGORY_WORDS[refused]} under the "
                 f"terms in force on the departure date ({terms.period})",
             )
 
 
-def _accepts(terms: Terms, category: str) -> bool:
+def _refused(terms: Terms, category: str, kinds: frozenset[str]) -> str | None:
+    """The kind the terms refuse: the category outside those allowed, or any kind excluded
+    (a cheese is refused where livestock products are)."""
     if terms.allowed_categories is not None and category not in terms.allowed_categories:
-        return False
-    return category not in terms.excluded_categories
+        return category
+    excluded = sorted(kinds & terms.excluded_categories)
+    return excluded[0] if excluded else None
 
 
 @rule("G310")
