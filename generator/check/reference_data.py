@@ -242,6 +242,8 @@ class Market:
     notes: str
     terms: tuple[Terms, ...]
     """Oldest first; the periods do not overlap (a data rule checks it)."""
+    lot_weights_required: bool = False
+    importer_control_body_required: bool = False
 
     def terms_on(self, day: date) -> Terms | None:
         """The terms in force on ``day``, or None when no terms cover it."""
@@ -539,6 +541,8 @@ def _market(data: dict[str, Any]) -> Market:
         requires_addendum=data["requires_addendum"],
         notes=" ".join(data.get("notes", "").split()),
         terms=tuple(sorted((_terms(t) for t in data["terms"]), key=_start)),
+        lot_weights_required=data.get("lot_weights_required", False),
+        importer_control_body_required=data.get("importer_control_body_required", False),
     )
 
 

@@ -447,3 +447,28 @@ def organic_content_fits_claim(context: Context) -> Iterator[Problem]:
                 f"{CLAIM_WORDS[product['claim']]} needs at least {minimum}% organic content "
                 f"(7 CFR 205.301), not {percent:g}%: correct the claim or the percentage",
             )
+
+
+@rule("G315")
+def no_in_conversion_products(context: Context) -> Iterator[Problem]:
+    """No product is declared in conversion.
+
+    Box 13 of a certificate of inspection has an in-conversion column for products of
+    regimes that have one; the USDA organic regulations do not: their labeling categories
+    are "100 percent organic", "organic" and "made with organic", and a transitional
+    product is not organic. Under the arrangements, the EU, Switzerland and Great Britain
+    take products certified to those regulations, that is organic products.
+
+    Source: 7 CFR 205.300 to 205.305 (the labeling categories); AMS European Union and UK
+    pages (products certified to the USDA organic regulations).
+
+    Fix: remove ``organic_status: in_conversion``; a product that is not certified organic
+    cannot be exported as organic.
+    """
+    for pointer, product in each_product(context):
+        if product.get("organic_status") == "in_conversion":
+            yield Problem(
+                f"{pointer}/organic_status",
+                "the USDA organic regulations have no in-conversion products: a product "
+                "certified to them is organic, and a transitional one cannot be certified",
+            )
