@@ -279,6 +279,8 @@ def _missing_field(doc: Document, schema: Schema, error: Any, pointer: str, name
     example = _example(schema, prop)
     if prop.get("type") == "boolean":  # an attestation: only the exporter can answer it
         message += f"; add '{name}:' with the answer the exporter confirms (true or false)"
+    elif str(prop.get("$ref", "")).endswith("/date") or prop.get("format") == "date":
+        message += f"; add '{name}: YYYY-MM-DD' with the real date"
     elif example is not None:
         message += f"; add '{name}: {example}'"
     else:

@@ -169,13 +169,14 @@ def _summary(record: dict[str, Any]) -> Summary:
 
 
 def latest_date(data: dict[str, Any]) -> date:
-    """The latest day a request records; the build's "as of" date is the latest of all."""
+    """The latest day of a decision a request records (received, issued, cancelled); the
+    build's "as of" date is the latest of all. Shipment dates are left out: one typed in the
+    future would move every public page forward with it."""
     days = [data["requested_at"][:10]]
     for section, field in (("issuance", "issued_on"), ("cancellation", "cancelled_on")):
         part = data.get(section)
         if isinstance(part, dict) and field in part:
             days.append(part[field])
-    days += [shipment["shipped_on"] for shipment in data.get("shipments", ())]
     return max(date.fromisoformat(day) for day in days)
 
 

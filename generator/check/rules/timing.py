@@ -226,7 +226,8 @@ def _covered_period(context: Context) -> tuple[date, date] | None:
 
 @rule("T411")
 def policy_exception_approved_by_reviewer(context: Context) -> Iterator[Problem]:
-    """A policy exception is approved by a listed reviewer who did not prepare the request.
+    """A policy exception is approved by a listed reviewer who did not prepare the request,
+    between the request's receipt and the certificate's issuance.
 
     Exceptions to the certifier's own limits for an import mode are decisions, so they take
     the same four eyes as issuance (ISO/IEC 17065, 7.6: the decision is made by someone who
@@ -256,6 +257,16 @@ def policy_exception_approved_by_reviewer(context: Context) -> Iterator[Problem]
             "/policy_exception/approved_by",
             f"{approver} prepared this request and may not approve an exception to it; "
             "another reviewer must",
+        )
+    approved = date.fromisoformat(exception["approved_on"])
+    received = context.facts.received.date()
+    issued = context.request.issued_on
+    if approved < received or (issued is not None and approved > issued):
+        window = f"between {received} and {issued}" if issued else f"on or after {received}"
+        yield Problem(
+            "/policy_exception/approved_on",
+            f"the exception is dated {approved}; it is approved {window} (after the request "
+            "is received, before the certificate is issued)",
         )
 
 
@@ -342,3 +353,29 @@ def amendment_after_departure_keeps_what_left(entries: list[Entry]) -> Iterator[
 def _pointer_order(pointer: str) -> list[tuple[int, str]]:
     """Pointers in document order: list items by number, not as text."""
     return [(0, part.zfill(9)) if part.isdigit() else (1, part) for part in pointer.split("/")]
+
+
+@rule("T412")
+def shipments_name_transport_document(context: Context) -> Iterator[Problem]:
+    """Each shipment recorded against a multiple-shipment or time-frame certificate names its
+    transport document.
+
+    The certificate covers several shipments; the bill of lading, air waybill or waybill of
+    each is what ties a shipment to it when CBP and NOP reconcile the entries against the
+    designated quantity, and what the certificate prints for each shipment.
+
+    Source: certifier policy: data/services.yaml, multiple_shipments_policy and
+    time_frame_policy (each shipment recorded with its transport document); PACS (actual
+    net weight and shipping details reported per shipment).
+
+    Fix: add ``transport_document: {type: bill_of_lading, number: ...}`` to the shipment.
+    """
+    if not context.request.records_shipments:
+        return
+    for index, shipment in enumerate(context.data.get("shipments", ())):
+        if "transport_document" not in shipment:
+            yield Problem(
+                f"/shipments/{index}",
+                f"the shipment of {shipment['shipped_on']} names no transport document; add "
+                "transport_document with its type and number",
+            )
