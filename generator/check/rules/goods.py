@@ -338,8 +338,8 @@ def origin_meets(origin: str, product: dict[str, Any]) -> bool:
     """Whether a product meets an origin condition. A processed product's origin is where it
     was last processed: US-grown oats milled in Canada are a Canadian product, Canadian oats
     milled in the United States a US one."""
-    produced = product["produced_in"]
-    processed = product.get("processed_in")
+    produced = str(product["produced_in"])
+    processed: str | None = product.get("processed_in")
     if origin == "produced_or_processed_in_us":
         return (processed or produced) == "US"
     if origin == "produced_in_us":
