@@ -18,7 +18,15 @@ from generator.check.load import load_file
 from generator.check.schema import Schema, load_schema, validate
 from generator.findings import Finding
 
-DATA_FILES = ("certifier", "operations", "destinations", "services", "records", "trainings")
+DATA_FILES = (
+    "certifier",
+    "operations",
+    "destinations",
+    "services",
+    "records",
+    "trainings",
+    "publication",
+)
 CERTIFIED = "certified"
 
 
@@ -92,6 +100,15 @@ class CertifiedItem:
 
 
 @dataclass(frozen=True)
+class PublicationConsent:
+    """A client's consent to publish more of its certificates than the policy does."""
+
+    fields: frozenset[str]
+    given_on: date
+    kept_in: str
+
+
+@dataclass(frozen=True)
 class Operation:
     operation_id: str
     name: str
@@ -104,6 +121,7 @@ class Operation:
     items: tuple[CertifiedItem, ...]
     addendum_markets: frozenset[str] | None
     address: PostalAddress | None = None
+    publication_consent: PublicationConsent | None = None
     items_by_name: dict[str, CertifiedItem] = field(init=False, repr=False, compare=False)
     known_names: frozenset[str] = field(init=False, repr=False, compare=False)
 
@@ -336,6 +354,28 @@ class Records:
 
 
 @dataclass(frozen=True)
+class PublicationPolicy:
+    """Who may read each field of a certificate record (data/publication.yaml)."""
+
+    fields: dict[str, str]
+    status: dict[str, str]
+    consentable: frozenset[str]
+    sources: tuple[str, ...]
+
+    @property
+    def public_fields(self) -> frozenset[str]:
+        return frozenset(k for k, audience in self.fields.items() if audience == "public")
+
+    def visible(self, consent: PublicationConsent | None) -> frozenset[str]:
+        """The record fields the public sees: the public ones, and those a client consented
+        to publish among the consentable holder fields."""
+        consented = consent.fields & self.consentable if consent else frozenset()
+        return self.public_fields | frozenset(
+            field for field in consented if self.fields.get(field) == "holder"
+        )
+
+
+@dataclass(frozen=True)
 class Training:
     id: str
     title: str
@@ -365,6 +405,7 @@ class Reference:
     amendments: AmendmentPolicy
     records: Records
     trainings: tuple[Training, ...]
+    publication: PublicationPolicy
 
     def market_for(self, country: str) -> Market:
         return self.country_markets.get(country, self.other_market)
@@ -427,6 +468,24 @@ def build_reference(documents: dict[str, Document]) -> Reference:
         amendments=_amendments(services["amendment_policy"]),
         records=_records(documents["records"].data),
         trainings=tuple(_training(t) for t in documents["trainings"].data["trainings"]),
+        publication=_publication(documents["publication"].data),
+    )
+
+
+def _publication(data: dict[str, Any]) -> PublicationPolicy:
+    return PublicationPolicy(
+        fields=dict(data["fields"]),
+        status=dict(data["status"]),
+        consentable=frozenset(data["consentable"]),
+        sources=tuple(data["sources"]),
+    )
+
+
+def _consent(data: dict[str, Any] | None) -> PublicationConsent | None:
+    if data is None:
+        return None
+    return PublicationConsent(
+        frozenset(data["fields"]), date.fromisoformat(data["given_on"]), data["kept_in"]
     )
 
 
@@ -502,6 +561,7 @@ def _operation(data: dict[str, Any]) -> Operation:
             postal_code=data.get("postal_code"),
             country=data["country"],
         ),
+        publication_consent=_consent(data.get("publication_consent")),
     )
 
 

@@ -38,7 +38,7 @@ class DraftingChecker(Checker):
 
     def check_file(self, path: str, display: str) -> FileOutcome:
         document, _, findings = self.inspect(path, display)
-        entry = entry_of(document) if document else None
+        entry = entry_of(document, self.locked) if document else None
         outcome = DraftedOutcome(findings, entry, self.dependencies(document))
         errors = any(f.severity is Severity.ERROR for f in findings)
         if document is None or self.reference is None or errors:
@@ -55,8 +55,12 @@ class DraftingChecker(Checker):
         kept = self.last_kept
         if kept is None or kept.request_id != request_id or kept.record is None:
             raise CertgenError(f"no sound frozen record of {request_id} was read")
-        site_url = self.reference.certifier.website
-        return draft_of(data, kept.content, kept.record, self.schema_document, site_url)
+        reference = self.reference
+        exporter = reference.operations.get(str(data["exporter"].get("operation_id")))
+        consent = exporter.publication_consent if exporter else None
+        visible = reference.publication.visible(consent)
+        site_url = reference.certifier.website
+        return draft_of(data, kept.content, kept.record, self.schema_document, site_url, visible)
 
 
 def drafted(result: CheckResult) -> list[DraftedOutcome]:

@@ -38,21 +38,22 @@ control body's code."""
 
 @dataclass(frozen=True)
 class Summary:
-    """What registers, lookups and downloads show of a certificate."""
+    """What registers, lookups and downloads show of a certificate: only what the publication
+    policy (data/publication.yaml) and the client's consent make public; None otherwise."""
 
     number: str
     title: str
     document_type: str
     status: str
     issued_on: str
-    exporter: str
-    exporter_id: str
-    importer: str
-    destination_country: str
-    destination_name: str
-    products: str
-    net_weight_kg: float
     url: str
+    exporter: str | None = None
+    exporter_id: str | None = None
+    importer: str | None = None
+    destination_country: str | None = None
+    destination_name: str | None = None
+    products: str | None = None
+    net_weight_kg: float | None = None
 
 
 STATUS_FIELDS = ("status", "cancellation", "superseded_by")
@@ -72,6 +73,8 @@ class Draft:
     status: dict[str, Any]
     summary: Summary
     valid_to: str | None
+    visible: frozenset[str]
+    """The record fields the public sees (the policy's, and those the client consented to)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,16 @@ class PublicCertificate:
     summary: Summary
     status_fields: dict[str, Any]
     """Its status today: ``status``, ``cancellation`` and ``superseded_by``."""
+    visible: frozenset[str] = frozenset()
+    """The record fields the public sees; the others only its holder."""
+
+    @property
+    def public_record(self) -> dict[str, Any]:
+        """What the public may read of the record: its visible fields, its digest and its
+        status today. Everything else is for the holder, encrypted."""
+        parsed: dict[str, Any] = json.loads(self.canonical)
+        shown = {k: v for k, v in parsed.items() if k in self.visible}
+        return shown | {"sha256": self.digest} | self.status_fields
 
     @property
     def record(self) -> dict[str, Any]:
@@ -125,6 +138,7 @@ def draft_of(
     record: dict[str, Any],
     schema: dict[str, Any],
     site_url: str,
+    visible: frozenset[str],
 ) -> Draft:
     """The certificate of an issued request: its frozen record (the bytes, and the record
     they hold) and, from the request file, its status."""
@@ -136,7 +150,8 @@ def draft_of(
     }
     shown = record | status
     validity = shown.get("validity")
-    return Draft(shown["id"], frozen, status, _summary(shown), validity["to"] if validity else None)
+    valid_to = validity["to"] if validity else None
+    return Draft(shown["id"], frozen, status, _summary(shown, visible), valid_to, visible)
 
 
 def finalize(draft: Draft, as_of: date) -> PublicCertificate:
@@ -147,25 +162,40 @@ def finalize(draft: Draft, as_of: date) -> PublicCertificate:
         summary, status = replace(summary, status=current), status | {"status": current}
     year = int(draft.id.split("-")[1])
     digest = hashlib.sha256(draft.canonical).hexdigest()
-    return PublicCertificate(draft.id, year, draft.canonical, digest, summary, status)
+    return PublicCertificate(
+        draft.id, year, draft.canonical, digest, summary, status, draft.visible
+    )
 
 
-def _summary(record: dict[str, Any]) -> Summary:
-    return Summary(
+def _summary(record: dict[str, Any], visible: frozenset[str]) -> Summary:
+    summary = Summary(
         number=record["number"],
         title=record["document"]["title"],
         document_type=record["document"]["type"],
         status=record["status"],
         issued_on=record["issued_on"],
-        exporter=record["exporter"]["name"],
-        exporter_id=record["exporter"]["operation_id"],
-        importer=record["importer"]["name"],
-        destination_country=record["destination"]["country"],
-        destination_name=record["destination"]["country_name"],
-        products="; ".join(p["name_as_labeled"] for p in record["products"]),
-        net_weight_kg=sum(p["net_weight_kg"] for p in record["products"]),
         url=record["url"],
     )
+    if "exporter" in visible:
+        exporter = record["exporter"]
+        summary = replace(summary, exporter=exporter["name"], exporter_id=exporter["operation_id"])
+    if "importer" in visible:
+        summary = replace(summary, importer=record["importer"]["name"])
+    if "destination" in visible:
+        destination = record["destination"]
+        summary = replace(
+            summary,
+            destination_country=destination["country"],
+            destination_name=destination["country_name"],
+        )
+    if "products" in visible:
+        products = record["products"]
+        summary = replace(
+            summary,
+            products="; ".join(p["name_as_labeled"] for p in products),
+            net_weight_kg=sum(p["net_weight_kg"] for p in products),
+        )
+    return summary
 
 
 def latest_date(data: dict[str, Any]) -> date:

@@ -27,6 +27,7 @@ from generator.errors import CertgenError, UsageError
 from generator.files import exclusive, write_atomically
 from generator.fingerprints import code_hash, environment_hash, tree_hash
 from generator.project import Project
+from generator.record.holder import HolderKeys
 from generator.record.keys import KeyRing
 from generator.record.signing import DocumentSigner, signer_from_environment
 from generator.website.certificate_files import JobContext, make_files, plan, rendering_hash
@@ -183,7 +184,8 @@ def publish_into(
     """Bring ``out_dir`` to the state the inputs describe, writing only what changed; with a
     ``signer``, certificates are signed, else they are previews."""
     ring = KeyRing.load(inputs.project.signing_dir)
-    signing = _signing(ring, signer, inputs.reference.certifier.name, earlier)
+    holder = HolderKeys.from_environment()
+    signing = _signing(ring, signer, inputs.reference.certifier.name, earlier, holder)
     shell = Shell((mkdocs_dir / SHELL_PATH).read_text("utf-8"), SHELL_PATH)
     manifest = Manifest.load(cache_dir, out_dir)
     report = BuildReport(len(inputs.certificates))
@@ -192,7 +194,8 @@ def publish_into(
     shell_key = hashlib.sha256(shell.text.encode()).hexdigest()
     page_inputs = (shell_key, rendering_hash(), make_pdf, signing.preview)
     planned = (
-        plan(manifest, c, page_inputs, make_pdf, signing.preview) for c in inputs.certificates
+        plan(manifest, c, page_inputs, make_pdf, signing.preview, holder.fingerprint)
+        for c in inputs.certificates
     )
     jobs_needed = [job for job in planned if job.json or job.page or job.pdf]
 
@@ -216,6 +219,7 @@ def publish_into(
                 inputs.reference.certifier.website,
                 make_pdf,
                 signing,
+                holder,
             ),
             _workers(jobs, signing, make_pdf),
             progress,
@@ -224,7 +228,7 @@ def publish_into(
     if make_pdf:  # after the PDFs: the lookups give their digests
         with _timed(report.timings, "lookups"):
             pdfs = made.pdf_digests.items()
-            manifest.digests.update({f"certificates/{i}.pdf": d for i, d in pdfs})
+            manifest.digests.update({f"certificates/{i}.pdf.enc": d for i, d in pdfs})
             lookups = _lookups(inputs, signing, manifest, make_pdf)
             report.files_written += sum(manifest.put_planned(r, p) for r, p in lookups.items())
     if out_dir.resolve() == mkdocs_dir.resolve():
@@ -260,7 +264,11 @@ def _earlier_site(reuse_from: str | None, inputs: SiteInputs) -> PublishedSite |
 
 
 def _signing(
-    ring: KeyRing, signer: DocumentSigner | None, certifier_name: str, earlier: PublishedSite | None
+    ring: KeyRing,
+    signer: DocumentSigner | None,
+    certifier_name: str,
+    earlier: PublishedSite | None,
+    holder: HolderKeys,
 ) -> Signing:
     """How this build signs: refused when the key is not one the repository publishes."""
     if signer is not None and ring.find(signer.kid) is None:
@@ -269,7 +277,7 @@ def _signing(
             "not published: add its certificate (PEM) to data/signing/ in a reviewed pull "
             "request, then publish"
         )
-    return Signing(signer, certifier_name, ring, earlier)
+    return Signing(signer, certifier_name, ring, earlier, holder)
 
 
 def _register_and_downloads(shell: Shell, inputs: SiteInputs, shell_key: str) -> dict[str, Planned]:
@@ -287,7 +295,7 @@ def _lookups(
 ) -> dict[str, Planned]:
     """The verification lookup: each certificate's status, record digest, record signature
     and, with PDFs, the digest of the PDF published."""
-    pdfs = {c.id: manifest.digest(f"certificates/{c.id}.pdf") for c in inputs.certificates}
+    pdfs = {c.id: manifest.digest(f"certificates/{c.id}.pdf.enc") for c in inputs.certificates}
     rows = [Row.of(c, pdfs[c.id] if make_pdf else None) for c in inputs.certificates]
     signer = signing.signer
     if signer is None:

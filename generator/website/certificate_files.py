@@ -1,5 +1,7 @@
-"""Making each certificate's files: its JSON record, its page in the site's shell and its PDF,
-for the certificates whose files changed, in forked worker processes.
+"""Making each certificate's files, for the certificates whose files changed, in forked worker
+processes: its public JSON record and public page (what the publication policy lets anyone
+read), its holder's details (the full certificate and its signed record) and its PDF, both
+sealed under the certificate's holder key (generator/record/holder.py).
 
 A page shows the record with today's status: it depends on the record (its digest), the
 status, the shell and the rendering code. A PDF shows the record as issued and is made once:
@@ -9,18 +11,21 @@ or to certgen never change an issued certificate's PDF.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.fingerprints import environment_hash, tree_hash
+from generator.fingerprints import canonical_json, environment_hash, tree_hash
+from generator.record.holder import HolderKeys
 from generator.record.public import PublicCertificate
-from generator.website.certificate_pdf import Signing, issued_pdf
+from generator.website.certificate_pdf import Signing, issued_pdf, record_signature
 from generator.website.output_folder import Manifest, content_key, write_file
-from generator.website.register import Shell, certificate_page
-from generator.website.render import certificate_fragment, qr_svg
+from generator.website.register import Shell, certificate_page, jsonp
+from generator.website.render import certificate_fragment, public_fragment, qr_svg
 from generator.workers import forked_pool
 
 JOB_CHUNK = 100
@@ -34,6 +39,7 @@ class Job:
     json: bool
     page: bool
     pdf: bool
+    holder: bool = False
 
 
 def plan(
@@ -42,18 +48,25 @@ def plan(
     page_inputs: tuple[str, str, bool, bool],
     make_pdf: bool,
     preview: bool,
+    holder_secret: str = "",
 ) -> Job:
-    """Which of a certificate's files must be made. Its JSON record depends on the record
-    alone (its digest); its page also on its status, the shell, the rendering code and
-    whether the build signs; its PDF on the record and whether the build signs (an issued
-    PDF, once signed, stays as it is). The record's signature is in the lookup files."""
+    """Which of a certificate's files must be made. Its public JSON record depends on the
+    record (its digest), what is public of it and its status; its page and its holder's
+    details also on the shell, the rendering code, whether the build signs and the holder
+    secret (``holder_secret``: its fingerprint); its PDF on the record, whether the build
+    signs and the holder secret (the PDF's QR code carries the holder key)."""
     base = f"certificates/{certificate.id}"
-    json_file = manifest.wants(f"{base}.json", certificate.digest)
-    page_key = content_key(certificate.digest, sorted(certificate.status_fields.items()))
-    page = manifest.wants(f"{base}.html", content_key(page_key, *page_inputs))
-    pdf_key = content_key(certificate.digest, "pdf", "preview" if preview else "signed")
-    pdf = make_pdf and manifest.wants(f"{base}.pdf", pdf_key)
-    return Job(certificate, json_file, page, pdf)
+    shown = content_key(certificate.digest, sorted(certificate.visible))
+    status_key = content_key(shown, sorted(certificate.status_fields.items()))
+    json_file = manifest.wants(f"{base}.json", status_key)
+    page = manifest.wants(f"{base}.html", content_key(status_key, *page_inputs, holder_secret))
+    holder_key = content_key(certificate.digest, status_key, *page_inputs, holder_secret)
+    holder = manifest.wants(f"{base}.holder.js", holder_key)
+    pdf_key = content_key(
+        certificate.digest, "pdf", "preview" if preview else "signed", holder_secret
+    )
+    pdf = make_pdf and manifest.wants(f"{base}.pdf.enc", pdf_key)
+    return Job(certificate, json_file, page, pdf, holder)
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,7 @@ class JobContext:
     site_url: str
     make_pdf: bool
     signing: Signing
+    holder: HolderKeys
 
 
 _CONTEXT: list[JobContext] = []
@@ -132,32 +146,62 @@ def _make_range(bounds: tuple[int, int]) -> Made:
     made = Made()
     for job in _JOBS[bounds[0] : bounds[1]]:
         certificate = job.certificate
-        base = context.write_dir / "certificates" / certificate.id
+        folder = context.write_dir / "certificates"
         if job.json:
-            write_file(base.with_suffix(".json"), certificate.canonical)
-        if not (job.page or job.pdf):
-            continue
-        qr = qr_svg(certificate.summary.url)
+            write_file(folder / f"{certificate.id}.json", canonical_json(certificate.public_record))
         if job.page:
-            write_file(base.with_suffix(".html"), _page(certificate, qr, context))
+            write_file(folder / f"{certificate.id}.html", _page(certificate, context))
             made.pages += 1
+        if not (job.holder or job.pdf):
+            continue
+        link = context.holder.link(certificate.summary.url, certificate.id)
+        qr = qr_svg(link)
+        if job.holder:
+            details = _holder_details(certificate, qr, link, context)
+            write_file(folder / f"{certificate.id}.holder.js", details)
         if job.pdf:
             signing, cache = context.signing, context.cache_dir
-            pdf = issued_pdf(certificate, qr, context.site_url, context.sample_data, signing, cache)
-            write_file(base.with_suffix(".pdf"), pdf)
+            pdf = issued_pdf(
+                certificate, qr, link, context.site_url, context.sample_data, signing, cache
+            )
+            sealed = context.holder.seal(certificate.id, "pdf", pdf)
+            write_file(folder / f"{certificate.id}.pdf.enc", sealed)
             made.pdfs += 1
             made.pdf_digests[certificate.id] = hashlib.sha256(pdf).hexdigest()
     return made
 
 
-def _page(certificate: PublicCertificate, qr: str, context: JobContext) -> bytes:
-    preview = context.signing.preview
-    fragment = certificate_fragment(
-        certificate.record, certificate.digest, qr, "", context.sample_data, preview
+def _page(certificate: PublicCertificate, context: JobContext) -> bytes:
+    """The public page: what anyone may read, and the place where the holder's details open."""
+    fragment = public_fragment(
+        certificate,
+        context.sample_data,
+        context.signing.preview,
+        context.holder.development,
+        context.make_pdf,
     )
-    files = [(f"{certificate.id}.json", "JSON record")]
-    files += [(f"{certificate.id}.pdf", "PDF")] if context.make_pdf else []
-    return certificate_page(context.shell, certificate, fragment, files)
+    return certificate_page(context.shell, certificate, fragment)
+
+
+def _holder_details(
+    certificate: PublicCertificate, qr: str, link: str, context: JobContext
+) -> bytes:
+    """The certificate as its holder reads it, sealed under its key: the full page fragment,
+    the record as issued (canonical JSON, whose SHA-256 the public page gives) and the
+    record's signature when the build signs."""
+    preview = context.signing.preview
+    record = certificate.record | {"url": link}
+    fragment = certificate_fragment(
+        record, certificate.digest, qr, "", context.sample_data, preview
+    )
+    jws = None
+    if not preview:
+        jws = record_signature(certificate, context.signing, context.cache_dir).decode("ascii")
+    details = {"html": fragment, "record": certificate.canonical.decode("utf-8"), "jws": jws}
+    plain = json.dumps(details, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    sealed = context.holder.seal(certificate.id, "details", plain)
+    text = base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
+    return jsonp(f"holder-{certificate.id}", text)
 
 
 _RENDERING: list[str] = []

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from generator.errors import UsageError
 from generator.files import write_atomically
+from generator.record.holder import HolderKeys
 from generator.record.keys import KeyRing
 from generator.record.public import PublicCertificate
 from generator.record.signatures import check_pdf, check_record_signature
@@ -36,7 +37,16 @@ class Signing:
     """The published keys (data/signing/)."""
     earlier: PublishedSite | None = None
     """The site as published before: an issued PDF missing from the cache is taken from it,
-    when its signature verifies and it carries the frozen record."""
+    when it opens with the holder key, its signature verifies and it carries the frozen
+    record."""
+    holder: HolderKeys | None = None
+    """The holder keys: the PDF's QR code and link carry the certificate's, and the PDFs
+    published are sealed with it."""
+
+    @property
+    def holder_id(self) -> str:
+        """Names the holder secret in cached PDFs' names (their QR codes carry its keys)."""
+        return self.holder.fingerprint if self.holder else "nokey"
 
     @property
     def preview(self) -> bool:
@@ -72,19 +82,22 @@ def record_signature(
 def issued_pdf(
     certificate: PublicCertificate,
     qr: str,
+    link: str,
     site_url: str,
     sample_data: bool,
     signing: Signing,
     cache_dir: Path | None,
 ) -> bytes:
-    """The certificate's PDF as issued: signed, or a preview."""
+    """The certificate's PDF as issued, its QR code and ``link`` opening its holder's view:
+    signed, or a preview."""
     kids = ("preview",) if signing.preview else signing.published_kids
-    found = _cached(cache_dir, "pdf", certificate.digest, kids, "pdf")
+    suffix = f"{signing.holder_id}.pdf"
+    found = _cached(cache_dir, "pdf", certificate.digest, kids, suffix)
     if found is None and not signing.preview:
         found = _published_before(certificate, signing, cache_dir)
     if found is not None:
         return found
-    record = certificate.as_issued
+    record = certificate.as_issued | {"url": link}
     base = site_url + "certificates/"
     fragment = certificate_fragment(
         record, certificate.digest, qr, base, sample_data, signing.preview
@@ -93,13 +106,13 @@ def issued_pdf(
     issued_on = date.fromisoformat(record["issued_on"])
     if signing.signer is None:
         content = pdf_bytes(pdf_html(record, fragment), base, attachments, issued_on)
-        _store(cache_dir, "pdf", f"{certificate.digest}.preview.pdf", content)
+        _store(cache_dir, "pdf", f"{certificate.digest}.preview.{suffix}", content)
         return content
     signature = record_signature(certificate, signing, cache_dir)
     attachments.append((SIGNATURE_ATTACHMENT, signature))
     unsigned = pdf_bytes(pdf_html(record, fragment), base, attachments, issued_on)
     content = signing.signer.sign_pdf(unsigned, signing.certifier_name)
-    _store(cache_dir, "pdf", f"{certificate.digest}.{signing.signer.kid}.pdf", content)
+    _store(cache_dir, "pdf", f"{certificate.digest}.{signing.signer.kid}.{suffix}", content)
     return content
 
 
@@ -108,12 +121,13 @@ def _published_before(
 ) -> bytes | None:
     """The PDF the earlier site published, if it is this certificate's, signed by a
     published key over the frozen record; kept in the cache from then on."""
-    if signing.earlier is None:
+    if signing.earlier is None or signing.holder is None:
         return None
     try:
-        content = signing.earlier.read(f"certificates/{certificate.id}.pdf")
+        sealed = signing.earlier.read(f"certificates/{certificate.id}.pdf.enc")
     except UsageError:
         return None  # unreachable or refused: the PDF is made again
+    content = _opened(signing.holder, certificate.id, sealed)
     if content is None:
         return None
     contents = check_pdf(content, signing.ring)
@@ -122,8 +136,22 @@ def _published_before(
     token = contents.record_signature
     if token is None or not check_record_signature(contents.record, token, signing.ring).valid:
         return None
-    _store(cache_dir, "pdf", f"{certificate.digest}.{contents.signature.kid}.pdf", content)
+    name = f"{certificate.digest}.{contents.signature.kid}.{signing.holder_id}.pdf"
+    _store(cache_dir, "pdf", name, content)
     return content
+
+
+def _opened(holder: HolderKeys, certificate_id: str, sealed: bytes | None) -> bytes | None:
+    """A published PDF, unsealed; None when there is none or it does not open with the key
+    (sealed under another secret: the PDF is made again, with this secret's key)."""
+    from cryptography.exceptions import InvalidTag
+
+    if sealed is None:
+        return None
+    try:
+        return holder.open(certificate_id, "pdf", sealed)
+    except (InvalidTag, ValueError):
+        return None
 
 
 def _cached(

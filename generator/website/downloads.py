@@ -122,10 +122,13 @@ def _feed_entry(feed: ElementTree.Element, atom: str, certificate: PublicCertifi
     summary = certificate.summary
     entry = ElementTree.SubElement(feed, f"{{{atom}}}entry")
     title = f"{summary.title} {summary.number}"
-    text = (
-        f"{summary.exporter} to {summary.destination_name}: {summary.products}. "
-        f"Status: {summary.status}."
-    )
+    parts = [
+        summary.exporter,
+        f"to {summary.destination_name}" if summary.destination_name else None,
+        summary.products,
+    ]
+    shown = " ".join(p for p in parts if p)
+    text = f"{shown + '. ' if shown else ''}Status: {summary.status}."
     for tag, value in (
         ("title", title),
         ("id", summary.url),

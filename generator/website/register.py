@@ -64,6 +64,7 @@ class Row:
     title: str
     status: str
     exporter: str
+    """The exporter, or "" where the publication policy keeps it for the holder."""
     destination: str
     products: str
     issued_on: str
@@ -84,9 +85,9 @@ class Row:
             number=summary.number,
             title=summary.title,
             status=summary.status,
-            exporter=f"{summary.exporter} ({summary.exporter_id})",
-            destination=summary.destination_name,
-            products=summary.products,
+            exporter=f"{summary.exporter} ({summary.exporter_id})" if summary.exporter else "",
+            destination=summary.destination_name or "",
+            products=summary.products or "",
             issued_on=summary.issued_on,
             page=f"certificates/{certificate.id}.html",
             year=certificate.year,
@@ -138,16 +139,12 @@ def jsonp(key: str, value: Any) -> bytes:
     return f'certgen.deliver("{key}",{payload});\n'.encode()
 
 
-def certificate_page(
-    shell: Shell, certificate: PublicCertificate, fragment: str, files: list[tuple[str, str]]
-) -> bytes:
-    """The certificate's page: its fragment and links to its ``files`` (name, label)."""
+def certificate_page(shell: Shell, certificate: PublicCertificate, fragment: str) -> bytes:
+    """The certificate's public page in the site's shell (its title: document and number)."""
     summary = certificate.summary
-    links = " · ".join(f'<a href="{name}">{label}</a>' for name, label in files)
-    downloads = f'<p class="certgen-downloads">Download: {links}</p>'
     title = f"{summary.title} {summary.number}"
     path = f"certificates/{certificate.id}.html"
-    return shell.page(title, path, fragment + downloads).encode("utf-8")
+    return shell.page(title, path, fragment).encode("utf-8")
 
 
 def lookup_files(

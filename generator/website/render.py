@@ -20,6 +20,7 @@ import jinja2
 import zxingcpp
 
 from generator.check.reference_data import ISSUING_SYSTEMS
+from generator.record.public import PublicCertificate
 
 QR_BORDER = 2
 """Quiet zone around the code, in modules (the SVG's white background carries it)."""
@@ -147,6 +148,29 @@ def certificate_fragment(
         cert_base=cert_base,
         sample_data=sample_data,
         preview=preview,
+    )
+
+
+def public_fragment(
+    certificate: PublicCertificate,
+    sample_data: bool,
+    preview: bool,
+    development: bool,
+    pdf: bool,
+) -> str:
+    """The certificate's public page fragment: its public record, and the place where its
+    holder's details open. ``development`` says the holder secret is the development one."""
+    record = certificate.public_record
+    return (
+        environment()
+        .get_template("certificates/public.html.j2")
+        .render(
+            certificate=record,
+            sample_data=sample_data,
+            preview=preview,
+            development=development,
+            pdf=pdf,
+        )
     )
 
 

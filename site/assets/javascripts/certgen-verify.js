@@ -22,49 +22,11 @@
     if (className) node.className = className;
     return node;
   }
-  function base64url(text) {
-    var padded = text.replace(/-/g, "+").replace(/_/g, "/");
-    while (padded.length % 4) padded += "=";
-    var raw = atob(padded), bytes = new Uint8Array(raw.length);
-    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-    return bytes;
-  }
   function hex(buffer) {
     return Array.prototype.map.call(new Uint8Array(buffer), function (b) {
       return b.toString(16).padStart(2, "0");
     }).join("");
   }
-  function concat(a, b) {
-    var out = new Uint8Array(a.length + b.length);
-    out.set(a, 0);
-    out.set(b, a.length);
-    return out;
-  }
-
-  /* The JWS check: {state: "valid"|"invalid"|"unknown-key"|"unsigned", subject, kid}. */
-  function checkSignature(record, token, keys) {
-    if (!token) return Promise.resolve({ state: "unsigned" });
-    var parts = new TextDecoder().decode(token).trim().split(".");
-    var header;
-    try { header = JSON.parse(new TextDecoder().decode(base64url(parts[0]))); } catch (e) { header = null; }
-    if (parts.length !== 3 || parts[1] !== "" || !header) return Promise.resolve({ state: "invalid" });
-    var key = (keys && keys.keys || []).filter(function (k) { return k.kid === header.kid; })[0];
-    if (!key) return Promise.resolve({ state: "unknown-key", kid: header.kid });
-    var algorithm = header.alg === "ES256"
-      ? { import: { name: "ECDSA", namedCurve: "P-256" }, verify: { name: "ECDSA", hash: "SHA-256" } }
-      : { import: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, verify: { name: "RSASSA-PKCS1-v1_5" } };
-    var jwk = { kty: key.kty, crv: key.crv, x: key.x, y: key.y, n: key.n, e: key.e };
-    Object.keys(jwk).forEach(function (k) { if (jwk[k] === undefined) delete jwk[k]; });
-    var input = concat(new TextEncoder().encode(parts[0] + "."), record);
-    return crypto.subtle.importKey("jwk", jwk, algorithm.import, false, ["verify"])
-      .then(function (imported) {
-        return crypto.subtle.verify(algorithm.verify, imported, base64url(parts[2]), input);
-      })
-      .then(function (ok) {
-        return { state: ok ? "valid" : "invalid", subject: key.subject, kid: key.kid };
-      }, function () { return { state: "invalid", kid: key.kid }; });
-  }
-
   function readFiles(files) {
     return Promise.all(Array.prototype.map.call(files, function (file) {
       return file.arrayBuffer().then(function (buffer) {
@@ -159,7 +121,7 @@
          must carry its own: an unsigned PDF (a preview) is no certificate, whatever it holds. */
       var published = found.kind !== "PDF" && entry && entry.jws;
       var token = found.token || (published ? new TextEncoder().encode(entry.jws) : null);
-      return checkSignature(found.record, token, keys);
+      return certgen().checkSignature(found.record, token, keys);
     }).then(function (signature) {
       report(out, found, signature, entry, digest, pdfDigest);
     }).catch(function (error) {

@@ -47,9 +47,51 @@
       return load("data/lookup/" + name + ".js", "lookup-" + name);
     }).then(function (entries) { return (entries && entries[key]) || null; });
   }
+
+  /* Shared with certgen-verify.js and certgen-holder.js. */
+  function base64url(text) {
+    var padded = text.replace(/-/g, "+").replace(/_/g, "/");
+    while (padded.length % 4) padded += "=";
+    var raw = atob(padded), bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+  function concat(a, b) {
+    var out = new Uint8Array(a.length + b.length);
+    out.set(a, 0);
+    out.set(b, a.length);
+    return out;
+  }
+
+  /* The JWS check: {state: "valid"|"invalid"|"unknown-key"|"unsigned", subject, kid}. */
+  function checkSignature(record, token, keys) {
+    if (!token) return Promise.resolve({ state: "unsigned" });
+    var parts = new TextDecoder().decode(token).trim().split(".");
+    var header;
+    try { header = JSON.parse(new TextDecoder().decode(base64url(parts[0]))); } catch (e) { header = null; }
+    if (parts.length !== 3 || parts[1] !== "" || !header) return Promise.resolve({ state: "invalid" });
+    var key = (keys && keys.keys || []).filter(function (k) { return k.kid === header.kid; })[0];
+    if (!key) return Promise.resolve({ state: "unknown-key", kid: header.kid });
+    var algorithm = header.alg === "ES256"
+      ? { import: { name: "ECDSA", namedCurve: "P-256" }, verify: { name: "ECDSA", hash: "SHA-256" } }
+      : { import: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, verify: { name: "RSASSA-PKCS1-v1_5" } };
+    var jwk = { kty: key.kty, crv: key.crv, x: key.x, y: key.y, n: key.n, e: key.e };
+    Object.keys(jwk).forEach(function (k) { if (jwk[k] === undefined) delete jwk[k]; });
+    var input = concat(new TextEncoder().encode(parts[0] + "."), record);
+    return crypto.subtle.importKey("jwk", jwk, algorithm.import, false, ["verify"])
+      .then(function (imported) {
+        return crypto.subtle.verify(algorithm.verify, imported, base64url(parts[2]), input);
+      })
+      .then(function (ok) {
+        return { state: ok ? "valid" : "invalid", subject: key.subject, kid: key.kid };
+      }, function () { return { state: "invalid", kid: key.kid }; });
+  }
+
   certgen.load = load;
   certgen.lookup = lookup;
   certgen.root = root;
+  certgen.base64url = base64url;
+  certgen.checkSignature = checkSignature;
 
   function element(tag, text, className) {
     var node = document.createElement(tag);
@@ -85,7 +127,11 @@
         head.appendChild(element("strong", STATUS[found.status] || found.status, "certgen-verify-status"));
         head.appendChild(document.createTextNode(": " + found.title + " " + found.number + ", issued " + found.issued_on + "."));
         box.appendChild(head);
-        box.appendChild(element("p", "Exporter: " + found.exporter + ". Destination: " + found.destination + "."));
+        if (found.exporter || found.destination) {
+          box.appendChild(element("p", [found.exporter && "Exporter: " + found.exporter, found.destination && "Destination: " + found.destination].filter(Boolean).join(". ") + "."));
+        } else {
+          box.appendChild(element("p", "Its details are shown to its holder, through the QR code or the link on the certificate."));
+        }
         if (found.status !== "issued") box.appendChild(element("p", found.note));
         var p = element("p");
         p.appendChild(link(found.page, "Open the certificate"));
@@ -152,7 +198,7 @@
           var tr = body.insertRow();
           tr.insertCell().appendChild(link(row.page, row.number));
           [row.title, row.exporter, row.destination, row.products, row.issued_on, STATUS[row.status]].forEach(function (text) {
-            tr.insertCell().textContent = text;
+            tr.insertCell().textContent = text || "\u2014";
           });
         });
         results.appendChild(table);
