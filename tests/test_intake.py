@@ -1,19 +1,31 @@
-"""certgen intake on recorded issue-form bodies: valid, broken and hostile ones."""
+"""certgen intake on recorded issue-form bodies (valid, broken and hostile ones) and on request
+files from the site's request page."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from generator.check.report import markdown_text
-from generator.workflow.intake import ATTESTATION_BOXES, CHOICES, LABELS, ORGANIC_DOCUMENTS_BOX
-from tests.helpers import ROOT, make_project, run
+from generator.record.public import strip_confidential
+from generator.workflow.intake import (
+    ATTESTATION_BOXES,
+    CHOICES,
+    FOR_THE_DESK,
+    LABELS,
+    ORGANIC_DOCUMENTS_BOX,
+)
+from tests.helpers import ROOT, check_json, make_project, run
 
 BODIES = ROOT / "tests" / "intake"
 FORMS = ROOT / ".github" / "ISSUE_TEMPLATE"
+SCHEMA = json.loads((ROOT / "schemas" / "request.schema.json").read_text("utf-8"))
+DESK_EMAIL = yaml.safe_load((ROOT / "data" / "certifier.yaml").read_text())["contact"]["email"]
 
 
 @pytest.fixture
@@ -56,7 +68,64 @@ def test_a_complete_form_becomes_a_request_that_passes(
     assert data["prepared_by"] == "someoperator"
     assert data["status"] == "requested"
     assert data["attestations"]["no_prohibited_fumigation"] is True
-    assert run(["check", str(created.relative_to(project))], project)[0] == 0
+    # passes but for the document references, which the desk fills in from the documents
+    _, report = check_json([str(created.relative_to(project))], project)
+    references = [f for f in report["findings"] if f["pointer"].endswith("/reference")]
+    assert report["findings"] == references and references
+    assert {f["pointer"] for f in references} == {
+        f"/documents/{i}/reference" for i in range(len(data["documents"]))
+    }
+
+
+@pytest.mark.parametrize(("name", "kind"), [("import-valid", "import"), ("export-valid", "export")])
+def test_intake_asks_for_and_invents_no_confidential_value(
+    project: Path, tmp_path: Path, name: str, kind: str
+) -> None:
+    code, out, _, comment = intake(project, (BODIES / f"{name}.md").read_text(), kind, tmp_path)
+    assert code == 0, out
+    *desk_lines, path = out.strip().splitlines()
+    data = yaml.safe_load((project / path).read_text("utf-8"))
+    assert _confidential_values(data) == [None] * len(data["documents"])
+    assert [d["type"] for d in data["documents"]][:3] == [
+        "commercial_invoice",
+        "packing_list",
+        "bill_of_lading",
+    ]
+    # each reference left empty is a located finding for the desk, which holds nothing up
+    assert len(desk_lines) == len(data["documents"])
+    for line in desk_lines:
+        assert re.match(rf"^{re.escape(path)}:\d+:\d+: S\d{{3}} {FOR_THE_DESK}$", line), line
+    assert "Send privately" in comment and DESK_EMAIL in comment and "Commercial invoice" in comment
+
+
+def _confidential_values(data: Any) -> list[Any]:
+    """The values of ``data`` that the schema marks x-confidential."""
+    public = strip_confidential(data, SCHEMA, SCHEMA)
+
+    def removed(full: Any, kept: Any) -> list[Any]:
+        if isinstance(full, dict):
+            gone = [value for key, value in full.items() if key not in kept]
+            return gone + [x for k, v in full.items() if k in kept for x in removed(v, kept[k])]
+        if isinstance(full, list):
+            return [x for f, k in zip(full, kept, strict=True) for x in removed(f, k)]
+        return []
+
+    return removed(data, public)
+
+
+def test_document_numbers_typed_into_the_issue_are_refused_not_copied(
+    project: Path, tmp_path: Path
+) -> None:
+    body = (BODIES / "import-valid.md").read_text()
+    body = body.replace(
+        "- [X] Commercial invoice", "- [X] Commercial invoice\ncommercial_invoice: INV-5001"
+    )
+    code, out, _, comment = intake(project, body, "import", tmp_path)
+    assert code == 1
+    assert "**Supporting documents**: write no document numbers" in comment
+    assert DESK_EMAIL in comment
+    assert "INV-5001" not in out + comment
+    assert not list((project / "requests").rglob("IC-*-0008.yaml"))
 
 
 def test_export_form_fills_the_document_and_statements_from_the_destination(
@@ -103,6 +172,7 @@ def test_hostile_input_is_data_and_the_comment_escapes_it(project: Path, tmp_pat
     )
     assert code == 1
     assert "**Importer OID operation ID**: appears twice" in comment
+    assert "**Supporting documents**: write no document numbers" in comment
     assert "<script>" not in comment and "&lt;script&gt;" in comment
     assert not re.search(r"(?<!\\)\]\(javascript:", comment)  # the link is text, not a link
     assert not list((project / "requests").rglob("IC-*-0008.yaml"))
@@ -141,7 +211,140 @@ def test_the_issue_forms_and_intake_agree(name: str) -> None:
         options = item.get("attributes", {}).get("options", [])
         if item["type"] == "dropdown" and item["id"] in ("mode", "category", "claim"):
             assert set(options) <= set(CHOICES)
-        if item["type"] == "checkboxes":
+        if item["type"] == "checkboxes" and item["id"] == "attestations":
             boxes = {option["label"] for option in options}
             assert boxes <= set(ATTESTATION_BOXES) | {ORGANIC_DOCUMENTS_BOX}
+        if item["type"] == "checkboxes" and item["id"] == "documents":
+            assert {option["label"] for option in options} <= set(_document_titles())
     assert "certificate-request" in form["labels"]
+
+
+def _document_titles() -> dict[str, str]:
+    records = yaml.safe_load((ROOT / "data" / "records.yaml").read_text("utf-8"))
+    return {kind["title"]: kind["id"] for kind in records["documents"]}
+
+
+@pytest.mark.parametrize("name", ["import-request.yml", "export-request.yml"])
+def test_the_issue_forms_ask_for_nothing_confidential_and_say_where_it_goes(name: str) -> None:
+    form = yaml.safe_load((FORMS / name).read_text("utf-8"))
+    text_answers = [
+        item for item in form["body"] if item["type"] in ("input", "textarea", "dropdown")
+    ]
+    confidential = _confidential_names(SCHEMA)
+    assert {"reference", "contact", "invoice_value", "notes"} <= confidential
+    for item in text_answers:
+        assert item["id"] not in confidential, item["id"]
+    intro = form["body"][0]["attributes"]["value"]
+    assert DESK_EMAIL in intro and "Send privately" in intro
+    documents = next(item for item in form["body"] if item.get("id") == "documents")
+    assert (
+        documents["type"] == "checkboxes" and DESK_EMAIL in documents["attributes"]["description"]
+    )
+
+
+def _confidential_names(schema: Any) -> set[str]:
+    """The names of every property the schema marks x-confidential."""
+    names: set[str] = set()
+    if isinstance(schema, dict):
+        for name, sub in schema.get("properties", {}).items():
+            sub = sub if isinstance(sub, dict) else {}
+            target = SCHEMA["$defs"].get(sub.get("$ref", "").rsplit("/", 1)[-1], {})
+            if sub.get("x-confidential") or target.get("x-confidential"):
+                names.add(name)
+        for value in schema.values():
+            names |= _confidential_names(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            names |= _confidential_names(value)
+    return names
+
+
+# --- a request file from the site's "Request a certificate" page -----------------------------
+
+
+def downloaded_request(tmp_path: Path, **changes: str) -> Path:
+    """EC-2026-0005 as the request page gives it: a placeholder ID, requested, not issued."""
+    text = (ROOT / "requests" / "2026" / "EC-2026-0005.yaml").read_text("utf-8")
+    text = text[: text.index("issuance:")]
+    text = text.replace("id: EC-2026-0005", "id: EC-2026-0000")
+    text = text.replace("status: issued", "status: requested")
+    for old, new in changes.items():
+        text = text.replace(old, new)
+    target = tmp_path / "request.yaml"
+    target.write_text(text, "utf-8")
+    return target
+
+
+def test_a_downloaded_request_takes_the_next_id_and_keeps_the_clients_values(
+    project: Path, tmp_path: Path
+) -> None:
+    source = downloaded_request(tmp_path)
+    code, out, err = run(["intake", "--file", str(source), "--by", "mlopez"], project)
+    assert code == 0, out + err
+    created = project / out.strip().splitlines()[-1]
+    assert created == project / "requests" / "2026" / "EC-2026-0013.yaml"
+    data = yaml.safe_load(created.read_text("utf-8"))
+    sent = yaml.safe_load(source.read_text("utf-8"))
+    assert data["id"] == "EC-2026-0013" and data["prepared_by"] == "mlopez"
+    assert data["requested_at"] == sent["requested_at"]  # the client's, kept
+    assert {k: v for k, v in data.items() if k not in ("id", "prepared_by")} == {
+        k: v for k, v in sent.items() if k not in ("id", "prepared_by")
+    }
+    assert created.read_text("utf-8").splitlines()[1] == "id: EC-2026-0013"
+    assert run(["check", str(created.relative_to(project))], project)[0] == 0
+
+
+def test_a_downloaded_request_without_a_time_gets_the_time_it_is_taken_in(
+    project: Path, tmp_path: Path
+) -> None:
+    source = downloaded_request(
+        tmp_path, **{"prepared_by: dokafor\n": "", "requested_at: 2026-06-22T10:00:00-07:00\n": ""}
+    )
+    code, out, _ = run(["intake", "--file", str(source), "--by", "mlopez"], project)
+    created = project / out.strip().splitlines()[-1]
+    lines = created.read_text("utf-8").splitlines()
+    assert lines[3] == "prepared_by: mlopez" and lines[4].startswith("requested_at: ")
+    received = yaml.safe_load(lines[4])["requested_at"]
+    assert created.parent.name == str(received)[:4]  # filed under the year it came in
+    assert code in (0, 1)  # the rules judge it as received today: findings are the desk's
+
+
+def test_a_downloaded_request_with_findings_is_written_and_they_are_located(
+    project: Path, tmp_path: Path
+) -> None:
+    source = downloaded_request(tmp_path, **{'tariff_code: "1104.12"': "tariff_code: 1104.12"})
+    code, out, _ = run(["intake", "--file", str(source), "--by", "mlopez"], project)
+    assert code == 1
+    *findings, path = out.strip().splitlines()
+    assert path == "requests/2026/EC-2026-0013.yaml"
+    assert [line.split(" ")[:2] for line in findings] == [[f"{path}:24:18:", "S001"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("- not\n- a request\n", ":1:1: Y005"),
+        ("{certificate: 555-0001, status: issued}\n", ":1:1: S002"),
+        ("kind: certificate\nstatus: requested\n", ":1:7: S004"),
+        ("kind: export\nstatus: issued\n", ":2:9: S004"),
+        ("kind: export\n  status: [\n", ": Y001"),
+        ("\x00\x01binary", ": Y0"),
+    ],
+)
+def test_a_file_that_is_not_a_new_request_is_refused_with_a_located_finding(
+    project: Path, tmp_path: Path, text: str, where: str
+) -> None:
+    source = tmp_path / "request.yaml"
+    source.write_text(text, "utf-8")
+    code, out, err = run(["intake", "--file", str(source), "--by", "mlopez"], project)
+    assert code == 1 and "Traceback" not in err and "refused" in err
+    assert out.startswith(str(source)) and where in out.splitlines()[0]
+    assert not list((project / "requests").rglob("EC-2026-0013.yaml"))
+
+
+def test_intake_takes_an_issue_body_or_a_file(project: Path, tmp_path: Path) -> None:
+    source = downloaded_request(tmp_path)
+    assert run(["intake", "--by", "mlopez"], project)[0] == 2
+    assert run(["intake", str(source), "--file", str(source), "--by", "x"], project)[0] == 2
+    assert run(["intake", str(source), "--by", "x"], project)[0] == 2  # an issue body needs --kind
+    assert run(["intake", "--file", str(tmp_path / "gone.yaml"), "--by", "x"], project)[0] == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shlex
 import shutil
@@ -93,6 +94,86 @@ def test_publish_deploys_pages_one_at_a_time() -> None:
     text = (ROOT / ".github" / "workflows" / "publish.yml").read_text()
     assert "actions/upload-pages-artifact@" in text and "actions/deploy-pages@" in text
     assert workflow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+def test_publish_signs_with_the_environments_secrets_only() -> None:
+    build = _load(ROOT / ".github" / "workflows" / "publish.yml")["jobs"]["build"]
+    assert build["environment"] == "certificate-signing"
+    step = next(s for s in build["steps"] if "certgen build" in s.get("run", ""))
+    for name in ("CERTGEN_SIGNING_PASSPHRASE", "CERTGEN_HOLDER_SECRET"):
+        assert step["env"][name] == f"${{{{ secrets.{name} }}}}"
+
+
+def test_publish_deploys_to_pages_or_to_a_public_repository_never_both() -> None:
+    jobs = _load(ROOT / ".github" / "workflows" / "publish.yml")["jobs"]
+    assert jobs["deploy"]["if"] == "needs.build.outputs.target == 'pages'"
+    push = jobs["deploy-repository"]
+    assert push["if"] == "needs.build.outputs.target == 'repository'"
+    assert push["permissions"] == {} and push["environment"] == "public-site"
+    assert "secrets." not in json.dumps(jobs["deploy"])
+
+
+def _push_script() -> str:
+    jobs = _load(ROOT / ".github" / "workflows" / "publish.yml")["jobs"]
+    step = next(s for s in jobs["deploy-repository"]["steps"] if "run" in s)
+    return str(step["run"])
+
+
+def test_the_site_is_pushed_to_the_public_repository_with_plain_git(tmp_path: Path) -> None:
+    """The push step's own script, run against a local bare repository standing in for
+    github.com: the site arrives as one commit, and the deploy key is neither printed nor
+    left behind."""
+    site = tmp_path / "built"
+    (site / "certificates").mkdir(parents=True)
+    (site / "index.html").write_text("<h1>Register</h1>")
+    (site / "certificates" / "EC-2026-0005.json").write_text("{}")
+    runner = tmp_path / "runner"
+    (runner / "pages").mkdir(parents=True)
+    subprocess.run(["tar", "-cf", runner / "pages" / "artifact.tar", "-C", site, "."], check=True)
+    public = tmp_path / "public.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", public], check=True)
+    key = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key-7f3a\n-----END OPENSSH KEY-----"
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "RUNNER_TEMP": str(runner),
+        "SITE_DEPLOY_KEY": key,
+        "SITE_REPOSITORY": "cascadia-organic/certificates-site",
+        "SOURCE_SHA": "0" * 40,
+        # github.com is the local bare repository for this test
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.{public.as_uri()}.insteadOf",
+        "GIT_CONFIG_VALUE_0": "git@github.com:cascadia-organic/certificates-site.git",
+    }
+    done = subprocess.run(
+        ["bash", "-e", "-c", _push_script()], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "not-a-real-key" not in done.stdout + done.stderr
+    assert not (runner / "site-ssh").exists()
+    files = subprocess.run(
+        ["git", "--git-dir", public, "ls-tree", "-r", "--name-only", "main"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert sorted(files) == [".nojekyll", "certificates/EC-2026-0005.json", "index.html"]
+    log = subprocess.run(
+        ["git", "--git-dir", public, "log", "--format=%s", "main"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert log == f"Publish the site built from {'0' * 40}\n"
+
+
+@pytest.mark.parametrize("target", ["", "owner", "owner/name/extra", "owner/na me", "-o/x;id"])
+def test_the_push_refuses_a_malformed_repository_name(tmp_path: Path, target: str) -> None:
+    env = {"PATH": os.environ["PATH"], "RUNNER_TEMP": str(tmp_path), "SITE_REPOSITORY": target}
+    done = subprocess.run(
+        ["bash", "-e", "-c", _push_script()], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 1 and "SITE_REPOSITORY must be owner/name" in done.stdout
 
 
 def test_codeowners_and_pull_request_template() -> None:

@@ -3,13 +3,17 @@
 For operators who do not use git: the issue forms in .github/ISSUE_TEMPLATE ask for a
 request field by field; GitHub renders the answers as "### Label" sections. This module reads
 them back (as untrusted text: sizes are capped, nothing is interpreted), builds the request
-with the next free ID, checks it, and writes a comment that names the form's fields.
+with the next free ID, checks it, and writes a comment that names the form's fields. An issue
+may be read by more people than the request's parties, so the forms ask for no confidential
+value: the client emails the documents, and the desk fills in what the schema requires of
+them (their references).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from copy import deepcopy
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -70,6 +74,9 @@ ATTESTATION_BOXES = {
     ),
 }
 ORGANIC_DOCUMENTS_BOX = "Every listed document describes the goods as organic"
+DESK_FIELDS = re.compile(r"^/documents/\d+/reference$")
+"""Confidential fields the schema requires that no form asks for: the desk fills them in."""
+FOR_THE_DESK = "the desk fills this in from the documents you sent privately"
 CHOICES = {
     "Single shipment": "single_shipment",
     "Multiple shipments": "multiple_shipments",
@@ -130,6 +137,11 @@ class Intake:
     text: str | None = None
     problems: list[tuple[str, str]] = field(default_factory=list)
     """(form field label, message)"""
+    for_desk: list[Finding] = field(default_factory=list)
+    """Findings at confidential fields the desk fills in: they do not hold the request up."""
+    documents: list[str] = field(default_factory=list)
+    """The titles of the documents the client is to send privately."""
+    desk_email: str = ""
 
 
 def parse_form(body: str) -> tuple[dict[str, str], list[str]]:
@@ -155,11 +167,17 @@ def parse_form(body: str) -> tuple[dict[str, str], list[str]]:
 def intake(lifecycle: Lifecycle, kind: str, body: str, by: str, base: str | None) -> Intake:
     answers, repeated = parse_form(body)
     answer = {name: answers.get(label, "") for name, label in LABELS.items()}
-    result = Intake()
+    titles = {kind.title for kind in lifecycle.ref.records.document_kinds.values()}
+    result = Intake(
+        documents=[title for title in _ticked(answer["documents"]) if title in titles],
+        desk_email=lifecycle.ref.certifier.email,
+    )
     result.problems += [
         (label, "appears twice: an answer may not contain a line starting with ###")
         for label in dict.fromkeys(repeated)
     ]
+    if _typed_lines(answer["documents"]):
+        result.problems.append((LABELS["documents"], _typed_documents_message()))
     missing = [LABELS[name] for name in _required(kind) if not answer[name]]
     result.problems += [(label, "this field is required") for label in missing]
     if not answer["exporter"] or answer["exporter"] not in lifecycle.ref.operations:
@@ -177,10 +195,35 @@ def intake(lifecycle: Lifecycle, kind: str, body: str, by: str, base: str | None
     year = str(data["id"]).split("-")[1]
     result.path = lifecycle.project.requests_dir / year / f"{data['id']}.yaml"
     display = str(result.path.relative_to(lifecycle.project.root))
-    findings = lifecycle.errors_of(result.text, display)
+    left_empty = lifecycle.errors_of(result.text, display)
+    result.for_desk = [replace(f, message=FOR_THE_DESK) for f in left_empty if _for_desk(f)]
+    # a schema finding stops the rules, so the rules judge the request with the desk's fields
+    # given a stand-in; the file keeps them empty, and they hold nothing else up
+    findings = lifecycle.errors_of(lifecycle.render(_with_stand_ins(data)), display)
     told = {label for label, _ in result.problems}
     result.problems += [(_label_of(f), f.message) for f in findings if _label_of(f) not in told]
     return result
+
+
+def _for_desk(finding: Finding) -> bool:
+    return bool(DESK_FIELDS.match(finding.pointer))
+
+
+def _with_stand_ins(data: CommentedMap) -> CommentedMap:
+    """A copy of ``data`` whose empty document references read "to be filled in", for the
+    check only: it is never written."""
+    copy = deepcopy(data)
+    for document in copy["documents"]:
+        document["reference"] = document["reference"] or "to be filled in by the desk"
+    return copy
+
+
+def _typed_documents_message() -> str:
+    return (
+        "write no document numbers or references in the issue, which others can read: delete "
+        "them, tick the documents instead, and email the documents to the certificate desk "
+        "(see Send privately below)"
+    )
 
 
 def _required(kind: str) -> list[str]:
@@ -229,7 +272,7 @@ def _request(
         statements = terms.statements if terms else ()
         data["statements"] = CommentedSeq(s.id for s in statements if s.applies_to(category))
     data["attestations"] = _attestations(lifecycle, answer)
-    data["documents"] = _documents(answer)
+    data["documents"] = _documents(lifecycle, answer)
     return data
 
 
@@ -300,32 +343,36 @@ def _route(data: CommentedMap, kind: str, answer: dict[str, str]) -> None:
 
 def _attestations(lifecycle: Lifecycle, answer: dict[str, str]) -> CommentedMap:
     """Each box ticked is attested true; a box required but not ticked is recorded false."""
-    ticked = {box[2].strip(): box[1] != " " for box in _CHECKBOX.finditer(answer["attestations"])}
+    ticked = _ticked(answer["attestations"])
     attestations = CommentedMap()
     for label, attestation in ATTESTATION_BOXES.items():
-        if ticked.get(label):
+        if label in ticked:
             attestations[attestation] = True
         elif lifecycle.ref.records.attestations[attestation].always_required:
             attestations[attestation] = False
     return attestations
 
 
-def _documents(answer: dict[str, str]) -> CommentedSeq:
-    organic = any(
-        box[1] != " " and box[2].strip() == ORGANIC_DOCUMENTS_BOX
-        for box in _CHECKBOX.finditer(answer["attestations"])
+def _documents(lifecycle: Lifecycle, answer: dict[str, str]) -> CommentedSeq:
+    """One entry a document ticked (boxes named as in data/records.yaml), its reference left
+    empty: the client sends the document privately and the desk fills it in."""
+    organic = ORGANIC_DOCUMENTS_BOX in _ticked(answer["attestations"])
+    by_title = {kind.title: kind.id for kind in lifecycle.ref.records.document_kinds.values()}
+    return CommentedSeq(
+        CommentedMap(type=by_title.get(title, title), reference=None, identifies_organic=organic)
+        for title in _ticked(answer["documents"])
     )
-    documents = CommentedSeq()
-    for line in _lines(answer["documents"]):
-        kind, _, reference = line.partition(":")
-        documents.append(
-            CommentedMap(
-                type=kind.strip().lower().replace(" ", "_"),
-                reference=reference.strip() or None,
-                identifies_organic=organic,
-            )
-        )
-    return documents
+
+
+def _ticked(text: str) -> list[str]:
+    """The labels of the boxes ticked in a checkboxes answer, in order."""
+    return [box[2].strip() for box in _CHECKBOX.finditer(text) if box[1] != " "]
+
+
+def _typed_lines(text: str) -> list[str]:
+    """Lines of a checkboxes answer that are not boxes: text typed into the issue."""
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not _CHECKBOX.match(line)]
 
 
 def _lines(text: str) -> list[str]:
@@ -363,14 +410,26 @@ def comment(result: Intake, kind: str) -> str:
     """The Markdown comment for the issue; every text from the issue is escaped."""
     what = "NOP Import Certificate" if kind == "import" else "export certificate"
     if not result.problems and result.path is not None:
-        return (
+        lines = [
             f"Thank you: this {what} request is complete. A pull request adds it as "
-            f"`{result.path.name}`; a certification specialist reviews it there.\n"
-        )
-    lines = [f"This {what} request cannot be submitted yet. Edit the issue to fix:", ""]
-    lines += [
-        f"- **{markdown_text(label)}**: {markdown_text(message)}"
-        for label, message in result.problems
-    ]
-    lines += ["", "The request is checked again each time the issue is edited."]
-    return "\n".join(lines) + "\n"
+            f"`{result.path.name}`; a certification specialist reviews it there.",
+        ]
+    else:
+        lines = [f"This {what} request cannot be submitted yet. Edit the issue to fix:", ""]
+        lines += [
+            f"- **{markdown_text(label)}**: {markdown_text(message)}"
+            for label, message in result.problems
+        ]
+        lines += ["", "The request is checked again each time the issue is edited."]
+    return "\n".join([*lines, "", _send_privately(result)]) + "\n"
+
+
+def _send_privately(result: Intake) -> str:
+    """What goes to the desk by email, never into the issue."""
+    documents = ", ".join(markdown_text(title) for title in result.documents) or "the documents"
+    desk = result.desk_email or "the certificate desk"  # from data/certifier.yaml, not the issue
+    return (
+        f"**Send privately**, by email to {desk}, naming this issue: {documents}. Their numbers "
+        "and any prices, contacts or notes for the reviewer stay out of the issue; the desk "
+        "fills in the references from the documents you send."
+    )
