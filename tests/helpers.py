@@ -84,3 +84,34 @@ def case_findings(case: Path, workdir: Path, must_freeze: bool = False) -> list[
 
 def _relative(path: str) -> str:
     return path[len("case/") :] if path.startswith("case/") else path
+
+
+def holder_details(site: Path, certificate_id: str) -> dict[str, Any]:
+    """A certificate's holder details as its key opens them (the development secret, as the
+    tests build without CERTGEN_HOLDER_SECRET): ``html``, ``record`` (canonical JSON text)
+    and ``jws``."""
+    import base64
+
+    from generator.record.holder import HolderKeys
+
+    text = (site / "certificates" / f"{certificate_id}.holder.js").read_text("utf-8")
+    payload = json.loads(text[text.index(",") + 1 : text.rindex(")")])
+    sealed = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    opened = HolderKeys.from_environment().open(certificate_id, "details", sealed)
+    details: dict[str, Any] = json.loads(opened)
+    return details
+
+
+def holder_pdf(site: Path, certificate_id: str) -> bytes:
+    """A certificate's PDF as its holder's key opens it."""
+    from generator.record.holder import HolderKeys
+
+    sealed = (site / "certificates" / f"{certificate_id}.pdf.enc").read_bytes()
+    return HolderKeys.from_environment().open(certificate_id, "pdf", sealed)
+
+
+def holder_link(url: str, certificate_id: str) -> str:
+    """The address that opens a certificate's holder view (development secret)."""
+    from generator.record.holder import HolderKeys
+
+    return HolderKeys.from_environment().link(url, certificate_id)
