@@ -220,3 +220,41 @@ def market_terms_do_not_overlap(data: Data) -> Iterator[DataProblem]:
                     f"these terms start on {start or 'an unknown date'}, while the earlier "
                     f"terms of {market['id']} are in force until {end}",
                 )
+
+
+@rule("A708", scope="data")
+def publication_consent_within_policy(data: Data) -> Iterator[DataProblem]:
+    """A client's consent to publish names only fields the publication policy lets a client
+    publish.
+
+    data/publication.yaml lists the consentable fields, all of them held for the holder by
+    default; a consent naming another field (one that is public already, internal, or
+    unknown) would be ignored or would publish what must stay internal.
+
+    Source: 7 CFR 205.501(a)(10) (confidentiality of clients' business information);
+    certifier policy: data/publication.yaml, consentable.
+
+    Fix: name only fields listed under consentable in data/publication.yaml, or change the
+    policy in a reviewed pull request.
+    """
+    policy = data["publication"].data
+    consentable = set(policy["consentable"])
+    for name in sorted(consentable):
+        if policy["fields"].get(name) != "holder":
+            position = policy["consentable"].index(name)
+            yield DataProblem(
+                "publication",
+                f"/consentable/{position}",
+                f"{name!r} is not a holder field of the record; only holder fields may be "
+                "consented to",
+            )
+    for index, operation in enumerate(data["operations"].data["operations"]):
+        consent = operation.get("publication_consent")
+        for position, field in enumerate(consent["fields"] if consent else ()):
+            if field not in consentable:
+                yield DataProblem(
+                    "operations",
+                    f"/operations/{index}/publication_consent/fields/{position}",
+                    f"{field!r} is not a field a client may consent to publish; consentable: "
+                    f"{', '.join(sorted(consentable))}",
+                )
