@@ -191,6 +191,7 @@ def test_verify_link_with_number_answers_on_arrival(page: Page, base_url: str) -
         "verify.html",
         "register/2026.html",
         "guidance/documents.html",
+        "guidance/request.html",
     ],
 )
 def test_no_serious_accessibility_violations(page: Page, base_url: str, path: str) -> None:

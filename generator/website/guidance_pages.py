@@ -87,6 +87,7 @@ def generated_pages(ref: Reference, schema_dir: Path, today: date) -> dict[str, 
         "guidance/addendum.md": _render("guidance/addendum.md.j2", **context),
         "guidance/trainings.md": _render("guidance/trainings.md.j2", **context),
         "guidance/contact.md": _render("guidance/contact.md.j2", **context, **_contact(ref)),
+        "guidance/request.md": _render("guidance/request.md.j2", **context),
         "operations.md": _render("operations.md.j2", **context, **_operations(ref)),
         "reference/rules.md": _render("reference/rules.md.j2", stages=_rule_stages()),
         "reference/format.md": _render("reference/format.md.j2", sections=_format(schema_dir)),
@@ -94,7 +95,15 @@ def generated_pages(ref: Reference, schema_dir: Path, today: date) -> dict[str, 
     }
     for schema in sorted(schema_dir.rglob("*.schema.json")):
         pages[f"schemas/{schema.relative_to(schema_dir).as_posix()}"] = schema.read_text("utf-8")
+    pages["schemas/request.schema.js"] = _schema_script(schema_dir / "request.schema.json")
     return pages
+
+
+def _schema_script(path: Path) -> str:
+    """The request schema as a script for the request page, which works from disk too."""
+    payload = json.dumps(json.loads(path.read_text("utf-8")), ensure_ascii=False)
+    payload = payload.replace("</", "<\\/")
+    return f'certgen.deliver("request-schema",{payload});\n'
 
 
 def _common_context(ref: Reference) -> dict[str, Any]:
