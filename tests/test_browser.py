@@ -17,7 +17,7 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.helpers import ROOT, make_project, run
+from tests.helpers import ROOT, holder_details, holder_link, holder_pdf, make_project, run
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -95,12 +95,17 @@ def test_home_loads_without_console_errors(page: Page, base_url: str) -> None:
 
 
 def test_register_filter_finds_a_certificate_by_number(page: Page, base_url: str) -> None:
+    """A number finds its certificate; the row shows what is public (the exporter gave no
+    consent: no exporter, destination or products), and links to its page."""
     page.goto(base_url + "register/index.html")
     page.fill("#certgen-query", "555-5550000105-000261")
     rows = page.locator("#certgen-register-results tbody tr")
     rows.first.wait_for()
     assert rows.count() == 1
-    assert "Organic Green Coffee Beans" in rows.first.inner_text()
+    row = rows.first.inner_text()
+    assert "555-5550000105-000261" in row and "NOP Import Certificate" in row
+    assert "2026-03-06" in row and "Valid" in row
+    assert "Organic Green Coffee Beans" not in row  # the holder's
     page.click("#certgen-register-results tbody a")
     page.wait_for_url("**/certificates/IC-2026-0006.html")
     assert page.console.problems == []  # type: ignore[attr-defined]
@@ -126,18 +131,69 @@ def _qr_url(page: Page) -> str:
     return str(result.text)
 
 
-def test_certificate_page_shows_status_qr_and_digest(page: Page, base_url: str) -> None:
+def _open_holder_view(page: Page, url: str) -> str:
+    """Open a holder link and wait until the page has opened the details with its key;
+    returns the signature state the page found. The link is opened afresh, as from a
+    scanned QR code: the page left first finishes loading (a request it still had running
+    would be cut short, and counted as a failure), and a link differing only by its
+    fragment is not a same-page jump (the page reloads on one, cutting its favicon short)."""
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
+    page.goto(url)
+    check = page.locator("[data-signature]")
+    check.wait_for(timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    return str(check.get_attribute("data-signature"))
+
+
+def test_certificate_page_shows_status_qr_and_digest(page: Page, base_url: str, site: Path) -> None:
+    """Without the key, the page shows the status, number and digest, and no QR code nor
+    any detail; with the holder link (the key in the fragment) it shows the whole
+    certificate: status, QR code (which carries that same link) and digest, and its PDF."""
+    record = holder_details(site, "IC-2026-0001")["record"].encode("utf-8")
+    digest = hashlib.sha256(record).hexdigest()
     page.goto(base_url + "certificates/IC-2026-0001.html")
     assert page.locator(".certgen-status").inner_text() == "Issued (valid)"
     assert page.locator(".certgen-number strong").inner_text() == "555-5550000101-000231"
-    scanned = _qr_url(page)
-    assert scanned == SITE_URL + "certificates/IC-2026-0001.html"
-    record = page.request.get(base_url + "certificates/IC-2026-0001.json").body()
-    assert page.locator(".certgen-digest").inner_text() == hashlib.sha256(record).hexdigest()
-    page.goto(scanned.replace(SITE_URL, base_url))  # follow the QR link on the local copy
+    assert page.locator(".certgen-digest").inner_text() == digest
+    public = page.request.get(base_url + "certificates/IC-2026-0001.json").json()
+    assert public["sha256"] == digest and public["status"] == "issued"
+    assert page.locator(".certgen-qr").count() == 0  # the key is only on the certificate
+    assert page.locator("[data-signature]").count() == 0
+    for name in ("Pacific Fresh Imports LLC", "Aguacates del Valle", "Organic Hass Avocados"):
+        assert name not in page.locator("article").first.inner_text()  # the holder's
+    assert "confidential to whoever holds it" in page.locator("#certgen-holder").inner_text()
+
+    link = holder_link(base_url + "certificates/IC-2026-0001.html", "IC-2026-0001")
+    assert _open_holder_view(page, link) == "unsigned"  # built without a key: a preview
+    assert page.locator(".certgen-status").inner_text() == "Issued (valid)"
     assert page.locator(".certgen-number strong").inner_text() == "555-5550000101-000231"
-    pdf = page.request.get(base_url + "certificates/IC-2026-0001.pdf")
-    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    assert page.locator(".certgen-digest").inner_text() == digest
+    for name in ("Pacific Fresh Imports LLC", "Aguacates del Valle", "Organic Hass Avocados"):
+        assert name in page.locator("article").first.inner_text()  # the details, opened
+    scanned = _qr_url(page)
+    assert scanned == holder_link(SITE_URL + "certificates/IC-2026-0001.html", "IC-2026-0001")
+    # follow the QR link on the local copy
+    assert _open_holder_view(page, scanned.replace(SITE_URL, base_url)) == "unsigned"
+    assert page.locator(".certgen-number strong").inner_text() == "555-5550000101-000231"
+    with page.expect_download() as download:
+        page.locator(".certgen-downloads a", has_text="PDF").click()
+    opened = Path(download.value.path()).read_bytes()
+    assert opened.startswith(b"%PDF") and opened == holder_pdf(site, "IC-2026-0001")
+    assert page.console.problems == []  # type: ignore[attr-defined]
+
+
+def test_a_wrong_key_shows_only_the_public_fields(page: Page, base_url: str) -> None:
+    """A link whose key is not the certificate's opens nothing, and says so."""
+    wrong = holder_link(base_url + "certificates/IC-2026-0001.html", "IC-2026-0002")
+    page.goto(wrong)
+    box = page.locator('#certgen-holder[data-holder="wrong-key"]')
+    box.wait_for(timeout=20_000)
+    assert "does not open this certificate" in box.inner_text()
+    assert page.locator("[data-signature]").count() == 0
+    assert page.locator(".certgen-qr").count() == 0
+    assert page.locator(".certgen-number strong").inner_text() == "555-5550000101-000231"
+    page.wait_for_load_state("networkidle")
     assert page.console.problems == []  # type: ignore[attr-defined]
 
 
@@ -188,6 +244,7 @@ def test_verify_link_with_number_answers_on_arrival(page: Page, base_url: str) -
         "index.html",
         "register/index.html",
         "certificates/EC-2026-0001.html",
+        "certificates/EC-2026-0001.html#holder",
         "verify.html",
         "register/2026.html",
         "guidance/documents.html",
@@ -197,7 +254,12 @@ def test_verify_link_with_number_answers_on_arrival(page: Page, base_url: str) -
 def test_no_serious_accessibility_violations(page: Page, base_url: str, path: str) -> None:
     if not AXE.is_file():
         pytest.fail("axe-core is missing: run npm ci")
-    page.goto(base_url + path)
+    if path.endswith("#holder"):  # the holder's view, opened with the key of the link
+        _open_holder_view(
+            page, holder_link(base_url + path.removesuffix("#holder"), "EC-2026-0001")
+        )
+    else:
+        page.goto(base_url + path)
     page.wait_for_load_state("networkidle")
     page.add_script_tag(path=str(AXE))
     results = page.evaluate("async () => await axe.run(document)")
@@ -224,11 +286,15 @@ def test_site_works_offline_from_disk(page: Page, site: Path) -> None:
 
 @pytest.mark.parametrize("paper", ["Letter", "A4"])
 def test_certificate_page_prints_cleanly(page: Page, base_url: str, paper: str) -> None:
+    """The whole certificate, as its holder opens it, prints on at most two pages."""
     from pypdf import PdfReader
 
-    page.goto(base_url + "certificates/EC-2026-0001.html")
+    _open_holder_view(
+        page, holder_link(base_url + "certificates/EC-2026-0001.html", "EC-2026-0001")
+    )
     printed = PdfReader(io.BytesIO(page.pdf(format=paper, print_background=True)))
     text = "".join(p.extract_text() for p in printed.pages)
     assert "COI.EU.US.2026.0001234" in text
+    assert "18. Declaration" in " ".join(text.split())  # the last box of the certificate
     assert "Guidance for applicants" not in text  # the navigation is not printed
     assert len(printed.pages) <= 2

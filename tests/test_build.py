@@ -21,9 +21,15 @@ from generator.project import Project
 from generator.record.public import AS_ISSUED, strip_confidential
 from generator.website.build import build
 from generator.website.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
-from tests.helpers import ROOT, make_project, run
+from tests.helpers import ROOT, holder_details, holder_link, holder_pdf, make_project, run
 
 PUBLISHED = ("issued", "cancelled", "superseded")
+STATUS = ("status", "cancellation", "superseded_by")
+PUBLIC_FIELDS = {"id", "number", "url", "kind", "document", "issued_on", "certifier", "supersedes"}
+"""What data/publication.yaml makes public of every record."""
+CONSENTED = {"EC-2026-0005": "Heartland Oat Mill", "EC-2026-0010": "Heartland Oat Mill"}
+"""The examples whose exporter consented to publish exporter, destination and products
+(data/operations.yaml, operation 5550000207)."""
 REQUESTS = sorted((ROOT / "requests").rglob("*.yaml"))
 
 
@@ -53,62 +59,154 @@ def site_of(project: Path) -> Path:
     return project / "build" / "site"
 
 
-def pdf_text(path: Path) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+def pdf_text(pdf: Path | bytes) -> str:
+    """The text of a PDF: a file, or its bytes (a sealed PDF as its holder opens it)."""
+    source = io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf
+    return "\n".join(page.extract_text() for page in PdfReader(source).pages)
+
+
+def full_record(site: Path, certificate_id: str) -> bytes:
+    """The record as issued (canonical JSON), as the certificate's holder key opens it."""
+    return str(holder_details(site, certificate_id)["record"]).encode("utf-8")
 
 
 def test_every_issued_example_has_page_pdf_and_json(built: Path) -> None:
+    """Each certificate publishes its public page and public JSON record, and, sealed for
+    its holder, its details and its PDF; no PDF is published in the clear."""
     certificates = site_of(built) / "certificates"
     for certificate_id in ISSUED:
-        for suffix in (".html", ".pdf", ".json"):
+        for suffix in (".html", ".pdf.enc", ".json", ".holder.js"):
             assert (certificates / f"{certificate_id}{suffix}").is_file(), certificate_id + suffix
+        assert holder_pdf(site_of(built), certificate_id).startswith(b"%PDF")
     pages = sorted(p.stem for p in certificates.glob("*.html"))
     assert pages == ISSUED  # requested ones are not published, the shell is gone
+    assert sorted(p.name for p in site_of(built).rglob("*.pdf")) == []
 
 
 def test_pdf_carries_number_status_and_digest(built: Path) -> None:
-    record = json.loads((site_of(built) / "certificates" / "IC-2026-0001.json").read_bytes())
-    text = pdf_text(site_of(built) / "certificates" / "IC-2026-0001.pdf")
+    site = site_of(built)
+    raw = full_record(site, "IC-2026-0001")
+    record = json.loads(raw)
+    text = pdf_text(holder_pdf(site, "IC-2026-0001"))
     assert "555-5550000101-000231" in text
     assert "status today: scan the QR code" in " ".join(text.split())  # a PDF cannot follow
-    digest = hashlib.sha256((site_of(built) / "certificates" / "IC-2026-0001.json").read_bytes())
-    assert digest.hexdigest() in text.replace("\n", "")
+    digest = hashlib.sha256(raw).hexdigest()
+    assert digest in text.replace("\n", "")
     assert record["number"] == "555-5550000101-000231"
+    public = json.loads((site / "certificates" / "IC-2026-0001.json").read_bytes())
+    assert public["sha256"] == digest  # the public record names the record as issued
+    # the printed link opens the holder's view: the certificate's address with its key
+    link = holder_link(record["url"], "IC-2026-0001")
+    assert link.startswith(record["url"] + "#key=")
+    assert link in "".join(text.split())
 
 
 def test_json_records_follow_their_schema_and_the_digest(built: Path) -> None:
+    """The record as issued (the holder's) follows the certificate schema, in canonical JSON;
+    its SHA-256 is on the public page and in the public JSON record, which holds the public
+    fields of that same record and its status today, in canonical JSON too."""
     schema = json.loads((ROOT / "schemas" / "certificate.schema.json").read_text("utf-8"))
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-    for path in sorted((site_of(built) / "certificates").glob("*.json")):
-        raw = path.read_bytes()
+    site = site_of(built)
+    paths = sorted((site / "certificates").glob("*.json"))
+    assert sorted(p.stem for p in paths) == ISSUED
+    for path in paths:
+        raw = full_record(site, path.stem)
         record = json.loads(raw)
         assert list(validator.iter_errors(record)) == [], path.name
         canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         assert raw == canonical.encode("utf-8")
         page = (path.with_suffix(".html")).read_text("utf-8")
-        assert hashlib.sha256(raw).hexdigest() in page
+        digest = hashlib.sha256(raw).hexdigest()
+        assert digest in page
+        published = path.read_bytes()
+        public = json.loads(published)
+        again = json.dumps(public, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert published == again.encode("utf-8")
+        assert public["sha256"] == digest
+        shown = {k: v for k, v in public.items() if k not in ("sha256", *STATUS)}
+        assert shown == {k: record[k] for k in shown}, path.name  # fields of that record
+        assert set(STATUS) <= set(public)
 
 
 @pytest.mark.parametrize(
-    ("certificate", "status", "words"),
+    ("certificate", "status", "words", "holder_words"),
     [
-        ("IC-2026-0007", "cancelled", ["Cancelled", "the shipment was not made"]),
-        ("IC-2026-0004", "superseded", ["Superseded", 'href="IC-2026-0006.html"']),
-        ("IC-2026-0002", "expired", ["Expired", "31 May 2026"]),
-        ("IC-2026-0006", "issued", ['href="IC-2026-0004.html"', "Replaces"]),
+        ("IC-2026-0007", "cancelled", ["Cancelled", "the shipment was not made"], []),
+        ("IC-2026-0004", "superseded", ["Superseded", 'href="IC-2026-0006.html"'], []),
+        ("IC-2026-0002", "expired", ["Expired"], ["31 May 2026"]),  # validity: the holder's
+        ("IC-2026-0006", "issued", ['href="IC-2026-0004.html"', "Replaces"], []),
     ],
 )
 def test_status_banners_and_links(
-    built: Path, certificate: str, status: str, words: list[str]
+    built: Path, certificate: str, status: str, words: list[str], holder_words: list[str]
 ) -> None:
+    """The status, its banner and the links between amended certificates are public: on the
+    public page and in the holder's view alike; the validity period only in the holder's."""
     page = (site_of(built) / "certificates" / f"{certificate}.html").read_text("utf-8")
-    assert f'data-status="{status}"' in page
-    for word in words:
-        assert word in page
-    record = json.loads((site_of(built) / "certificates" / f"{certificate}.json").read_bytes())
+    details = holder_details(site_of(built), certificate)
+    for view in (page, details["html"]):
+        assert f'data-status="{status}"' in view
+        for word in words:
+            assert word in view
+    for word in holder_words:
+        assert word in details["html"] and word not in page
+    record = json.loads(details["record"])
     assert "status" not in record  # the record as issued; its status lives in the register
+    public = json.loads((site_of(built) / "certificates" / f"{certificate}.json").read_bytes())
+    assert public["status"] == status  # the public record gives the status today
     listing = json.loads((site_of(built) / "downloads" / "certificates.json").read_bytes())
     assert {c["id"]: c["status"] for c in listing["certificates"]}[certificate] == status
+
+
+def _leaves_of(value: object) -> set[str]:
+    if isinstance(value, dict):
+        return set().union(set(), *(_leaves_of(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(set(), *(_leaves_of(v) for v in value))
+    return set() if value is None else {str(value)}
+
+
+@pytest.mark.parametrize("certificate", ISSUED)
+def test_public_page_shows_only_the_public_and_consented_fields(
+    built: Path, certificate: str
+) -> None:
+    """Without the key, a certificate's page and JSON record show its number, document,
+    status, dates, certifier and the record's digest, plus the exporter, destination and
+    products where the exporter consented (data/operations.yaml); never the holder's other
+    values (parties, addresses, lots, weights, transport), nor the QR code and the link
+    that carry the key. The page says where the details open."""
+    site = site_of(built)
+    page = (site / "certificates" / f"{certificate}.html").read_text("utf-8")
+    published = (site / "certificates" / f"{certificate}.json").read_text("utf-8")
+    public = json.loads(published)
+    record = json.loads(full_record(site, certificate))
+    consented = certificate in CONSENTED
+    extra = {"exporter", "destination", "products"} if consented else set()
+    assert set(public) == PUBLIC_FIELDS | extra | {"sha256", *STATUS}
+    assert f"<strong>{record['number']}</strong>" in page
+    assert record["document"]["title"] in page and record["certifier"]["name"] in page
+    assert public["sha256"] in page and 'data-status="' in page
+    assert 'id="certgen-holder"' in page and "Details for the holder" in page
+    assert f'data-details="certificates/{certificate}.holder.js"' in page
+    assert f'data-pdf="{certificate}.pdf.enc"' in page
+    assert "certgen-qr" not in page and "#key=" not in page and "#key=" not in published
+    if consented:
+        assert f"{CONSENTED[certificate]} ({record['exporter']['operation_id']})" in page
+        assert record["destination"]["country_name"] in page
+        for product in record["products"]:
+            assert product["name_as_labeled"] in page
+    else:
+        assert "<dt>Exporter</dt>" not in page and "<dt>Products</dt>" not in page
+    hidden = set().union(set(), *(_leaves_of(v) for k, v in record.items() if k not in public))
+    shown = _leaves_of(public)
+    hidden = {  # names, addresses, numbers: values a word of the page cannot match by chance
+        value
+        for value in hidden
+        if len(value) >= 5 and re.search(r"[\d ]", value) and not any(value in s for s in shown)
+    }
+    assert len(hidden) >= 5
+    assert sorted(v for v in hidden if v in page or v in published) == []
 
 
 def test_certificate_pages_share_the_material_look(built: Path) -> None:
@@ -190,16 +288,26 @@ def _leaves(value: object) -> set[str]:
 
 
 def test_no_confidential_value_is_published(built: Path) -> None:
+    """No x-confidential value, nor any client contact, is in any published file, nor in
+    what a holder's key opens (details, record and PDF): they never leave the repository."""
     values = _confidential_values()
     assert {"INV-88812", "elin.sjoberg@nordicorganic.example", "187300"} <= values
     leaks = []
-    for path in sorted(site_of(built).rglob("*")):
+    site = site_of(built)
+    for path in sorted(site.rglob("*")):
         if not path.is_file():
             continue
         text = (
             pdf_text(path) if path.suffix == ".pdf" else path.read_bytes().decode("utf-8", "ignore")
         )
         leaks += [(path.name, value) for value in values if value in text]
+    for certificate_id in ISSUED:
+        details = holder_details(site, certificate_id)
+        opened = {
+            f"{certificate_id} holder details": json.dumps(details, ensure_ascii=False),
+            f"{certificate_id} PDF": pdf_text(holder_pdf(site, certificate_id)),
+        }
+        leaks += [(name, v) for name, text in opened.items() for v in values if v in text]
     assert leaks == []
 
 
@@ -245,7 +353,9 @@ def test_rebuild_after_one_change_redoes_only_that_certificate(tmp_path: Path) -
     assert "1 pages and 0 PDFs made" in out  # a status note: the record as issued is unchanged
     after = {p.name: p.stat().st_mtime_ns for p in certificates.iterdir()}
     changed = sorted(name for name in before if before[name] != after[name])
-    assert changed == ["IC-2026-0007.html"]
+    # the note is public (the public record and page) and in the holder's view; the PDF
+    # shows the record as issued and stays as it is
+    assert changed == ["IC-2026-0007.holder.js", "IC-2026-0007.html", "IC-2026-0007.json"]
     code, out, _ = run(["build"], project)
     assert "0 pages and 0 PDFs made, 0 other files updated, 0 removed" in out
 
@@ -279,17 +389,30 @@ def test_build_into_another_folder(built: Path, tmp_path: Path) -> None:
     code, _, _ = run(["build", "--out", str(out), "--no-pdf"], built)
     assert code == 0
     assert (out / "certificates" / "EC-2026-0001.html").is_file()
+    assert (out / "certificates" / "EC-2026-0001.holder.js").is_file()
+    assert not (out / "certificates" / "EC-2026-0001.pdf.enc").exists()
     assert not (out / "certificates" / "EC-2026-0001.pdf").exists()
-    assert "EC-2026-0001.pdf" not in (out / "certificates" / "EC-2026-0001.html").read_text()
+    page = (out / "certificates" / "EC-2026-0001.html").read_text()
+    assert "EC-2026-0001.pdf" not in page and "data-pdf" not in page
 
 
 def test_hostile_text_is_shown_as_text_everywhere(tmp_path: Path) -> None:
+    """A hostile exporter name (which its consent makes public) and importer name (the
+    holder's) are text on the public page, the holder's view, the register, the CSV, the
+    feed and the PDF."""
     project = make_project(tmp_path / "repo", True, True)
     hostile = '<script>alert(1)</script> **bold** [x](javascript:alert(2)) =HYPERLINK("y")'
     operations = project / "data" / "operations.yaml"
-    operations.write_text(
-        operations.read_text().replace("name: Golden State Almond Growers", f"name: '{hostile}'")
+    consent = (
+        "    publication_consent:\n"
+        "      fields: [exporter, destination, products]\n"
+        "      given_on: 2025-11-03\n"
+        '      kept_in: "client file 5550000203 (test)"\n'
+        "    contact: {name: Dev Patel"
     )
+    text = operations.read_text().replace("name: Golden State Almond Growers", f"name: '{hostile}'")
+    assert text.count("    contact: {name: Dev Patel") == 1
+    operations.write_text(text.replace("    contact: {name: Dev Patel", consent))
     request = project / "requests" / "2026" / "EC-2026-0001.yaml"
     text = request.read_text().replace("name: Golden State Almond Growers", f"name: '{hostile}'")
     request.write_text(text.replace("name: Nordic Organic Foods AB", f"name: '{hostile}'"))
@@ -299,8 +422,14 @@ def test_hostile_text_is_shown_as_text_everywhere(tmp_path: Path) -> None:
     code, out, err = run(["build"], project)
     assert code == 0, out + err
     site = site_of(project)
-    for page in ("certificates/EC-2026-0001.html", "operations.html", "register/2026.html"):
-        html = (site / page).read_text("utf-8")
+    views = {
+        page: (site / page).read_text("utf-8")
+        for page in ("certificates/EC-2026-0001.html", "operations.html", "register/2026.html")
+    }
+    details = holder_details(site, "EC-2026-0001")["html"]
+    views["holder view of EC-2026-0001"] = details
+    assert details.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2  # exporter, importer
+    for page, html in views.items():
         assert "<script>alert(1)" not in html, page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, page
         assert "javascript:alert(2)" not in html.replace("[x](javascript:alert(2))", ""), page
@@ -309,14 +438,15 @@ def test_hostile_text_is_shown_as_text_everywhere(tmp_path: Path) -> None:
     assert "'<script>" not in csv_text  # only cells starting with a formula sign are quoted
     feed = (site / "downloads" / "feed.xml").read_text("utf-8")
     assert "<script>" not in feed and "&lt;script&gt;" in feed
-    assert "<script>alert(1)</script>" in pdf_text(site / "certificates" / "EC-2026-0001.pdf")
+    assert "<script>alert(1)</script>" in pdf_text(holder_pdf(site, "EC-2026-0001"))
     for js in (site / "data").rglob("*.js"):
         assert "</script>" not in js.read_text("utf-8")
 
 
 def test_pdf_fits_letter_and_a4(built: Path) -> None:
-    raw = (site_of(built) / "certificates" / "EC-2026-0001.json").read_bytes()
+    raw = full_record(site_of(built), "EC-2026-0001")
     record = json.loads(raw) | AS_ISSUED
+    record["url"] = holder_link(record["url"], "EC-2026-0001")  # as the PDF prints it
     base = "https://certificates.cascadia-organic.example/certificates/"
     digest = hashlib.sha256(raw).hexdigest()
     fragment = certificate_fragment(record, digest, qr_svg(record["url"]), base, True)
@@ -336,8 +466,9 @@ def test_pdf_fits_letter_and_a4(built: Path) -> None:
 
 
 def test_golden_certificates(built: Path) -> None:
-    """One certificate of each document type, compared with tests/golden; regenerate with
-    CERTGEN_UPDATE_GOLDEN=1 after a deliberate change and review the diff."""
+    """One certificate of each document type, as its holder's key opens it, compared with
+    tests/golden; regenerate with CERTGEN_UPDATE_GOLDEN=1 after a deliberate change and
+    review the diff."""
     golden = ROOT / "tests" / "golden"
     chosen = {
         "IC-2026-0001": "nop_import_certificate",
@@ -349,9 +480,9 @@ def test_golden_certificates(built: Path) -> None:
         "EC-2026-0010": "transaction_certificate",
     }
     for certificate, document_type in chosen.items():
-        page = (site_of(built) / "certificates" / f"{certificate}.html").read_text("utf-8")
-        start = page.index('<article class="certgen-certificate')
-        fragment = page[start : page.index("</article>", start) + len("</article>")] + "\n"
+        fragment = str(holder_details(site_of(built), certificate)["html"])
+        start = fragment.index('<article class="certgen-certificate')
+        assert start == 0 and fragment.endswith("</article>\n"), document_type
         expected = golden / f"{document_type}.html"
         if os.environ.get("CERTGEN_UPDATE_GOLDEN"):
             expected.parent.mkdir(exist_ok=True)

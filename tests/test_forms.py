@@ -1,19 +1,22 @@
 """Every box the recipient checks: each document type's boxes, by number (or name) and title,
-on the certificate's page and, for the certificates of inspection, in its PDF; a record made
-before a box's field existed still shows the box, as "not recorded"."""
+on the certificate's page as its holder's key opens it and, for the certificates of
+inspection, in its PDF; a record made before a box's field existed still shows the box, as
+"not recorded". The public page, without the key, shows none of the boxes."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
 
 from generator.website import render
-from tests.helpers import make_project, run
+from tests.helpers import holder_details, holder_pdf, make_project, run
 
 COI_BOXES = [
     (1, "Issuing control authority or control body"),
@@ -148,35 +151,47 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = make_project(tmp_path_factory.mktemp("forms") / "repo", True, True)
     code, out, err = run(["build"], project)
     assert code == 0, out + err
-    return project / "build" / "site" / "certificates"
+    return project / "build" / "site"
+
+
+def holder_page(site: Path, document_type: str) -> str:
+    """The example certificate of ``document_type`` as its holder's key opens it."""
+    return str(holder_details(site, EXAMPLES[document_type])["html"])
+
+
+def record_of(site: Path, document_type: str) -> dict[str, Any]:
+    """The example's record as issued (the holder's)."""
+    record: dict[str, Any] = json.loads(holder_details(site, EXAMPLES[document_type])["record"])
+    return record
 
 
 def test_every_document_type_has_its_boxes_listed() -> None:
     templates = Path(render.__file__).parent / "templates" / "certificates"
     forms = {p.name.removesuffix(".html.j2") for p in templates.glob("[a-z]*.html.j2")}
-    assert set(BOXES) == set(EXAMPLES) == forms - {"base", "pdf"}
+    assert set(BOXES) == set(EXAMPLES) == forms - {"base", "pdf", "public"}  # public: no form
 
 
 @pytest.mark.parametrize("document_type", sorted(EXAMPLES))
 def test_page_shows_every_box(site: Path, document_type: str) -> None:
-    page = (site / f"{EXAMPLES[document_type]}.html").read_text("utf-8")
-    assert missing_boxes(page, document_type) == []
+    assert missing_boxes(holder_page(site, document_type), document_type) == []
+    public = (site / "certificates" / f"{EXAMPLES[document_type]}.html").read_text("utf-8")
+    assert boxes_of(public) == {}  # without the key: no box, and what they hold stays sealed
 
 
 @pytest.mark.parametrize("document_type", ["traces_coi", "gb_coi"])
 def test_pdf_shows_every_box_on_one_page(site: Path, document_type: str) -> None:
-    reader = PdfReader(site / f"{EXAMPLES[document_type]}.pdf")
+    reader = PdfReader(io.BytesIO(holder_pdf(site, EXAMPLES[document_type])))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     headings = [f"{number}. {title}" for number, title in BOXES[document_type]]
     assert [h for h in headings if h.upper() not in text.upper()] == []
-    record = json.loads((site / f"{EXAMPLES[document_type]}.json").read_bytes())
+    record = record_of(site, document_type)
     assert record["arrangement"]["procedure"] in text
     assert len(reader.pages) == 1  # box 18, the link and the digest never alone on page 2
 
 
 def test_a_missing_box_is_found(site: Path) -> None:
     """The check above would see a box that disappears (the test proves its point)."""
-    page = (site / f"{EXAMPLES['traces_coi']}.html").read_text("utf-8")
+    page = holder_page(site, "traces_coi")
     without_box_6 = re.sub(r'data-box="6"', 'data-box="six"', page)
     assert missing_boxes(without_box_6, "traces_coi") == [f"6. {COI_BOXES[5][1]}"]
 
@@ -185,7 +200,7 @@ def test_a_missing_box_is_found(site: Path) -> None:
 def test_a_record_made_before_the_boxes_still_shows_them(site: Path, document_type: str) -> None:
     """Frozen records never change: one without the new fields renders every box, saying
     "not recorded" where the record holds nothing."""
-    record = json.loads((site / f"{EXAMPLES[document_type]}.json").read_bytes())
+    record = record_of(site, document_type)
     old = {key: value for key, value in record.items() if key not in NEW_FIELDS}
     kept = ("name", "nop_certifier_code", "website")
     old["certifier"] = {k: record["certifier"][k] for k in kept}
@@ -200,25 +215,25 @@ def test_a_record_made_before_the_boxes_still_shows_them(site: Path, document_ty
 
 
 def test_gb_destination_is_great_britain_and_box_12_has_the_uk_registration(site: Path) -> None:
-    record = json.loads((site / f"{EXAMPLES['gb_coi']}.json").read_bytes())
+    record = record_of(site, "gb_coi")
     assert record["destination"]["country_name"] == "Great Britain"
-    box_12 = boxes_of((site / f"{EXAMPLES['gb_coi']}.html").read_text("utf-8"))["12"]
+    box_12 = boxes_of(holder_page(site, "gb_coi"))["12"]
     control_body = record["importer"]["control_body"]
     assert control_body["code"] in box_12 and record["importer"]["registration_id"] in box_12
 
 
 def test_tm11_prints_each_lot_with_its_weight(site: Path) -> None:
-    record = json.loads((site / f"{EXAMPLES['tm11']}.json").read_bytes())
+    record = record_of(site, "tm11")
     lots = record["products"][0]["lots"]
     assert len(lots) > 1 and all(isinstance(lot, dict) for lot in lots)
-    page = (site / f"{EXAMPLES['tm11']}.html").read_text("utf-8")
+    page = holder_page(site, "tm11")
     for lot in lots:
         weight = render.kilograms(lot["net_weight_kg"])
         assert re.search(rf"{re.escape(lot['number'])}</td>\s*<td[^>]*>{re.escape(weight)}<", page)
 
 
 def test_eu_box_16_is_the_total_gross_weight(site: Path) -> None:
-    record = json.loads((site / f"{EXAMPLES['traces_coi']}.json").read_bytes())
+    record = record_of(site, "traces_coi")
     total = sum(p["gross_weight_kg"] for p in record["products"])
-    box_16 = boxes_of((site / f"{EXAMPLES['traces_coi']}.html").read_text("utf-8"))["16"]
+    box_16 = boxes_of(holder_page(site, "traces_coi"))["16"]
     assert box_16 == f"16. Total gross weight {render.kilograms(total)}"

@@ -4,6 +4,7 @@ says (its record, digest and PDF) never changes with later data, templates or co
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -13,7 +14,7 @@ import pytest
 
 from generator.project import Project
 from generator.website import certificate_files, certificate_pdf
-from tests.helpers import make_project, run
+from tests.helpers import holder_details, holder_pdf, make_project, run
 from tests.test_build import pdf_text
 from tests.test_review import check_base, git, located, request
 
@@ -30,14 +31,27 @@ def repo(tmp_path: Path) -> Path:
 
 
 def issued_files(repo: Path, from_scratch: bool = True) -> dict[str, bytes]:
-    """Every certificate's JSON record and PDF, built from scratch (no cache) or not."""
+    """Every certificate's JSON record as issued, its digest and its PDF, as the holder's key
+    opens them (the sealed PDF too: sealing is deterministic), built from scratch (no cache)
+    or not."""
     if from_scratch:
         shutil.rmtree(Project(repo).cache_dir, ignore_errors=True)
         shutil.rmtree(repo / "build", ignore_errors=True)
     code, out, err = run(["build"], repo)
     assert code == 0, out + err
-    folder = repo / "build" / "site" / "certificates"
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix != ".html"}
+    site = repo / "build" / "site"
+    files = {}
+    for page in sorted((site / "certificates").glob("*.html")):
+        certificate_id = page.stem
+        public = json.loads(page.with_suffix(".json").read_bytes())
+        files[f"{certificate_id}.json"] = holder_details(site, certificate_id)["record"].encode()
+        files[f"{certificate_id}.sha256"] = public["sha256"].encode()
+        files[f"{certificate_id}.pdf"] = holder_pdf(site, certificate_id)
+        files[f"{certificate_id}.pdf.enc"] = page.with_name(
+            f"{certificate_id}.pdf.enc"
+        ).read_bytes()
+    assert files
+    return files
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -93,10 +107,10 @@ def test_a_template_change_never_changes_an_issued_certificate(
         monkeypatch.setattr(module, "certificate_fragment", new_template)
     monkeypatch.setattr(certificate_files, "_RENDERING", ["a new rendering"])
     assert issued_files(repo, from_scratch=False) == before  # issued PDFs are made once
-    page = (repo / "build" / "site" / "certificates" / "IC-2026-0001.html").read_text()
+    page = holder_details(repo / "build" / "site", "IC-2026-0001")["html"]
     assert "New layout" in page  # a page is a view, and follows the templates
     remade = issued_files(repo)  # with no cache at all, a PDF would show the new template
-    assert "New layout" in pdf_text(repo / "build" / "site" / "certificates" / "IC-2026-0001.pdf")
+    assert "New layout" in pdf_text(holder_pdf(repo / "build" / "site", "IC-2026-0001"))
     assert remade != before
 
 
@@ -168,8 +182,12 @@ def test_cancelling_keeps_the_record_and_its_digest(repo: Path) -> None:
     assert code == 0, lines
     after = issued_files(repo)
     assert after == before  # the record, its digest and its PDF, as issued
-    page = (repo / "build" / "site" / "certificates" / "IC-2026-0001.html").read_text()
+    site = repo / "build" / "site"
+    page = (site / "certificates" / "IC-2026-0001.html").read_text()
     assert 'data-status="cancelled"' in page
+    assert 'data-status="cancelled"' in holder_details(site, "IC-2026-0001")["html"]
+    public = json.loads((site / "certificates" / "IC-2026-0001.json").read_bytes())
+    assert public["status"] == "cancelled"  # the status today is public
 
 
 @pytest.mark.parametrize(
@@ -219,5 +237,8 @@ def test_a_record_rewritten_with_its_old_size_and_time_is_seen(repo: Path) -> No
     kept.write_bytes(changed)
     os.utime(kept, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert run(["build", "--no-pdf"], repo)[0] == 0
-    published = repo / "build" / "site" / "certificates" / "IC-2026-0002.json"
-    assert published.read_bytes() == changed  # what the tree holds (check --base says H905)
+    site = repo / "build" / "site"
+    published = holder_details(site, "IC-2026-0002")["record"].encode()
+    assert published == changed  # what the tree holds (check --base says H905)
+    public = json.loads((site / "certificates" / "IC-2026-0002.json").read_bytes())
+    assert public["sha256"] == hashlib.sha256(changed).hexdigest()

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from generator.project import Project
-from tests.helpers import make_project, run
+from tests.helpers import holder_details, holder_pdf, make_project, run
 from tests.throwaway_keys import PASSPHRASE, make_authority, make_signing_key
 
 MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
@@ -120,10 +120,15 @@ def test_a_build_signed_by_a_pkcs11_token_verifies(token: dict[str, str], tmp_pa
     assert code == 0, out + err
     site = project / "build" / "site"
     for certificate_id in ("IC-2026-0001", "EC-2026-0005"):
-        pdf = site / "certificates" / f"{certificate_id}.pdf"
+        pdf = tmp_path / f"{certificate_id}.pdf"  # as its holder's key opens it
+        pdf.write_bytes(holder_pdf(site, certificate_id))
         code, out, err = run(["verify", str(pdf), "--site", str(site)], project)
         assert code == 0, out + err
         assert "PDF signature valid" in out
+        record = tmp_path / f"{certificate_id}.json"  # the signed record alone
+        record.write_text(holder_details(site, certificate_id)["record"], "utf-8")
+        code, out, err = run(["verify", str(record), "--site", str(site)], project)
+        assert code == 0, out + err
 
 
 def test_a_wrong_pin_is_a_clear_refusal(token: dict[str, str], tmp_path: Path) -> None:

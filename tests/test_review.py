@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from generator.project import Project
-from tests.helpers import make_project, run
+from generator.record.holder import HolderKeys
+from tests.helpers import holder_details, holder_pdf, make_project, run
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test",
@@ -410,16 +411,19 @@ def test_a_forged_cache_file_in_the_tree_is_never_published(tmp_path: Path) -> N
     tree, named by the key a build would look for, is never read."""
     repo = make_project(tmp_path / "repo", with_requests=True, with_site=True)
     assert run(["build"], repo)[0] == 0
-    site = repo / "build" / "site" / "certificates"
-    digest = hashlib.sha256((site / "IC-2026-0001.json").read_bytes()).hexdigest()
-    genuine = (site / "IC-2026-0001.pdf").read_bytes()
-    planted = repo / "build" / "cache" / "pdf" / f"{digest}.pdf"  # the name a build looks for
-    planted.parent.mkdir(parents=True)
-    planted.write_bytes(b"%PDF-1.7 forged")
+    site = repo / "build" / "site"
+    record = holder_details(site, "IC-2026-0001")["record"].encode()
+    digest = hashlib.sha256(record).hexdigest()
+    genuine = holder_pdf(site, "IC-2026-0001")
+    secret = HolderKeys.from_environment().fingerprint  # cached PDFs are named by it too
+    cache = repo / "build" / "cache" / "pdf"
+    cache.mkdir(parents=True)
+    for name in (f"{digest}.pdf", f"{digest}.preview.pdf", f"{digest}.preview.{secret}.pdf"):
+        (cache / name).write_bytes(b"%PDF-1.7 forged")  # the names a build looks for
     shutil.rmtree(repo / "build" / "site")
     shutil.rmtree(Project(repo).cache_dir)
     assert run(["build"], repo)[0] == 0
-    assert (site / "IC-2026-0001.pdf").read_bytes() == genuine
+    assert holder_pdf(site, "IC-2026-0001") == genuine
 
 
 def test_issue_refuses_a_number_another_request_holds(repo: Path) -> None:
