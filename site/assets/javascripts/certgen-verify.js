@@ -27,6 +27,26 @@
       return b.toString(16).padStart(2, "0");
     }).join("");
   }
+  /* pdf.js (1.7 MB) is loaded only when a PDF is dropped: checking a number needs none. */
+  var pdfReader = null;
+  function script(path) {
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = new URL(path, certgen().root).href;
+      tag.onload = resolve;
+      tag.onerror = function () { reject(new Error("The PDF reader could not be loaded.")); };
+      document.head.appendChild(tag);
+    });
+  }
+  function readerOfPdfs() {
+    if (!pdfReader) {
+      pdfReader = script("assets/javascripts/vendor/pdfjs-bundle.js").then(function () {
+        return script("assets/javascripts/vendor/pdf-attachments.js");
+      });
+    }
+    return pdfReader;
+  }
+
   function readFiles(files) {
     return Promise.all(Array.prototype.map.call(files, function (file) {
       return file.arrayBuffer().then(function (buffer) {
@@ -39,7 +59,9 @@
   function contents(files) {
     var pdf = files.filter(function (f) { return f.bytes[0] === 0x25 && f.bytes[1] === 0x50; })[0];
     if (pdf) {
-      return window.certgenAttachments(pdf.bytes).then(function (found) {
+      return readerOfPdfs().then(function () {
+        return window.certgenAttachments(pdf.bytes);
+      }).then(function (found) {
         return { kind: "PDF", pdf: pdf.bytes, record: found["certificate.json"] || null, token: found["certificate.json.jws"] || null };
       });
     }

@@ -173,19 +173,37 @@
         option.value = year.year;
         yearSelect.appendChild(option);
       });
+      /* Opening the register loads the newest year only; a number is found through the
+         lookup files (one small file); other searches across all years load every year. */
+      var latest = 0; /* only the newest search shows its results */
       function run() {
-        var chosen = yearSelect.value ? [Number(yearSelect.value)] : years.map(function (y) { return y.year; });
-        Promise.all(chosen.map(function (y) { return load("data/register/" + y + ".js", "year-" + y); }))
-          .then(function (sets) { show([].concat.apply([], sets.filter(Boolean))); });
+        var mine = ++latest;
+        function shown(rows, where) { if (mine === latest) show(rows, where); }
+        var everyYear = !yearSelect.value;
+        if (everyYear && !query.value.trim() && !status.value && years.length) {
+          return loadYears([years[0].year]).then(function (rows) {
+            shown(rows, "in " + years[0].year + "; choose a year, or search, for the others");
+          });
+        }
+        var direct = everyYear && query.value.trim() ? lookup(query.value) : Promise.resolve(null);
+        return direct.then(function (found) {
+          if (found && (!status.value || found.status === status.value)) return shown([found]);
+          var chosen = everyYear ? years.map(function (y) { return y.year; }) : [Number(yearSelect.value)];
+          return loadYears(chosen).then(function (rows) { shown(rows); });
+        });
       }
-      function show(rows) {
+      function loadYears(chosen) {
+        return Promise.all(chosen.map(function (y) { return load("data/register/" + y + ".js", "year-" + y); }))
+          .then(function (sets) { return [].concat.apply([], sets.filter(Boolean)); });
+      }
+      function show(rows, where) {
         var words = normalize(query.value).toLowerCase();
-        var matches = rows.filter(function (row) {
+        var matches = rows.length === 1 && !rows[0].text ? rows : rows.filter(function (row) {
           return (!status.value || row.status === status.value) &&
             (!words || row.text.indexOf(words) >= 0);
         });
         summary.textContent = matches.length + " certificate" + (matches.length === 1 ? "" : "s") +
-          (matches.length > 200 ? " (showing the first 200)" : "");
+          (where ? " " + where : "") + (matches.length > 200 ? " (showing the first 200)" : "");
         results.textContent = "";
         if (!matches.length) return;
         var table = element("table");
