@@ -4,8 +4,9 @@ under a key of its own, which the QR code and the printed link carry in the URL'
 
 A certificate's key is derived (HKDF-SHA256) from one secret that the Publish workflow holds
 (``CERTGEN_HOLDER_SECRET``, never in the repository) and the certificate's ID, so a rebuild
-makes the same keys and the same links. The details are sealed with AES-256-GCM, the
-certificate's ID (and what the content is) as associated data; the nonce is derived from the
+makes the same keys and the same links. The details are sealed with AES-GCM, the
+certificate's ID (and what the content is) as associated data; the key is 128 bits, which
+keeps the link, and so the QR code, short; the nonce is derived from the
 key and the content (a synthetic nonce), so a rebuild makes the same bytes and two different
 contents under one key never share a nonce. A build without the secret uses a development
 secret that anyone can know, and every page it makes says so.
@@ -25,6 +26,7 @@ SECRET_VARIABLE = "CERTGEN_HOLDER_SECRET"
 DEVELOPMENT_SECRET = b"certgen development secret: anyone can read what it protects"
 MINIMUM_SECRET_BYTES = 32
 KEY_SALT = b"certgen holder key v1"
+KEY_BYTES = 16
 NONCE_BYTES = 12
 
 
@@ -58,7 +60,7 @@ class HolderKeys:
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-        derive = HKDF(hashes.SHA256(), 32, KEY_SALT, certificate_id.encode("utf-8"))
+        derive = HKDF(hashes.SHA256(), KEY_BYTES, KEY_SALT, certificate_id.encode("utf-8"))
         return derive.derive(self.secret)
 
     def fragment(self, certificate_id: str) -> str:

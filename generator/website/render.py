@@ -115,18 +115,22 @@ def qr_svg(url: str) -> str:
 
 def _qr_path(pixels: bytes, modules: int) -> str:
     """A stroke one module wide along each row's runs of dark modules (pixel value 0),
-    with relative moves between runs: about half the size of one rectangle per run."""
+    with relative moves between runs: about half the size of one rectangle per run. The
+    rows are scanned as one buffer, a light pixel between them so no run crosses a row."""
+    light = b"\xff"
+    rows = light.join(pixels[y * modules : (y + 1) * modules] for y in range(modules))
+    stride = modules + 1
     parts = []
-    for y in range(modules):
-        row = pixels[y * modules : (y + 1) * modules]
-        end = None
-        for run in _DARK_RUN.finditer(row):
-            width = run.end() - run.start()
-            if end is None:
-                parts.append(f"M{run.start() + QR_BORDER} {y + QR_BORDER}.5h{width}")
-            else:
-                parts.append(f"m{run.start() - end} 0h{width}")
-            end = run.end()
+    row, end = -1, 0
+    for run in _DARK_RUN.finditer(rows):
+        y, x = divmod(run.start(), stride)
+        width = run.end() - run.start()
+        if y != row:
+            parts.append(f"M{x + QR_BORDER} {y + QR_BORDER}.5h{width}")
+            row = y
+        else:
+            parts.append(f"m{x - end} 0h{width}")
+        end = x + width
     return "".join(parts)
 
 

@@ -1,13 +1,13 @@
 /* certgen: a certificate as its holder reads it. The public page shows what anyone may read;
    the QR code and the link printed on the certificate carry its key in the address's fragment
    (#key=...), which the browser never sends to a server. With it, this script loads the sealed
-   details from this site, opens them with WebCrypto (AES-256-GCM), checks that the record is the
+   details from this site, opens them with WebCrypto (AES-GCM), checks that the record is the
    one whose SHA-256 the page publishes and that the certifier's published key signed it, and
    shows the whole certificate, with its record and its PDF to download. Nothing is sent
    anywhere; without a key, or with a wrong one, the page keeps the public fields. */
 (function () {
   "use strict";
-  var KEY = /(?:^|&)key=([A-Za-z0-9_-]{43})(?:&|$)/;
+  var KEY = /(?:^|&)key=([A-Za-z0-9_-]{22})(?:&|$)/;
 
   function certgen() { return window.certgen; } /* certgen.js may load after this script */
   function hex(buffer) {
