@@ -21,6 +21,8 @@ from generator.website.output_folder import Planned, content_key
 from generator.website.render import environment
 
 LOOKUP_ENTRIES_PER_FILE = 400
+LATEST_ROWS = 200
+"""How many of the newest certificates the register shows when it opens."""
 _INDENTATION = re.compile(r"\n[ \t]+")
 _NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
 STATUS_NOTES = {
@@ -226,6 +228,10 @@ def register_files(shell: Shell, rows: list[Row], shell_key: str) -> dict[str, P
         by_year.setdefault(row.year, []).append(row)
     years = [{"year": year, "count": len(by_year[year])} for year in sorted(by_year, reverse=True)]
     files = {"data/register/years.js": _planned_jsonp("years", years)}
+    newest = sorted(rows, key=lambda r: (r.issued_on, r.id), reverse=True)[:LATEST_ROWS]
+    files["data/register/latest.js"] = Planned(
+        content_key("latest", newest), partial(_latest_index, newest)
+    )
     for year, year_rows in by_year.items():
         key = content_key(year, year_rows)
         files[f"data/register/{year}.js"] = Planned(key, partial(_year_index, year, year_rows))
@@ -233,6 +239,11 @@ def register_files(shell: Shell, rows: list[Row], shell_key: str) -> dict[str, P
             content_key(key, shell_key), partial(_year_page, shell, year, year_rows)
         )
     return files
+
+
+def _latest_index(rows: list[Row]) -> bytes:
+    """The newest certificates: what the register shows when it opens, whatever its size."""
+    return jsonp("latest", [row.index_entry() for row in rows])
 
 
 def _year_index(year: int, rows: list[Row]) -> bytes:

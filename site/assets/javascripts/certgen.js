@@ -173,16 +173,17 @@
         option.value = year.year;
         yearSelect.appendChild(option);
       });
-      /* Opening the register loads the newest year only; a number is found through the
-         lookup files (one small file); other searches across all years load every year. */
+      /* Opening the register loads the newest certificates only (one small file, whatever
+         the register's size); a number is found through the lookup files (one small file);
+         other searches across all years load every year. */
       var latest = 0; /* only the newest search shows its results */
       function run() {
         var mine = ++latest;
         function shown(rows, where) { if (mine === latest) show(rows, where); }
         var everyYear = !yearSelect.value;
-        if (everyYear && !query.value.trim() && !status.value && years.length) {
-          return loadYears([years[0].year]).then(function (rows) {
-            shown(rows, "in " + years[0].year + "; choose a year, or search, for the others");
+        if (everyYear && !query.value.trim() && !status.value) {
+          return load("data/register/latest.js", "latest").then(function (rows) {
+            shown(rows || [], "(the newest; choose a year, or search, for the others)");
           });
         }
         var direct = everyYear && query.value.trim() ? lookup(query.value) : Promise.resolve(null);
