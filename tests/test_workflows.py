@@ -119,6 +119,19 @@ def _push_script() -> str:
     return str(step["run"])
 
 
+def _throwaway_deploy_key() -> str:
+    """An Ed25519 key in OpenSSH form, made for this run and never stored."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    )
+    return pem.decode("ascii")
+
+
 def test_the_site_is_pushed_to_the_public_repository_with_plain_git(tmp_path: Path) -> None:
     """The push step's own script, run against a local bare repository standing in for
     github.com: the site arrives as one commit, and the deploy key is neither printed nor
@@ -132,7 +145,7 @@ def test_the_site_is_pushed_to_the_public_repository_with_plain_git(tmp_path: Pa
     subprocess.run(["tar", "-cf", runner / "pages" / "artifact.tar", "-C", site, "."], check=True)
     public = tmp_path / "public.git"
     subprocess.run(["git", "init", "--quiet", "--bare", public], check=True)
-    key = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key-7f3a\n-----END OPENSSH KEY-----"
+    key = _throwaway_deploy_key()
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),
@@ -149,7 +162,8 @@ def test_the_site_is_pushed_to_the_public_repository_with_plain_git(tmp_path: Pa
         ["bash", "-e", "-c", _push_script()], env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    assert "not-a-real-key" not in done.stdout + done.stderr
+    secret_line = key.splitlines()[1]
+    assert secret_line not in done.stdout + done.stderr
     assert not (runner / "site-ssh").exists()
     files = subprocess.run(
         ["git", "--git-dir", public, "ls-tree", "-r", "--name-only", "main"],
