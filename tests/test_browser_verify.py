@@ -6,9 +6,6 @@ certificate's holder key (the site publishes them sealed)."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +14,8 @@ from playwright.sync_api import Page
 from pypdf import PdfReader
 
 from generator.website.render import pdf_bytes
-from tests.helpers import holder_details, holder_pdf, make_project, run
-from tests.test_browser import _QuietHandler, browser, page
+from tests.helpers import holder_details, holder_pdf, make_project, run, served
+from tests.test_browser import browser, page
 from tests.throwaway_keys import (
     built_with_key,
     forger,
@@ -41,11 +38,8 @@ def verify_url(request: pytest.FixtureRequest, signed_site: Path) -> Iterator[st
     if request.param == "file":
         yield (signed_site / "verify.html").as_uri()
         return
-    handler = functools.partial(_QuietHandler, directory=str(signed_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/verify.html"
-    server.shutdown()
+    with served(signed_site) as address:
+        yield address + "verify.html"
 
 
 def held_pdf(site: Path, certificate_id: str, folder: Path) -> Path:

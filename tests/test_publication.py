@@ -8,11 +8,8 @@ operations directory, the guidance) must be absent from every public file of the
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,12 +17,20 @@ from typing import Any
 import pytest
 import yaml
 from cryptography.exceptions import InvalidTag
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from generator.record.holder import HolderKeys
-from tests.helpers import ROOT, holder_details, holder_link, holder_pdf, make_project, run
+from tests.helpers import (
+    ROOT,
+    chromium,
+    holder_details,
+    holder_link,
+    holder_pdf,
+    make_project,
+    run,
+    served,
+)
 
-CHROMIUM = Path("/usr/bin/chromium")
 RECORDS = sorted((ROOT / "records").glob("*/*.json"))
 CONSENTING = "EC-2026-0005"
 """Heartland Oat Mill's certificate: the client consented to publish exporter, destination
@@ -214,26 +219,14 @@ def test_the_secret_changes_every_key_and_the_pages_stop_warning(
 
 @pytest.fixture(scope="module")
 def base_url(sites: tuple[Path, Path]) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(sites[0]))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+    with served(sites[0]) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail("Chromium is missing: install Debian's chromium (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from generator.project import Project
 from generator.record.holder import HolderKeys
 from generator.website.published_site import PublishedSite
 from generator.website.render import pdf_bytes
-from tests.helpers import holder_details, holder_pdf, make_project, run
+from tests.helpers import holder_details, holder_pdf, make_project, run, served
 from tests.throwaway_keys import (
     Authority,
     built_with_key,
@@ -351,16 +351,7 @@ def test_a_build_without_a_key_is_a_marked_preview(tmp_path: Path) -> None:
 
 def test_verify_against_the_site_at_its_address(signed: Path) -> None:
     """--site takes the site's address too: keys and register are read over HTTP."""
-    import functools
-    import http.server
-    import threading
-
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site(signed)))
-    handler.log_message = lambda *arguments: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        address = f"http://127.0.0.1:{server.server_address[1]}/"
+    with served(site(signed)) as address:
         pdf = held_pdf(signed, ISSUED_EXAMPLE)
         code, out = verify([str(pdf), "--site", address], signed)
         assert code == 0, out
@@ -368,8 +359,6 @@ def test_verify_against_the_site_at_its_address(signed: Path) -> None:
         assert verify([str(cancelled), "--site", address], signed)[0] == 1
         code, out = verify([str(pdf), "--site", address + "nothing-here/"], signed)
         assert code == 2 and "keys/jwks.json" in out
-    finally:
-        server.shutdown()
 
 
 def test_issued_pdfs_survive_the_loss_of_the_cache(
