@@ -39,6 +39,11 @@ class Fee:
         return sum((amount for _, amount in self.lines), Decimal(0))
 
 
+Profile = tuple[frozenset[str], str, str | None]
+"""What requirements look at in a product: its kinds (category, and livestock_product for a
+product of animal origin), its country of production and its animal (ruminant or not)."""
+
+
 @dataclass(frozen=True)
 class Facts:
     document_type: DocumentType
@@ -51,6 +56,8 @@ class Facts:
     terms: Terms | None = None
     """The market's terms in force on the departure date (None for imports, or when no
     terms cover that date)."""
+    profiles: tuple[Profile, ...] = field(default=())
+    """Each product line's profile (kinds, origin, animal), in the request's order."""
     statements: tuple[Requirement, ...] = field(default=())
     attestations: tuple[str, ...] = field(default=())
 
@@ -129,7 +136,7 @@ def decide(request: Request, ref: Reference) -> Facts:
     start = calendar.clock_start(received)
     day = terms_date(request)
     terms = market.terms_on(day) if market and day else None
-    products = [product_profile(p, request, ref) for p in request.products]
+    products = tuple(product_profile(p, request, ref) for p in request.products)
     return Facts(
         document_type=document_type,
         market=market,
@@ -139,14 +146,10 @@ def decide(request: Request, ref: Reference) -> Facts:
         due=calendar.add_business_days(start, level.business_days) if level else None,
         fee=_fee(request, ref, document_type, level),
         terms=terms,
+        profiles=products,
         statements=required_for(terms.statements if terms else (), products),
         attestations=_required_attestations(ref, terms, products),
     )
-
-
-Profile = tuple[frozenset[str], str, str | None]
-"""What requirements look at in a product: its kinds (category, and livestock_product for a
-product of animal origin), its country of production and its animal (ruminant or not)."""
 
 
 def product_profile(product: dict[str, Any], request: Request, ref: Reference) -> Profile:
@@ -161,14 +164,14 @@ def product_profile(product: dict[str, Any], request: Request, ref: Reference) -
 
 
 def required_for(
-    requirements: tuple[Requirement, ...], products: list[Profile]
+    requirements: tuple[Requirement, ...], products: tuple[Profile, ...]
 ) -> tuple[Requirement, ...]:
     """The requirements that apply to at least one of the products."""
     return tuple(r for r in requirements if any(r.applies_to(*p) for p in products))
 
 
 def _required_attestations(
-    ref: Reference, terms: Terms | None, products: list[Profile]
+    ref: Reference, terms: Terms | None, products: tuple[Profile, ...]
 ) -> tuple[str, ...]:
     always = [a.id for a in ref.records.attestations.values() if a.always_required]
     specific = [a.id for a in required_for(terms.attestations if terms else (), products)]

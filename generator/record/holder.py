@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 from generator.errors import UsageError
 
@@ -57,11 +58,7 @@ class HolderKeys:
         return hashlib.sha256(b"certgen holder secret id\0" + self.secret).hexdigest()[:16]
 
     def key(self, certificate_id: str) -> bytes:
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-        derive = HKDF(hashes.SHA256(), KEY_BYTES, KEY_SALT, certificate_id.encode("utf-8"))
-        return derive.derive(self.secret)
+        return _derived(self.secret, certificate_id)
 
     def fragment(self, certificate_id: str) -> str:
         """The URL fragment that opens the certificate's details: ``key=<base64url>``."""
@@ -88,6 +85,16 @@ class HolderKeys:
         key = self.key(certificate_id)
         nonce, ciphertext = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
         return AESGCM(key).decrypt(nonce, ciphertext, _associated(certificate_id, part))
+
+
+@lru_cache(maxsize=4096)
+def _derived(secret: bytes, certificate_id: str) -> bytes:
+    """A certificate's key (HKDF-SHA256), derived once for its link and its seals."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    derive = HKDF(hashes.SHA256(), KEY_BYTES, KEY_SALT, certificate_id.encode("utf-8"))
+    return derive.derive(secret)
 
 
 def _associated(certificate_id: str, part: str) -> bytes:

@@ -168,34 +168,36 @@ def finalize(draft: Draft, as_of: date) -> PublicCertificate:
 
 
 def _summary(record: dict[str, Any], visible: frozenset[str]) -> Summary:
-    summary = Summary(
+    """The summary of a record: what ``visible`` lets the public see of it."""
+    shown: dict[str, Any] = {}
+    if "exporter" in visible:
+        shown |= {
+            "exporter": record["exporter"]["name"],
+            "exporter_id": record["exporter"]["operation_id"],
+        }
+    if "importer" in visible:
+        shown["importer"] = record["importer"]["name"]
+    if "destination" in visible:
+        destination = record["destination"]
+        shown |= {
+            "destination_country": destination["country"],
+            "destination_name": destination["country_name"],
+        }
+    if "products" in visible:
+        products = record["products"]
+        shown |= {
+            "products": "; ".join(p["name_as_labeled"] for p in products),
+            "net_weight_kg": sum(p["net_weight_kg"] for p in products),
+        }
+    return Summary(
         number=record["number"],
         title=record["document"]["title"],
         document_type=record["document"]["type"],
         status=record["status"],
         issued_on=record["issued_on"],
         url=record["url"],
+        **shown,
     )
-    if "exporter" in visible:
-        exporter = record["exporter"]
-        summary = replace(summary, exporter=exporter["name"], exporter_id=exporter["operation_id"])
-    if "importer" in visible:
-        summary = replace(summary, importer=record["importer"]["name"])
-    if "destination" in visible:
-        destination = record["destination"]
-        summary = replace(
-            summary,
-            destination_country=destination["country"],
-            destination_name=destination["country_name"],
-        )
-    if "products" in visible:
-        products = record["products"]
-        summary = replace(
-            summary,
-            products="; ".join(p["name_as_labeled"] for p in products),
-            net_weight_kg=sum(p["net_weight_kg"] for p in products),
-        )
-    return summary
 
 
 def latest_date(data: dict[str, Any]) -> date:

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator.fingerprints import canonical_json, environment_hash, tree_hash
 from generator.record.holder import HolderKeys
@@ -147,10 +148,11 @@ def _make_range(bounds: tuple[int, int]) -> Made:
     for job in _JOBS[bounds[0] : bounds[1]]:
         certificate = job.certificate
         folder = context.write_dir / "certificates"
+        public = certificate.public_record if job.json or job.page else {}
         if job.json:
-            write_file(folder / f"{certificate.id}.json", canonical_json(certificate.public_record))
+            write_file(folder / f"{certificate.id}.json", canonical_json(public))
         if job.page:
-            write_file(folder / f"{certificate.id}.html", _page(certificate, context))
+            write_file(folder / f"{certificate.id}.html", _page(certificate, public, context))
             made.pages += 1
         if not (job.holder or job.pdf):
             continue
@@ -171,10 +173,11 @@ def _make_range(bounds: tuple[int, int]) -> Made:
     return made
 
 
-def _page(certificate: PublicCertificate, context: JobContext) -> bytes:
-    """The public page: what anyone may read, and the place where the holder's details open."""
+def _page(certificate: PublicCertificate, public: dict[str, Any], context: JobContext) -> bytes:
+    """The public page: what anyone may read (``public``, the certificate's public record),
+    and the place where the holder's details open."""
     fragment = public_fragment(
-        certificate,
+        public,
         context.sample_data,
         context.signing.preview,
         context.holder.development,

@@ -20,7 +20,6 @@ import jinja2
 import zxingcpp
 
 from generator.check.reference_data import ISSUING_SYSTEMS
-from generator.record.public import PublicCertificate
 
 QR_BORDER = 2
 """Quiet zone around the code, in modules (the SVG's white background carries it)."""
@@ -156,15 +155,10 @@ def certificate_fragment(
 
 
 def public_fragment(
-    certificate: PublicCertificate,
-    sample_data: bool,
-    preview: bool,
-    development: bool,
-    pdf: bool,
+    record: dict[str, Any], sample_data: bool, preview: bool, development: bool, pdf: bool
 ) -> str:
-    """The certificate's public page fragment: its public record, and the place where its
-    holder's details open. ``development`` says the holder secret is the development one."""
-    record = certificate.public_record
+    """The certificate's public page fragment from its public record, with the place where
+    its holder's details open. ``development`` says the holder secret is the development one."""
     return (
         environment()
         .get_template("certificates/public.html.j2")

@@ -13,6 +13,16 @@ def _weighed(lots: list[Any]) -> list[tuple[int, dict[str, Any]]]:
     return [(i, lot) for i, lot in enumerate(lots) if isinstance(lot, dict)]
 
 
+def _lots_without_weight(pointer: str, lots: list[Any], why: str) -> Iterator[Problem]:
+    """A problem at each lot given as a plain number, saying how to give its weight."""
+    for index, lot in enumerate(lots):
+        if isinstance(lot, str):
+            yield Problem(
+                f"{pointer}/lots/{index}",
+                f"give the net weight of lot {lot} ({why}): {{number: {lot}, net_weight_kg: ...}}",
+            )
+
+
 @rule("G320")
 def lot_weights_given_for_every_lot(context: Context) -> Iterator[Problem]:
     """Where a product gives the weight of one lot, it gives the weight of every lot.
@@ -29,15 +39,8 @@ def lot_weights_given_for_every_lot(context: Context) -> Iterator[Problem]:
     """
     for pointer, product in each_product(context):
         lots = product.get("lots", [])
-        if not _weighed(lots):
-            continue
-        for index, lot in enumerate(lots):
-            if isinstance(lot, str):
-                yield Problem(
-                    f"{pointer}/lots/{index}",
-                    f"give the net weight of lot {lot}, as for the other lots: "
-                    f"{{number: {lot}, net_weight_kg: ...}}",
-                )
+        if _weighed(lots):
+            yield from _lots_without_weight(pointer, lots, "as for the other lots")
 
 
 @rule("G321")
@@ -91,15 +94,9 @@ def lot_weights_given_where_matched(context: Context) -> Iterator[Problem]:
         return
     for pointer, product in each_product(context):
         lots = product.get("lots", [])
-        if len(lots) < 2 or _weighed(lots):  # some weights given: G320 names the others
-            continue
-        for index, lot in enumerate(lots):
-            if isinstance(lot, str):
-                yield Problem(
-                    f"{pointer}/lots/{index}",
-                    f"{market.name} matches the marked weight of each lot: give lot {lot} "
-                    f"as {{number: {lot}, net_weight_kg: ...}}",
-                )
+        if len(lots) >= 2 and not _weighed(lots):  # some weights given: G320 names the others
+            why = f"{market.name} matches the marked weight of each lot"
+            yield from _lots_without_weight(pointer, lots, why)
 
 
 @rule("G323")

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from generator.check.decide import product_profile
 from generator.check.reference_data import Terms
 from generator.check.rules.registry import Context, Problem, each_product, rule
 from generator.check.words import CATEGORY_WORDS, CLAIM_WORDS, ORIGIN_WORDS
@@ -283,9 +282,10 @@ def category_accepted_by_destination(context: Context) -> Iterator[Problem]:
     terms = context.facts.terms
     if terms is None:
         return
-    for pointer, product in each_product(context):
+    for (pointer, product), (kinds, _, _) in zip(
+        each_product(context), context.facts.profiles, strict=True
+    ):
         category = product["category"]
-        kinds, _, _ = product_profile(product, context.request, context.ref)
         refused = _refused(terms, category, kinds)
         if refused is not None:
             yield Problem(
