@@ -157,11 +157,11 @@ def _make_range(bounds: tuple[int, int]) -> Made:
         if not (job.holder or job.pdf):
             continue
         link = context.holder.link(certificate.summary.url, certificate.id)
-        qr = qr_svg(link)
         if job.holder:
-            details = _holder_details(certificate, qr, link, context)
+            details = _holder_details(certificate, link, context)
             write_file(folder / f"{certificate.id}.holder.js", details)
         if job.pdf:
+            qr = qr_svg(link)
             signing, cache = context.signing, context.cache_dir
             pdf = issued_pdf(
                 certificate, qr, link, context.site_url, context.sample_data, signing, cache
@@ -186,17 +186,14 @@ def _page(certificate: PublicCertificate, public: dict[str, Any], context: JobCo
     return certificate_page(context.shell, certificate, fragment)
 
 
-def _holder_details(
-    certificate: PublicCertificate, qr: str, link: str, context: JobContext
-) -> bytes:
-    """The certificate as its holder reads it, sealed under its key: the full page fragment,
-    the record as issued (canonical JSON, whose SHA-256 the public page gives) and the
-    record's signature when the build signs."""
+def _holder_details(certificate: PublicCertificate, link: str, context: JobContext) -> bytes:
+    """The certificate as its holder reads it, sealed under its key: the full page fragment
+    (whose QR code of ``link`` the browser draws: encoding one costs a build more than
+    anything else a certificate's page needs), the record as issued (canonical JSON, whose
+    SHA-256 the public page gives) and the record's signature when the build signs."""
     preview = context.signing.preview
     record = certificate.record | {"url": link}
-    fragment = certificate_fragment(
-        record, certificate.digest, qr, "", context.sample_data, preview
-    )
+    fragment = certificate_fragment(record, certificate.digest, "", "", context.sample_data, preview)
     jws = None
     if not preview:
         jws = record_signature(certificate, context.signing, context.cache_dir).decode("ascii")

@@ -142,7 +142,9 @@ def certificate_fragment(
     preview: bool = False,
 ) -> str:
     """The certificate's HTML; ``cert_base`` prefixes links to other certificates and files.
-    A ``preview`` (a build without the certifier's key) says loudly that it is not valid."""
+    A ``preview`` (a build without the certifier's key) says loudly that it is not valid.
+    Without ``qr`` (an SVG from qr_svg), the QR code's place names the link for the browser
+    to draw it (the holder view)."""
     template = environment().get_template(f"certificates/{record['document']['type']}.html.j2")
     return template.render(
         certificate=record,

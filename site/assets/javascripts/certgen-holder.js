@@ -38,6 +38,43 @@
     return link;
   }
 
+  /* The QR code of the holder link, drawn here rather than sealed with the details: the build
+     encodes none for the web (generator/website/render.py draws the PDF's the same way). A
+     stroke one module wide along each row's runs of dark modules, error correction M. */
+  var SVG = "http://www.w3.org/2000/svg", BORDER = 2;
+  function drawQr(figure) {
+    var link = figure.getAttribute("data-link");
+    return certgen().script("assets/javascripts/vendor/qrcode.js").then(function () {
+      var code = window.qrcode(0, "M");
+      code.addData(link, "Byte");
+      code.make();
+      var modules = code.getModuleCount(), size = modules + 2 * BORDER, path = [];
+      for (var y = 0; y < modules; y++) {
+        for (var x = 0; x < modules; x++) {
+          if (!code.isDark(y, x)) continue;
+          var start = x;
+          while (x < modules && code.isDark(y, x)) x++;
+          path.push("M" + (start + BORDER) + " " + (y + BORDER) + ".5h" + (x - start));
+        }
+      }
+      var svg = document.createElementNS(SVG, "svg");
+      svg.setAttribute("viewBox", "0 0 " + size + " " + size);
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-label", "QR code linking to " + link);
+      svg.setAttribute("shape-rendering", "crispEdges");
+      var light = svg.appendChild(document.createElementNS(SVG, "rect"));
+      light.setAttribute("width", size);
+      light.setAttribute("height", size);
+      light.setAttribute("fill", "#fff");
+      var dark = svg.appendChild(document.createElementNS(SVG, "path"));
+      dark.setAttribute("stroke", "#000");
+      dark.setAttribute("d", path.join(""));
+      figure.insertBefore(svg, figure.firstChild);
+    }).catch(function () {
+      figure.querySelector("figcaption").textContent = "QR code not drawn: open this page's link";
+    });
+  }
+
   function show(article, box, details, signature, key) {
     var template = document.createElement("template");
     template.innerHTML = details.html; /* made by certgen, sealed by the certifier's secret */
@@ -91,6 +128,8 @@
     if (development) full.insertBefore(development, full.firstChild);
     full.appendChild(files);
     article.replaceWith(full);
+    var figure = full.querySelector(".certgen-qr[data-link]");
+    if (figure) drawQr(figure);
   }
 
   function start() {

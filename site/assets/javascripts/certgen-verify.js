@@ -29,20 +29,11 @@
   }
   /* pdf.js (1.7 MB) is loaded only when a PDF is dropped: checking a number needs none. */
   var pdfReader = null;
-  function script(path) {
-    return new Promise(function (resolve, reject) {
-      var tag = document.createElement("script");
-      tag.src = new URL(path, certgen().root).href;
-      tag.onload = resolve;
-      tag.onerror = function () { reject(new Error("The PDF reader could not be loaded.")); };
-      document.head.appendChild(tag);
-    });
-  }
   function readerOfPdfs() {
     if (!pdfReader) {
-      pdfReader = script("assets/javascripts/vendor/pdfjs-bundle.js").then(function () {
-        return script("assets/javascripts/vendor/pdf-attachments.js");
-      });
+      pdfReader = certgen().script("assets/javascripts/vendor/pdfjs-bundle.js").then(function () {
+        return certgen().script("assets/javascripts/vendor/pdf-attachments.js");
+      }).catch(function () { throw new Error("The PDF reader could not be loaded."); });
     }
     return pdfReader;
   }

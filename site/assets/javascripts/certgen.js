@@ -87,7 +87,23 @@
       }, function () { return { state: "invalid", kid: key.kid }; });
   }
 
+  /* A script loaded on demand (a vendored library a page needs only sometimes), once. */
+  var scripts = {};
+  function script(path) {
+    if (!scripts[path]) {
+      scripts[path] = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = new URL(path, root).href;
+        tag.onload = resolve;
+        tag.onerror = function () { reject(new Error(path + " could not be loaded.")); };
+        document.head.appendChild(tag);
+      });
+    }
+    return scripts[path];
+  }
+
   certgen.load = load;
+  certgen.script = script;
   certgen.lookup = lookup;
   certgen.root = root;
   certgen.base64url = base64url;
