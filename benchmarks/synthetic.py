@@ -33,6 +33,8 @@ from generator.project import Project  # noqa: E402
 
 MODELINE = "# yaml-language-server: $schema=../../schemas/request.schema.json\n"
 FIRST_YEAR, LAST_YEAR = 2020, 2026
+MAX_PER_YEAR = 9999
+"""Request IDs number four digits a year (schemas/request.schema.json)."""
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TOKEN = re.compile(r"@@(\w+?)(?::([^@]*))?@@")
 
@@ -189,8 +191,7 @@ def write_register(root: Path, count: int, seed: int = 1, issued_only: bool = Fa
     sequences: dict[tuple[str, int], int] = {}
     paths = []
     for index in range(count):
-        shape = shapes[index % len(shapes)]
-        received = _pick_day(rng, shape)
+        shape, received = _shape_and_day(rng, shapes, index, sequences)
         prefix = "IC" if shape.kind == "import" else "EC"
         sequences[prefix, received.year] = sequences.get((prefix, received.year), 0) + 1
         request_id = f"{prefix}-{received.year}-{sequences[prefix, received.year]:04d}"
@@ -205,6 +206,22 @@ def write_register(root: Path, count: int, seed: int = 1, issued_only: bool = Fa
             frozen.parent.mkdir(parents=True, exist_ok=True)
             frozen.write_text(record, encoding="utf-8")
     return paths
+
+
+def _shape_and_day(
+    rng: random.Random, shapes: list[Template], index: int, sequences: dict[tuple[str, int], int]
+) -> tuple[Template, date]:
+    """The examples in turn, each on a random request day in a year whose numbering
+    (IC-<year>-0001 to -9999) has room left; an example whose years are full gives way to the
+    next, so a large register fills its busiest years and spills into the others."""
+    for shift in range(len(shapes)):
+        shape = shapes[(index + shift) % len(shapes)]
+        prefix = "IC" if shape.kind == "import" else "EC"
+        for _ in range(200):
+            received = _pick_day(rng, shape)
+            if sequences.get((prefix, received.year), 0) < MAX_PER_YEAR:
+                return shape, received
+    raise SystemExit(f"no year from {FIRST_YEAR} to {LAST_YEAR} has room for more requests")
 
 
 def _pick_day(rng: random.Random, shape: Template) -> date:
