@@ -1,0 +1,184 @@
+"""certgen's one GitHub client: what the workflows ask GitHub's REST API (a pull request, its
+reviews and commits, comments, labels), through PyGithub.
+
+The answers are turned into small frozen values here, so the rest of certgen never handles
+PyGithub's objects, and tests feed recorded answers in GitHub's documented shapes (with the
+``responses`` library) through the real client. The token comes from the environment
+(``GH_TOKEN`` or ``GITHUB_TOKEN``, as the ``gh`` CLI reads them) and is never printed: errors
+name the request, GitHub's status and its message, nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from generator.errors import CertgenError, UsageError
+
+if TYPE_CHECKING:  # PyGithub takes 0.2 s to import: only the commands that call GitHub pay it
+    from github.Repository import Repository
+
+API_URL = "https://api.github.com"
+PAGE_SIZE = 100
+
+
+class GitHubError(CertgenError):
+    """GitHub answered with an error, or could not be reached."""
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    number: int
+    author: str
+    """The login of the account that opened it."""
+    head_sha: str
+    head_ref: str
+    base_ref: str
+    state: str
+    """open or closed"""
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class Review:
+    login: str
+    state: str
+    """APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED or PENDING"""
+    commit_id: str | None
+    """The commit the review was submitted on."""
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    author: str | None
+    """The GitHub login the commit's author e-mail maps to, if any."""
+    committer: str | None
+    message: str
+
+
+class GitHub:
+    """One repository on GitHub, through its REST API."""
+
+    def __init__(self, repository: str, token: str | None, api_url: str = API_URL) -> None:
+        from github import Auth, Github
+
+        if repository.count("/") != 1:
+            raise UsageError(f"{repository!r} is not a GitHub repository (owner/name)")
+        self.repository = repository
+        auth = Auth.Token(token) if token else None
+        self._api = Github(auth=auth, base_url=api_url, per_page=PAGE_SIZE, retry=None)
+        self._repo: Repository = self._api.get_repo(repository, lazy=True)
+
+    @classmethod
+    def from_environment(cls, repository: str | None = None) -> GitHub:
+        """The repository of the running workflow (``GITHUB_REPOSITORY``) or ``repository``,
+        with the token of ``GH_TOKEN`` or ``GITHUB_TOKEN``."""
+        name = repository or os.environ.get("GITHUB_REPOSITORY")
+        if not name:
+            raise UsageError("name the repository (--repository owner/name or GITHUB_REPOSITORY)")
+        token = os.environ.get("GH_TOKEN") or os.environ.get("GITHUB_TOKEN")
+        return cls(name, token, os.environ.get("GITHUB_API_URL") or API_URL)
+
+    def pull_request(self, number: int) -> PullRequest:
+        return _pull_request(self._call(f"pull request #{number}", self._repo.get_pull, number))
+
+    def pull_requests_from(self, branch: str) -> list[PullRequest]:
+        """The open pull requests whose head is ``branch`` of this repository."""
+        owner = self.repository.split("/")[0]
+        found = self._call(
+            f"pull requests from {branch}",
+            lambda: list(self._repo.get_pulls(state="open", head=f"{owner}:{branch}")),
+        )
+        return [_pull_request(p) for p in found]
+
+    def reviews(self, number: int) -> list[Review]:
+        """Every review of the pull request, oldest first."""
+
+        def fetch() -> list[Review]:
+            reviews = self._repo.get_pull(number).get_reviews()
+            return [
+                Review(
+                    login=r.user.login if r.user else "",
+                    state=r.state,
+                    commit_id=r.commit_id,
+                    submitted_at=r.submitted_at,
+                )
+                for r in reviews
+            ]
+
+        return self._call(f"the reviews of pull request #{number}", fetch)
+
+    def commits(self, number: int) -> list[Commit]:
+        """The pull request's commits, oldest first."""
+
+        def fetch() -> list[Commit]:
+            return [
+                Commit(
+                    sha=c.sha,
+                    author=c.author.login if c.author else None,
+                    committer=c.committer.login if c.committer else None,
+                    message=c.commit.message,
+                )
+                for c in self._repo.get_pull(number).get_commits()
+            ]
+
+        return self._call(f"the commits of pull request #{number}", fetch)
+
+    def comment(self, number: int, body: str, marker: str | None = None, author: str = "") -> None:
+        """Comment on an issue or pull request; with ``marker``, edit instead the first
+        comment by ``author`` (a login: the workflow's bot) that starts with it."""
+
+        def post() -> None:
+            issue = self._repo.get_issue(number)
+            if marker is not None:
+                for existing in issue.get_comments():
+                    by = existing.user.login if existing.user else ""
+                    if by == author and (existing.body or "").startswith(marker):
+                        existing.edit(body)
+                        return
+            issue.create_comment(body)
+
+        self._call(f"a comment on #{number}", post)
+
+    def set_labels(self, number: int, add: list[str], remove: list[str]) -> None:
+        def apply() -> None:
+            issue = self._repo.get_issue(number)
+            present = {label.name for label in issue.labels}
+            for name in remove:
+                if name in present:
+                    issue.remove_from_labels(name)
+            missing = [name for name in add if name not in present]
+            if missing:
+                issue.add_to_labels(*missing)
+
+        self._call(f"the labels of #{number}", apply)
+
+    def _call(self, what: str, function: Any, *arguments: Any) -> Any:
+        from github import GithubException
+
+        try:
+            return function(*arguments)
+        except GithubException as error:
+            message = error.data.get("message") if isinstance(error.data, dict) else None
+            raise GitHubError(
+                f"GitHub refused {what} in {self.repository}: HTTP {error.status}"
+                + (f", {message}" if message else "")
+            ) from None
+        except OSError as error:  # connection refused, DNS, TLS
+            raise GitHubError(f"GitHub could not be reached for {what}: {error}") from None
+
+
+def _pull_request(pull: Any) -> PullRequest:
+    return PullRequest(
+        number=pull.number,
+        author=pull.user.login,
+        head_sha=pull.head.sha,
+        head_ref=pull.head.ref,
+        base_ref=pull.base.ref,
+        state=pull.state,
+        draft=bool(pull.draft),
+    )
