@@ -95,6 +95,24 @@ class GitHub:
         )
         return [_pull_request(p) for p in found]
 
+    def closed_pull_requests_from(self, branch: str) -> list[PullRequest]:
+        """The closed (or merged) pull requests whose head is ``branch`` of this repository."""
+        owner = self.repository.split("/")[0]
+        found = self._call(
+            f"closed pull requests from {branch}",
+            lambda: list(self._repo.get_pulls(state="closed", head=f"{owner}:{branch}")),
+        )
+        return [_pull_request(p) for p in found]
+
+    def create_pull_request(self, head: str, base: str, title: str, body: str) -> PullRequest:
+        """Open a pull request from branch ``head`` of this repository into ``base``."""
+        return _pull_request(
+            self._call(
+                f"a pull request from {head}",
+                lambda: self._repo.create_pull(base=base, head=head, title=title, body=body),
+            )
+        )
+
     def reviews(self, number: int) -> list[Review]:
         """Every review of the pull request, oldest first."""
 
