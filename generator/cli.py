@@ -188,6 +188,22 @@ def _parser() -> argparse.ArgumentParser:
     intake_command.add_argument("--base", metavar="REF", help="base branch for free IDs")
     intake_command.set_defaults(handler=_intake)
 
+    approvals = commands.add_parser(
+        "approvals",
+        help="check that each certificate a pull request decides is approved on GitHub by "
+        "the reviewer it names (GitHub's REST API; token in GH_TOKEN or GITHUB_TOKEN)",
+    )
+    approvals.add_argument(
+        "--pull-request", required=True, type=int, metavar="N", help="the pull request's number"
+    )
+    approvals.add_argument(
+        "--base", required=True, metavar="REF", help="its base branch (staff are read from it)"
+    )
+    approvals.add_argument(
+        "--repository", metavar="OWNER/NAME", help="default: GITHUB_REPOSITORY"
+    )
+    approvals.set_defaults(handler=_approvals)
+
     verify = commands.add_parser(
         "verify", help="check a certificate PDF or JSON record: signature, register, status"
     )
@@ -233,6 +249,25 @@ def _check(arguments: argparse.Namespace) -> int:
     if arguments.summary_file:
         Path(arguments.summary_file).write_text(report.step_summary(result), "utf-8")
     return EXIT_FINDINGS if result.errors else EXIT_CLEAN
+
+
+def _approvals(arguments: argparse.Namespace) -> int:
+    from generator.github import GitHub
+    from generator.workflow.approvals import check_approvals
+
+    project = _project(arguments)
+    github = GitHub.from_environment(arguments.repository)
+    checked = check_approvals(project, arguments.base, github, arguments.pull_request)
+    for line in checked.lines():
+        print(line)
+    sys.stdout.write(report.as_text(checked.result))
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        sys.stdout.write(report.github_annotations(checked.result.findings))
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(checked.summary())
+    return EXIT_FINDINGS if checked.result.errors else EXIT_CLEAN
 
 
 def _show(arguments: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from generator.website.guidance_pages import _render, _rule_stages
 from tests.test_cases import EXPECTED
 
 CODES = all_codes()
-PREFIXES = {"load": "Y", "schema": "S", "data": "A", "history": "H", "records": "H", "tree": "W"}
+PREFIXES = {"load": "Y", "schema": "S", "data": "A", "history": "H", "records": "H", "tree": "W", "approvals": "H"}
 NOT_FROM_CASE_FILES = {
     "S011": "fallback for schema keywords the schemas do not use yet; see test_schema.py",
     "H901": "needs a git history: see test_review.py",
@@ -22,6 +22,10 @@ NOT_FROM_CASE_FILES = {
     "H903": "needs a git history: see test_review.py",
     "H904": "needs a git history: see test_review.py",
     "W801": "needs a git repository: see test_review.py",
+    "H907": "needs a git history: see test_approvals.py",
+    "H910": "needs a pull request's reviews: see test_approvals.py",
+    "H911": "needs a pull request's reviews: see test_approvals.py",
+    "H912": "needs a pull request's reviews: see test_approvals.py",
     "H905": "needs a git history: see test_frozen.py",
     "H906": "needs a git history: see test_frozen.py",
     "R123": "the case harness freezes issued cases as certgen issue would; see test_frozen.py",

@@ -16,12 +16,13 @@ STAGE_TITLES = {
     "history": "History rules (against the base branch)",
     "records": "Frozen record rules (against the base branch)",
     "tree": "Working tree rules (what git tracks)",
+    "approvals": "Approval rules (against the pull request's reviews on GitHub)",
 }
 
 
 def all_codes() -> dict[str, Code]:
     """Every finding code, in the order of the pipeline stages."""
     codes: dict[str, Code] = {**LOAD_CODES, **SCHEMA_CODES}
-    for scope in ("request", "repository", "data", "history", "records", "tree"):
+    for scope in ("request", "repository", "data", "history", "records", "tree", "approvals"):
         codes.update({c: r.code for c, r in sorted(RULES.items()) if r.scope == scope})
     return codes

@@ -35,6 +35,8 @@ class StaffMember:
     handle: str
     name: str
     roles: frozenset[str]
+    github: str = ""
+    """The GitHub login this person approves pull requests with."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,12 @@ class Certifier:
     staff: dict[str, StaffMember]
     postal_address: PostalAddress | None = None
     accreditations: tuple[Accreditation, ...] = ()
+
+    def member_with_login(self, login: str) -> StaffMember | None:
+        """The staff member who approves pull requests as GitHub ``login`` (logins compare
+        case-insensitively, as GitHub's do)."""
+        wanted = login.casefold()
+        return next((m for m in self.staff.values() if m.github.casefold() == wanted), None)
 
     def accreditation(self, program: str) -> Accreditation | None:
         return next((a for a in self.accreditations if a.program == program), None)
@@ -495,7 +503,7 @@ def _money(value: float) -> Decimal:
 
 def _certifier(data: dict[str, Any]) -> Certifier:
     staff = {
-        s["handle"]: StaffMember(s["handle"], s["name"], frozenset(s["roles"]))
+        s["handle"]: StaffMember(s["handle"], s["name"], frozenset(s["roles"]), s["github"])
         for s in data["staff"]
     }
     return Certifier(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from generator.check.rules import (
+    approvals,
     data,
     destination,
     evidence,
@@ -23,6 +24,7 @@ from generator.check.rules.registry import (
     Problem,
     Rule,
     rules_of,
+    run_approval_rules,
     run_data_rules,
     run_history_rules,
     run_record_rules,
@@ -37,6 +39,7 @@ __all__ = [
     "Entry",
     "Problem",
     "Rule",
+    "approvals",
     "data",
     "destination",
     "evidence",
@@ -48,6 +51,7 @@ __all__ = [
     "records",
     "repository",
     "rules_of",
+    "run_approval_rules",
     "run_data_rules",
     "run_history_rules",
     "run_record_rules",

@@ -172,20 +172,33 @@ def _kinds_defined(records: dict[str, Any], kinds: set[str]) -> Iterator[DataPro
 
 @rule("A706", scope="data")
 def staff_handles_unique(data: Data) -> Iterator[DataProblem]:
-    """Each staff member is listed once.
+    """Each staff member is listed once, and each GitHub login belongs to one of them.
 
-    Source: certgen: data/certifier.yaml, staff.
+    A decision counts only when the decider's GitHub login approved the pull request that
+    records it (H910): one account behind two handles would let one person be both the
+    preparer and the reviewer.
+
+    Source: certgen: data/certifier.yaml, staff (``handle``, ``github``).
 
     Fix: merge the entries and their roles.
     """
-    seen: set[str] = set()
+    handles: set[str] = set()
+    logins: dict[str, str] = {}
     for index, member in enumerate(data["certifier"].data["staff"]):
         handle = member["handle"].casefold()
-        if handle in seen:
+        if handle in handles:
             yield DataProblem(
                 "certifier", f"/staff/{index}/handle", f"{member['handle']} is listed twice"
             )
-        seen.add(handle)
+        handles.add(handle)
+        login = str(member.get("github", "")).casefold()
+        if login and logins.setdefault(login, handle) != handle:
+            yield DataProblem(
+                "certifier",
+                f"/staff/{index}/github",
+                f"the GitHub login {member['github']} is also {logins[login]}'s: one account "
+                "may act as one person only",
+            )
 
 
 @rule("A707", scope="data")

@@ -108,3 +108,32 @@ def published_record_unchanged(change: Change) -> Iterator[Problem]:
             f"{plain_location(pointer)} was changed in a record that is {old}; published records "
             "are never edited: undo this and amend the record instead",
         )
+
+
+@rule("H907", scope="history")
+def preparer_never_changes(change: Change) -> Iterator[Problem]:
+    """Who prepared a request never changes once the request is on the base branch.
+
+    The preparer is the first of the four eyes: a reviewer may not decide a request they
+    prepared (R111, H911). Renaming the preparer afterwards would let the person who
+    prepared a request hand it to a colleague's name and then decide it themself.
+
+    Source: certifier policy: data/certifier.yaml, staff roles ``preparer`` and ``reviewer``
+    (R111). ISO/IEC 17065 expects the certification decision to be taken by persons not
+    involved in the evaluation (its text is paywalled and was not read; as described in
+    ANAB's notes: <https://ansica.org/wwwversion2/outside/PROISOIEC17065Explanations.asp?menuID=1>);
+    no 7 CFR 205 section was found that requires a second person for each certificate.
+
+    Fix: restore ``prepared_by`` to the value on the base branch; if the wrong person was
+    recorded, an admin corrects it in a pull request of its own that says why.
+    """
+    if change.kind != "changed" or change.base is None or change.head is None:
+        return
+    before = change.base.data.get("prepared_by")
+    after = change.head.data.get("prepared_by")
+    if before is not None and after != before:
+        yield Problem(
+            "/prepared_by",
+            f"prepared_by was {before!s} on the base branch and may not change; restore it "
+            f"(a request's preparer is fixed once it is on the base branch)",
+        )

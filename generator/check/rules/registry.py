@@ -19,7 +19,7 @@ from generator.check.request import Request
 from generator.check.transitions import Change, RecordChange
 from generator.findings import Code, Finding, Severity
 
-Scope = Literal["request", "repository", "data", "history", "records", "tree"]
+Scope = Literal["request", "repository", "data", "history", "records", "tree", "approvals"]
 
 
 class Problem(NamedTuple):
@@ -185,6 +185,19 @@ def run_history_rules(changes: list[Change]) -> list[Finding]:
                 document = change.head
                 where = document.locate(pointer) if document and pointer is not None else (1, 1)
                 findings.append(entry.finding(change.path, where, message, pointer or ""))
+    return findings
+
+
+def run_approval_rules(items: list[Any]) -> list[Finding]:
+    """Rules on a pull request's decisions against its reviews on GitHub (each item a
+    ``check.approvals.ChangeUnderReview``)."""
+    findings = []
+    for entry in rules_of("approvals"):
+        for item in items:
+            for pointer, message in entry.func(item):
+                document = item.change.head
+                where = document.locate(pointer) if document and pointer is not None else (1, 1)
+                findings.append(entry.finding(item.change.path, where, message, pointer or ""))
     return findings
 
 
