@@ -70,8 +70,10 @@ class GitHub:
             raise UsageError(f"{repository!r} is not a GitHub repository (owner/name)")
         self.repository = repository
         auth = Auth.Token(token) if token else None
-        self._api = Github(auth=auth, base_url=api_url, per_page=PAGE_SIZE, retry=None)
-        self._repo: Repository = self._api.get_repo(repository, lazy=True)
+        # lazy: objects are fetched when first read, inside _call (no request for the
+        # repository itself; a pull request's reviews without fetching the pull request)
+        self._api = Github(auth=auth, base_url=api_url, per_page=PAGE_SIZE, retry=None, lazy=True)
+        self._repo: Repository = self._api.get_repo(repository)
 
     @classmethod
     def from_environment(cls, repository: str | None = None) -> GitHub:
@@ -84,7 +86,9 @@ class GitHub:
         return cls(name, token, os.environ.get("GITHUB_API_URL") or API_URL)
 
     def pull_request(self, number: int) -> PullRequest:
-        return _pull_request(self._call(f"pull request #{number}", self._repo.get_pull, number))
+        return self._call(  # type: ignore[no-any-return]
+            f"pull request #{number}", lambda: _pull_request(self._repo.get_pull(number))
+        )
 
     def pull_requests_from(self, branch: str) -> list[PullRequest]:
         """The open pull requests whose head is ``branch`` of this repository."""
