@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -18,6 +19,7 @@ from generator.check.outcomes import CheckResult
 from generator.check.pipeline import Checker, run_check
 from generator.errors import CertgenError, UsageError
 from generator.findings import Severity
+from generator.github import GitHub
 from generator.project import Project
 from generator.record.keys import KeyRing
 from generator.website.build import build
@@ -25,10 +27,13 @@ from generator.website.inputs import BuildRefused
 from generator.website.published_site import PublishedSite
 from generator.website.verification import verify
 from generator.workflow import show
-from generator.workflow.intake import MAX_BODY, Intake, intake
+from generator.workflow.intake import MAX_BODY, Intake, carried_over, intake
 from generator.workflow.intake import comment as intake_comment
+from generator.workflow.intake_branch import IssueRequest, take_issue
 from generator.workflow.intake_file import intake_file
 from generator.workflow.lifecycle import CANCEL_REASONS, Lifecycle, Refused, default_base, scaffold
+from generator.workflow.pr_summary import event_pull_request
+from generator.workflow.remote_branch import Remote
 from generator.workflow.review import add_tree_findings, review
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
@@ -84,6 +89,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--summary-file", metavar="FILE", help="also write the Markdown summary to FILE"
+    )
+    check.add_argument(
+        "--summary-json",
+        metavar="FILE",
+        help="also write the summary the pull request comment is made from (JSON, at most "
+        "1 MB; the pull request from the workflow's event)",
     )
     check.set_defaults(handler=_check)
 
@@ -177,7 +188,11 @@ def _parser() -> argparse.ArgumentParser:
         "--kind", choices=("import", "export"), help="the issue form's kind (issue body only)"
     )
     intake_command.add_argument(
-        "--by", required=True, metavar="HANDLE", help="issue author, or who takes the file in"
+        "--by",
+        required=True,
+        metavar="HANDLE",
+        help="the issue author's GitHub login (recorded as github:LOGIN), or the staff handle "
+        "of who takes the file in",
     )
     intake_command.add_argument("--comment", metavar="FILE", help="write the issue comment here")
     intake_command.add_argument(
@@ -186,6 +201,20 @@ def _parser() -> argparse.ArgumentParser:
         help="write the request file when the issue body is complete (a --file is always written)",
     )
     intake_command.add_argument("--base", metavar="REF", help="base branch for free IDs")
+    intake_command.add_argument(
+        "--into",
+        metavar="REQUEST",
+        help="write the request over this file intake wrote before, keeping its ID (a reviewer "
+        "taking an edited issue into its pull request)",
+    )
+    intake_command.add_argument(
+        "--issue",
+        metavar="N",
+        type=int,
+        help="bring the request to the pull request from branch request/issue-N into --base "
+        "REMOTE/BRANCH: a new commit, never a force-push; a pull request under review or closed "
+        "is left alone (GITHUB_REPOSITORY, GH_TOKEN)",
+    )
     intake_command.set_defaults(handler=_intake)
 
     approvals = commands.add_parser(
@@ -199,9 +228,7 @@ def _parser() -> argparse.ArgumentParser:
     approvals.add_argument(
         "--base", required=True, metavar="REF", help="its base branch (staff are read from it)"
     )
-    approvals.add_argument(
-        "--repository", metavar="OWNER/NAME", help="default: GITHUB_REPOSITORY"
-    )
+    approvals.add_argument("--repository", metavar="OWNER/NAME", help="default: GITHUB_REPOSITORY")
     approvals.set_defaults(handler=_approvals)
 
     verify = commands.add_parser(
@@ -248,6 +275,9 @@ def _check(arguments: argparse.Namespace) -> int:
                 handle.write(report.step_summary(result))
     if arguments.summary_file:
         Path(arguments.summary_file).write_text(report.step_summary(result), "utf-8")
+    if arguments.summary_json:
+        pull_request = event_pull_request(os.environ.get("GITHUB_EVENT_PATH"))
+        Path(arguments.summary_json).write_text(report.summary_json(result, pull_request), "utf-8")
     return EXIT_FINDINGS if result.errors else EXIT_CLEAN
 
 
@@ -398,9 +428,12 @@ def _intake(arguments: argparse.Namespace) -> int:
     raw = _read_capped(arguments.body, MAX_BODY + 1)
     body = raw.decode("utf-8", errors="replace")
     lifecycle = Lifecycle.open(project)
+    if arguments.issue is not None:
+        return _intake_issue(arguments, lifecycle, body)
     base = arguments.base or default_base(project)
+    into = Path(arguments.into) if arguments.into else None
     try:
-        result = intake(lifecycle, arguments.kind, body, arguments.by, base)
+        result = intake(lifecycle, arguments.kind, body, arguments.by, base, _id_of(into))
     except UsageError as error:
         result = Intake(problems=[("Request", str(error))])
     if arguments.comment:
@@ -411,11 +444,38 @@ def _intake(arguments: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     for finding in result.for_desk:  # confidential fields no form asks for: not the client's to fix
         print(report.text_line(finding))
-    if arguments.write:
+    if into is not None:
+        written = into.read_text("utf-8")
+        into.write_text(carried_over(written, result.text), "utf-8")
+    elif arguments.write:
         result.path.parent.mkdir(parents=True, exist_ok=True)
         result.path.write_text(result.text, "utf-8")
     print(os.path.relpath(result.path))
     return EXIT_CLEAN
+
+
+def _id_of(into: Path | None) -> str | None:
+    """The ID of the request file ``--into`` names; it must exist."""
+    if into is None:
+        return None
+    if not into.is_file() or not re.fullmatch(r"(IC|EC)-[0-9]{4}-[0-9]{4}\.yaml", into.name):
+        raise UsageError(f"--into {into}: not a request file (requests/<year>/<id>.yaml)")
+    return into.stem
+
+
+def _intake_issue(arguments: argparse.Namespace, lifecycle: Lifecycle, body: str) -> int:
+    remote_name, _, branch = (arguments.base or "origin/main").partition("/")
+    if not branch:
+        raise UsageError("with --issue, --base names the remote branch, e.g. origin/main")
+    token = os.environ.get("GH_TOKEN") or os.environ.get("GITHUB_TOKEN")
+    server = os.environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/") + "/"
+    remote = Remote(lifecycle.project.root, remote_name, token, server)
+    issue = IssueRequest(arguments.issue, arguments.kind, body, arguments.by)
+    outcome = take_issue(lifecycle, GitHub.from_environment(), remote, issue, branch)
+    if arguments.comment:
+        Path(arguments.comment).write_text(outcome.comment, "utf-8")
+    print(outcome.summary)
+    return EXIT_FINDINGS if outcome.result and outcome.result.problems else EXIT_CLEAN
 
 
 def _intake_file(arguments: argparse.Namespace) -> int:

@@ -1,5 +1,5 @@
 """Reporters: findings as text lines, as JSON, and as GitHub workflow annotations plus a
-Markdown job summary."""
+Markdown job summary; and the size-limited summary a pull request's comment is made from."""
 
 from __future__ import annotations
 
@@ -13,6 +13,15 @@ from generator.findings import Finding, Severity
 
 ANNOTATION_LIMIT = 10
 """GitHub shows at most 10 error and 10 warning annotations per step; the summary has all."""
+
+SUMMARY_FORMAT = "certgen-pr-summary/1"
+SUMMARY_MAX_BYTES = 1_000_000
+"""The largest summary the comment workflow reads (schemas/pr-summary.schema.json)."""
+SUMMARY_ROWS = 1000
+_TEXT_LIMITS = dict.fromkeys(("request_id", "transition", "service_level", "fee", "due"), 100)
+_TEXT_LIMITS["message"] = 1000
+_TEXT_LIMIT = 300
+"""The longest strings the summary's schema allows (300 for the others)."""
 
 
 def text_line(finding: Finding) -> str:
@@ -53,6 +62,49 @@ def as_json(result: CheckResult) -> str:
         "changes": [change.__dict__ for change in result.changes],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def summary_json(result: CheckResult, pull_request: tuple[int, str] | None) -> str:
+    """The summary for the pull request comment, valid against schemas/pr-summary.schema.json:
+    long strings shortened, and rows left out (counted in the totals) until it fits
+    ``SUMMARY_MAX_BYTES``."""
+    findings = [_bounded(f.as_dict(), _FINDING_KEYS) for f in result.findings[:SUMMARY_ROWS]]
+    changes = [_bounded(c.__dict__, _CHANGE_KEYS) for c in result.changes[:SUMMARY_ROWS]]
+    number, head_sha = pull_request or (None, None)
+    document: dict[str, Any] = {
+        "format": SUMMARY_FORMAT,
+        "pull_request": {"number": number, "head_sha": head_sha} if pull_request else None,
+        "files": result.files,
+        "errors": result.errors,
+        "warnings": result.warnings,
+        "findings": findings,
+        "findings_total": len(result.findings),
+        "changes": changes,
+        "changes_total": len(result.changes),
+    }
+    while True:
+        text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+        if len(text.encode("utf-8")) <= SUMMARY_MAX_BYTES or not findings + changes:
+            return text
+        rows = "findings" if len(findings) >= len(changes) else "changes"
+        del document[rows][len(document[rows]) // 2 :]
+
+
+_FINDING_KEYS = ("path", "line", "column", "code", "severity", "message")
+_CHANGE_KEYS: tuple[str, ...] = ("request_id", "path", "kind", "transition", "document")
+_CHANGE_KEYS += ("exporter", "destination", "service_level", "fee", "due", "errors", "warnings")
+
+
+def _bounded(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """``row``'s ``keys``, each string cut to its length in the summary's schema."""
+    bounded = {}
+    for key in keys:
+        value = row[key]
+        limit = _TEXT_LIMITS.get(key, _TEXT_LIMIT)
+        if isinstance(value, str) and len(value) > limit:
+            value = value[: limit - 1] + "…"
+        bounded[key] = value
+    return bounded
 
 
 def github_annotations(findings: Iterable[Finding]) -> str:
