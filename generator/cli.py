@@ -450,7 +450,7 @@ def _intake(arguments: argparse.Namespace) -> int:
     elif arguments.write:
         result.path.parent.mkdir(parents=True, exist_ok=True)
         result.path.write_text(result.text, "utf-8")
-    print(os.path.relpath(result.path))
+    print(os.path.relpath(into or result.path))
     return EXIT_CLEAN
 
 

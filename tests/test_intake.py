@@ -65,7 +65,7 @@ def test_a_complete_form_becomes_a_request_that_passes(
     assert created.is_file()
     assert "is complete" in comment and created.name in comment
     data = yaml.safe_load(created.read_text("utf-8"))
-    assert data["prepared_by"] == "someoperator"
+    assert data["prepared_by"] == "github:someoperator"  # an outside requester, never staff
     assert data["status"] == "requested"
     assert data["attestations"]["no_prohibited_fumigation"] is True
     # passes but for the document references, which the desk fills in from the documents

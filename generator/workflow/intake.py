@@ -18,18 +18,22 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from generator.check.report import markdown_text
 from generator.errors import UsageError
 from generator.findings import Finding
-from generator.workflow.lifecycle import Lifecycle
+from generator.workflow.lifecycle import Lifecycle, yaml_editor
 
 MAX_BODY = 64 * 1024
 MAX_ANSWER = 2000
 NO_RESPONSE = "_No response_"
 _SECTION = re.compile(r"^###[ \t]+(.+?)[ \t]*$", re.MULTILINE)
 _CHECKBOX = re.compile(r"^- \[([ xX])\] (.+)$", re.MULTILINE)
+_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+REQUESTER_PREFIX = "github:"
+"""Outside requesters are recorded as github:<login>, a namespace apart from staff handles."""
 
 LABELS = {
     "exporter": "Exporter OID operation ID",
@@ -164,7 +168,26 @@ def parse_form(body: str) -> tuple[dict[str, str], list[str]]:
     return answers, repeated
 
 
-def intake(lifecycle: Lifecycle, kind: str, body: str, by: str, base: str | None) -> Intake:
+def requester(login: str) -> str:
+    """The issue author's GitHub login as a preparer, ``github:<login>``: whoever filed the
+    issue, it never reads as a staff handle."""
+    bare = login.removeprefix(REQUESTER_PREFIX)
+    if not _LOGIN.match(bare):
+        raise UsageError(f"{login[:60]!r} is not a GitHub login (letters, digits, single hyphens)")
+    return REQUESTER_PREFIX + bare
+
+
+def intake(
+    lifecycle: Lifecycle,
+    kind: str,
+    body: str,
+    by: str,
+    base: str | None,
+    request_id: str | None = None,
+) -> Intake:
+    """The request an issue form's ``body`` asks for, filed by the GitHub user ``by``, under
+    the next free ID or, when given, ``request_id`` (a request intake wrote before)."""
+    by = requester(by)
     answers, repeated = parse_form(body)
     answer = {name: answers.get(label, "") for name, label in LABELS.items()}
     titles = {kind.title for kind in lifecycle.ref.records.document_kinds.values()}
@@ -190,7 +213,7 @@ def intake(lifecycle: Lifecycle, kind: str, body: str, by: str, base: str | None
                 )
             )
         return result
-    data = _request(lifecycle, kind, answer, by, base)
+    data = _request(lifecycle, kind, answer, by, base, request_id)
     result.text = lifecycle.render(data)
     year = str(data["id"]).split("-")[1]
     result.path = lifecycle.project.requests_dir / year / f"{data['id']}.yaml"
@@ -246,11 +269,16 @@ def _required(kind: str) -> list[str]:
 
 
 def _request(
-    lifecycle: Lifecycle, kind: str, answer: dict[str, str], by: str, base: str | None
+    lifecycle: Lifecycle,
+    kind: str,
+    answer: dict[str, str],
+    by: str,
+    base: str | None,
+    request_id: str | None,
 ) -> CommentedMap:
     year = lifecycle.today().year
     data = CommentedMap()
-    data["id"] = lifecycle.next_id(kind, year, base)
+    data["id"] = request_id or lifecycle.next_id(kind, year, base)
     data["kind"] = kind
     if kind == "import":
         data["mode"] = CHOICES.get(answer["mode"], answer["mode"]) or None
@@ -406,12 +434,31 @@ def _label_of(finding: Finding) -> str:
     return "Request"
 
 
-def comment(result: Intake, kind: str) -> str:
-    """The Markdown comment for the issue; every text from the issue is escaped."""
+def carried_over(old: str | None, new: str) -> str:
+    """The text to write over a request intake wrote before (``old``): ``new``, or ``old``
+    itself when the two differ only in when they were requested, so that an edit of the issue
+    that changes nothing in the request changes nothing in the branch."""
+    if old is None:
+        return new
+    editor = yaml_editor()
+    try:
+        before, after = editor.load(old), editor.load(new)
+    except YAMLError:
+        return new
+    if isinstance(before, dict) and isinstance(after, dict):
+        before.pop("requested_at", None)
+        after.pop("requested_at", None)
+    return old if before == after else new
+
+
+def comment(result: Intake, kind: str, pull: int | None = None) -> str:
+    """The Markdown comment for the issue; every text from the issue is escaped. ``pull`` is
+    the number of the request's pull request, when it has one."""
     what = "NOP Import Certificate" if kind == "import" else "export certificate"
+    where = f"Pull request #{pull}" if pull else "A pull request"
     if not result.problems and result.path is not None:
         lines = [
-            f"Thank you: this {what} request is complete. A pull request adds it as "
+            f"Thank you: this {what} request is complete. {where} adds it as "
             f"`{result.path.name}`; a certification specialist reviews it there.",
         ]
     else:
@@ -421,6 +468,8 @@ def comment(result: Intake, kind: str) -> str:
             for label, message in result.problems
         ]
         lines += ["", "The request is checked again each time the issue is edited."]
+        if pull:
+            lines += [f"Pull request #{pull} keeps the request as it was before this edit."]
     return "\n".join([*lines, "", _send_privately(result)]) + "\n"
 
 

@@ -1,0 +1,64 @@
+"""What intake says when an edited issue does not reach its pull request: the request was
+handled already, or its review has started and a reviewer takes the edit (the exact steps).
+
+Every name GitHub or git gave (logins, addresses) is escaped: it may mention no one.
+"""
+
+from __future__ import annotations
+
+from generator.check.report import markdown_text
+
+
+def handled_note(pull: int) -> str:
+    return (
+        f"This request was handled in pull request #{pull}, which is closed, so intake changed "
+        "nothing for this edit and does not reuse its branch. To ask for another certificate "
+        "or a change to this one, open a new issue with the request form.\n"
+    )
+
+
+def reviewer_steps(issue: int, kind: str, preparer: str, request: str | None) -> str:
+    """How a reviewer takes an issue's edit into its pull request: by hand, or by running
+    intake again on the branch (a new commit, reviewed like any other)."""
+    branch = f"request/issue-{issue}"
+    target = f"`{request}`" if request else "the request file"
+    into = request or "requests/<year>/<id>.yaml"
+    return "\n".join(
+        [
+            f"A reviewer takes the edit in one of two ways, on branch `{branch}`:",
+            "",
+            f"- by hand: compare the issue (its *edited* menu shows each version) with "
+            f"{target}, make the change and commit it;",
+            "- or by running intake again on the branch, then reviewing its diff:",
+            "",
+            "  ```sh",
+            f"  git fetch origin {branch} && git switch {branch}",
+            f"  gh issue view {issue} --json body --jq .body > issue.md",
+            f"  certgen intake issue.md --kind {kind} --by {preparer} --into {into}",
+            "  git diff  # intake leaves the document references empty: keep the desk's",
+            f'  git commit -m "Issue #{issue} as edited" -- {into} && git push',
+            "  ```",
+            "",
+            "The new commit needs a new approval before anything is issued.",
+        ]
+    )
+
+
+def hands_off_note(
+    issue: int, pull: int | None, reasons: tuple[str, ...], steps: str, to_reviewer: bool
+) -> str:
+    """The issue's comment (``to_reviewer`` False) or the pull request's."""
+    where = f"pull request #{pull}" if pull else f"branch `request/issue-{issue}`"
+    why = "; ".join(markdown_text(reason) for reason in reasons)
+    if to_reviewer:
+        opening = (
+            f"Issue #{issue} was edited after the review of this pull request started ({why}). "
+            "Intake changed nothing here and never force-pushes."
+        )
+    else:
+        opening = (
+            f"Thank you for the edit. The review of this request in {where} has started "
+            f"({why}), so intake did not change it: a certification specialist decides "
+            "whether to take the edit, and may ask you about it here."
+        )
+    return f"{opening}\n\n{steps}\n"
