@@ -17,6 +17,7 @@ from generator.check.catalog import STAGE_TITLES, all_codes
 from generator.check.load import MAX_BYTES
 from generator.check.outcomes import CheckResult
 from generator.check.pipeline import Checker, run_check
+from generator.check.schema import load_schema
 from generator.errors import CertgenError, UsageError
 from generator.findings import Severity
 from generator.github import GitHub
@@ -26,13 +27,18 @@ from generator.website.build import build
 from generator.website.inputs import BuildRefused
 from generator.website.published_site import PublishedSite
 from generator.website.verification import verify
-from generator.workflow import show
+from generator.workflow import pr_comment, show
 from generator.workflow.intake import MAX_BODY, Intake, carried_over, intake
 from generator.workflow.intake import comment as intake_comment
 from generator.workflow.intake_branch import IssueRequest, take_issue
 from generator.workflow.intake_file import intake_file
 from generator.workflow.lifecycle import CANCEL_REASONS, Lifecycle, Refused, default_base, scaffold
-from generator.workflow.pr_summary import event_pull_request
+from generator.workflow.pr_summary import (
+    SCHEMA_NAME,
+    event_pull_request,
+    read_summary,
+    workflow_run,
+)
 from generator.workflow.remote_branch import Remote
 from generator.workflow.review import add_tree_findings, review
 
@@ -231,6 +237,21 @@ def _parser() -> argparse.ArgumentParser:
     approvals.add_argument("--repository", metavar="OWNER/NAME", help="default: GITHUB_REPOSITORY")
     approvals.set_defaults(handler=_approvals)
 
+    comment = commands.add_parser(
+        "comment",
+        help="post the pull request comment, rendered by this certgen from the summary the "
+        "checks wrote (check --summary-json), on the pull request a workflow_run checked",
+    )
+    comment.add_argument("summary", metavar="FILE", help="the checks' summary (untrusted)")
+    comment.add_argument(
+        "--event", metavar="FILE", help="the workflow_run event (default: GITHUB_EVENT_PATH)"
+    )
+    comment.add_argument("--repository", metavar="OWNER/NAME", help="default: GITHUB_REPOSITORY")
+    comment.add_argument(
+        "--output", metavar="FILE", help="write the comment here instead; GitHub is not asked"
+    )
+    comment.set_defaults(handler=_comment)
+
     verify = commands.add_parser(
         "verify", help="check a certificate PDF or JSON record: signature, register, status"
     )
@@ -298,6 +319,26 @@ def _approvals(arguments: argparse.Namespace) -> int:
             with open(summary, "a", encoding="utf-8") as handle:
                 handle.write(checked.summary())
     return EXIT_FINDINGS if checked.result.errors else EXIT_CLEAN
+
+
+def _comment(arguments: argparse.Namespace) -> int:
+    project = _project(arguments)
+    read = read_summary(Path(arguments.summary), load_schema(project.schema_dir / SCHEMA_NAME))
+    if arguments.output:
+        outcome = pr_comment.preview(read, Path(arguments.output))
+    else:
+        event = arguments.event or os.environ.get("GITHUB_EVENT_PATH")
+        if not event:
+            raise UsageError("give --event FILE (the workflow_run event), or --output FILE")
+        run = workflow_run(Path(event))
+        client = GitHub.from_environment(arguments.repository)
+        url = pr_comment.run_url(client.repository, run.id, os.environ.get("GITHUB_SERVER_URL"))
+        outcome = pr_comment.comment_on_run(client, read, run, url)
+    if outcome.failed and os.environ.get("GITHUB_ACTIONS") == "true":
+        print(f"::error::{outcome.message}")
+    else:
+        print(outcome.message)
+    return EXIT_FINDINGS if outcome.failed else EXIT_CLEAN
 
 
 def _show(arguments: argparse.Namespace) -> int:
