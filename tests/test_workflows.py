@@ -82,10 +82,19 @@ def test_least_privilege_and_no_untrusted_text_in_scripts(path: Path) -> None:
 
 
 def test_the_comment_workflow_never_runs_pull_request_code() -> None:
+    """It checks out and installs the default branch's certgen (github.sha in a
+    workflow_run), before the pull request's artifact arrives, outside the checkout."""
     workflow = _load(ROOT / ".github" / "workflows" / "pull-request-comment.yml")
     steps = workflow["jobs"]["comment"]["steps"]
-    assert not any("actions/checkout" in step.get("uses", "") for step in steps)
-    assert not any("pip install" in step.get("run", "") for step in steps)
+    checkout = next(s for s in steps if "actions/checkout" in s.get("uses", ""))
+    assert checkout["with"] == {"ref": "${{ github.sha }}", "persist-credentials": False}
+    uses = [s.get("uses", "") + s.get("run", "") for s in steps]
+    install = next(i for i, text in enumerate(uses) if "pip install ." in text)
+    download = next(i for i, text in enumerate(uses) if "actions/download-artifact" in text)
+    assert install < download
+    assert steps[download]["with"]["path"].startswith("${{ runner.temp }}/")
+    assert "workflow_run.head" not in json.dumps(steps)  # no ref of the pull request's
+    assert steps[-1]["run"].startswith("certgen comment ")
 
 
 def test_publish_deploys_pages_one_at_a_time() -> None:
