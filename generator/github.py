@@ -11,9 +11,10 @@ name the request, GitHub's status and its message, nothing else.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from generator.errors import CertgenError, UsageError
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # PyGithub takes 0.2 s to import: only the commands that call
 
 API_URL = "https://api.github.com"
 PAGE_SIZE = 100
+T = TypeVar("T")
 
 
 class GitHubError(CertgenError):
@@ -86,7 +88,7 @@ class GitHub:
         return cls(name, token, os.environ.get("GITHUB_API_URL") or API_URL)
 
     def pull_request(self, number: int) -> PullRequest:
-        return self._call(  # type: ignore[no-any-return]
+        return self._call(
             f"pull request #{number}", lambda: _pull_request(self._repo.get_pull(number))
         )
 
@@ -179,7 +181,7 @@ class GitHub:
 
         self._call(f"the labels of #{number}", apply)
 
-    def _call(self, what: str, function: Any, *arguments: Any) -> Any:
+    def _call(self, what: str, function: Callable[..., T], *arguments: Any) -> T:
         from github import GithubException
 
         try:
