@@ -108,21 +108,23 @@ def test_hostile_files_in_one_run_do_not_stop_the_others(tmp_path: Path) -> None
     project = tmp_path / "repo"
     for part in ("schemas", "data", "requests"):
         shutil.copytree(ROOT / part, project / part)
-    hostile = project / "requests" / "2026"
-    (hostile / "bomb.yaml").write_text("a: &a [x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n")
-    (hostile / "binary.yaml").write_bytes(b"GIF89a\x01\x00\x01\x00\x7f\x00\x00\x02")
-    (hostile / "latin1.yaml").write_bytes(bytes(range(256)))
-    (hostile / "deep.yaml").write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
-    (hostile / "huge.yaml").write_text("a: " + "x" * 2_000_000)
+    hostile = project / "requests" / "2026"  # named as requests: a misnamed file is not read
+    (hostile / "IC-2026-0901.yaml").write_text(
+        "a: &a [x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"
+    )
+    (hostile / "IC-2026-0902.yaml").write_bytes(b"GIF89a\x01\x00\x01\x00\x7f\x00\x00\x02")
+    (hostile / "IC-2026-0903.yaml").write_bytes(bytes(range(256)))
+    (hostile / "IC-2026-0904.yaml").write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    (hostile / "IC-2026-0905.yaml").write_text("a: " + "x" * 2_000_000)
     checker = Checker(Project(project))
     with working_directory(project):
         result = run_check(checker, ["requests"], jobs=1)
     assert result.files == len(EXAMPLES) + 5
     codes = {f.path.rsplit("/", 1)[-1]: f.code for f in result.findings if f.code[0] == "Y"}
     assert codes == {
-        "bomb.yaml": "Y003",
-        "binary.yaml": "Y008",
-        "latin1.yaml": "Y007",
-        "deep.yaml": "Y010",
-        "huge.yaml": "Y009",
+        "IC-2026-0901.yaml": "Y003",
+        "IC-2026-0902.yaml": "Y008",
+        "IC-2026-0903.yaml": "Y007",
+        "IC-2026-0904.yaml": "Y010",
+        "IC-2026-0905.yaml": "Y009",
     }

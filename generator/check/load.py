@@ -7,19 +7,38 @@ or ambiguous (aliases, tags, duplicate keys, binary bytes, ...) is refused with 
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 from generator.check.document import Loaded, Position
 from generator.check.yaml_events import MAX_DEPTH, MAX_FINDINGS_PER_FILE, build_document
 from generator.findings import Code, Finding, Severity
 
-__all__ = ["CODES", "MAX_BYTES", "MAX_DEPTH", "MAX_FINDINGS_PER_FILE", "load_bytes", "load_file"]
+__all__ = [
+    "CODES",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_FINDINGS_PER_FILE",
+    "load_bytes",
+    "load_file",
+    "refused_file",
+]
 
 MAX_BYTES = 256 * 1024
 
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNFOLLOWED = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+_KINDS = (
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+)
 
 
 def _code(code: str, name: str, doc: str) -> Code:
@@ -191,27 +210,94 @@ Fix: write the key as plain text followed by a colon.""",
         _code(
             "Y014",
             "unreadable_file",
-            """The file cannot be read.
+            """The file is not a regular file, or cannot be read.
 
-It is a broken link, has no read permission, or vanished while being checked.
+certgen reads only regular files. It never follows a symbolic link, which could lead
+outside the repository and publish a file nobody reviewed there, and never opens a FIFO,
+socket or device (opening a FIFO waits for a writer: the check would hang). Such an entry
+is refused wherever it is under ``requests/``, a year folder that is a link included. A
+file without read permission, or that vanished while being checked, is refused too.
 
-Source: certgen: every file of the register is read, or reported.
+Source: certgen: every file of the register is read, or reported; what is published is
+what the repository holds.
 
-Fix: check the file's permissions and that it exists.""",
+Fix: replace the link with the file or folder itself (``git rm`` the link, copy the file
+in), remove the FIFO, socket or device, or check the file's permissions.""",
+        ),
+        _code(
+            "Y015",
+            "control_character_in_value",
+            """A quoted value or key holds a control character written as an escape.
+
+In double quotes YAML turns escapes such as ``\\u0000``, ``\\x07``, ``\\e``, ``\\r`` or
+``\\u202e`` into characters. Control characters (other than tab and newline) and
+text-direction controls have no place in a certificate: a NUL byte or an escape sequence
+reaches the pages, the PDF and the CSV download, where it can hide or reorder text or act
+on a terminal. The same characters typed raw are Y008 and Y012.
+
+Source: certgen: what the reviewer reads is what the certificate carries (control
+characters other than tab and newline are refused in every value and key).
+
+Fix: delete the escape (``\\t`` and ``\\n`` are the only ones allowed) and retype the
+text.""",
+        ),
+        _code(
+            "Y016",
+            "outside_request_layout",
+            """A file or folder under ``requests/`` is not a request in the register's layout.
+
+The register holds only ``requests/<year>/<id>.yaml``: folders named for a year (four
+digits), each holding files named for a request ID of that year (``IC-<year>-NNNN.yaml``
+or ``EC-<year>-NNNN.yaml``). Anything else would be skipped without a word: a request
+saved as ``.yml``, in a misnamed folder or one level too deep would never be checked nor
+published, and notes left there would be taken for part of the register. A ``.gitkeep``
+file (which keeps an empty folder in git) is the one exception.
+
+Source: certgen: the register's file layout; the path ``requests/<year>/<id>.yaml`` is
+the record's identity (see R102).
+
+Fix: rename or move the file to ``requests/<year>/<id>.yaml``, or move it out of
+``requests/`` (notes and READMEs belong elsewhere in the repository).""",
         ),
     )
 }
 
 
 def load_file(path: str | Path, display: str) -> Loaded:
-    """Read and load one file; problems become findings, never exceptions."""
+    """Read and load one regular file; problems become findings, never exceptions. A link,
+    FIFO, socket or device is refused without being opened."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)  # never more: a huge file is refused unread
+        mode = os.lstat(path).st_mode
+        raw = None if not stat.S_ISREG(mode) else _read_regular(path)
     except OSError as error:
         reason = error.strerror or str(error)
         return Loaded(None, [_finding(display, (1, 1), "Y014", f"cannot read file: {reason}")])
+    if raw is None:
+        return Loaded(None, [refused_file(display, mode)])
     return load_bytes(raw, display)
+
+
+def _read_regular(path: str | Path) -> bytes | None:
+    """At most MAX_BYTES + 1 bytes (a huge file is refused unread); None when ``path`` was
+    replaced by a link or special file since it was looked at."""
+    with open(os.open(path, os.O_RDONLY | _UNFOLLOWED), "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read(MAX_BYTES + 1)
+
+
+def refused_file(display: str, mode: int) -> Finding:
+    """The Y014 finding on ``display``, an entry that is not a regular file (``mode`` from
+    lstat), which is never opened."""
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return _finding(display, (1, 1), "Y014", f"{kind} is refused here: {_REGULAR_ONLY}")
+
+
+_REGULAR_ONLY = (
+    "certgen reads only regular files and never follows a link (it could lead outside the "
+    "repository) nor opens a FIFO, socket or device; put the file or folder itself here, "
+    "or remove it"
+)
 
 
 def load_bytes(raw: bytes, display: str) -> Loaded:

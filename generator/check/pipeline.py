@@ -17,6 +17,7 @@ from typing import Any
 
 from generator.check.cache import CheckCache
 from generator.check.decide import Facts, decide
+from generator.check.discovery import discover, register_context
 from generator.check.document import Document, Loaded
 from generator.check.load import load_file
 from generator.check.outcomes import CheckResult, FileOutcome
@@ -37,7 +38,7 @@ from generator.check.rules import (
 )
 from generator.check.schema import load_schema, validate
 from generator.check.transitions import PUBLISHED
-from generator.errors import CertgenError, UsageError
+from generator.errors import CertgenError
 from generator.findings import Finding, Severity
 from generator.fingerprints import canonical_json
 from generator.project import Project
@@ -248,62 +249,6 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def discover(arguments: Sequence[str]) -> list[tuple[str, str]]:
-    """Files to check, each with the path to show: as given, or joined to the folder given."""
-    found: dict[str, tuple[str, str]] = {}
-    for argument in arguments:
-        if os.path.isdir(argument):
-            for file, relative in _yaml_files(argument):
-                display = os.path.join(argument, relative)
-                found.setdefault(os.path.abspath(file), (file, display))
-        elif os.path.lexists(argument):
-            found.setdefault(os.path.abspath(argument), (argument, argument))
-        else:
-            raise UsageError(f"{argument}: no such file or folder")
-    return list(found.values())
-
-
-def _yaml_files(folder: str) -> Iterator[tuple[str, str]]:
-    """The YAML files under ``folder``, sorted, each with its path relative to ``folder``."""
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        relative_root = os.path.relpath(root, folder)
-        for name in sorted(files):
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                relative = name if relative_root == "." else os.path.join(relative_root, name)
-                yield os.path.join(root, name), relative
-
-
-def register_context(
-    targets: list[tuple[str, str]], arguments: Sequence[str] = ()
-) -> list[tuple[str, str]]:
-    """Other files of the registers (``requests`` folders) that the targets belong to; none
-    when a whole register was given."""
-    folders = {os.path.dirname(os.path.abspath(path)) for path, _ in targets}
-    roots = {root for root in map(_register_root, folders) if root is not None}
-    roots -= {os.path.abspath(a) for a in arguments if os.path.isdir(a)}
-    if not roots:
-        return []
-    seen = {os.path.abspath(path) for path, _ in targets}
-    return [
-        (file, os.path.relpath(file))
-        for root in sorted(roots)
-        for file, _ in _yaml_files(root)
-        if os.path.abspath(file) not in seen
-    ]
-
-
-def _register_root(folder: str) -> str | None:
-    """The nearest enclosing folder named ``requests``, if any."""
-    while True:
-        if os.path.basename(folder) == "requests":
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
-
-
 _CHECKER: Checker | None = None
 
 
@@ -325,7 +270,8 @@ def run_check(
     cache: CheckCache | None = None,
 ) -> CheckResult:
     """Check the files named by ``arguments``; with a cache, unchanged files are not re-read."""
-    targets = discover(arguments)
+    found = discover(arguments)
+    targets = found.files
     context = register_context(targets, arguments)
     work = [(p, d, True) for p, d in targets] + [(p, d, False) for p, d in context]
     known = cache.lookup(work) if cache else {}
@@ -334,7 +280,7 @@ def run_check(
         known[item[1]] = outcome
         if cache:
             cache.store(item, outcome)
-    result = CheckResult(list(checker.data_findings), len(targets))
+    result = CheckResult([*checker.data_findings, *found.findings], len(targets))
     for _, display, _ in work:
         _collect(result, known[display])
     if checker.reference is not None:

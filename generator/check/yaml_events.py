@@ -26,6 +26,12 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _TEXT_TAGS = frozenset({"!", "tag:yaml.org,2002:str"})
+_ESCAPED_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+"""What an escape in double quotes can make that the file's raw text may not hold (Y008,
+Y012): control characters but tab and newline (a carriage return too), and direction
+controls."""
 
 
 def build_document(display: str, text: str) -> Loaded:
@@ -82,6 +88,8 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.root: Any = None
         self.documents = 0
+        self.escapes = "\\" in text
+        """Only a backslash in double quotes makes a character the raw text does not hold."""
 
     def build(self) -> Loaded:
         parser = _PARSER(self.text)
@@ -116,6 +124,7 @@ class _Builder:
         scalar, stream_end = events.ScalarEvent, events.StreamEndEvent
         starts = (events.MappingStartEvent, events.SequenceStartEvent)
         ends = (events.MappingEndEvent, events.SequenceEndEvent)
+        escapes = self.escapes
         while True:
             event = parser.get_event()
             if event is None:
@@ -126,6 +135,8 @@ class _Builder:
                 mark = event.start_mark
                 where = (mark.line + 1, mark.column + 1)
                 text = event.value
+                if escapes and event.style == '"':
+                    self._check_escaped(frame, text, where)
                 if frame.is_mapping and frame.key is None:
                     self._take_key(frame, text, where)
                     continue
@@ -158,6 +169,8 @@ class _Builder:
         self._check_node(event)
         where = _mark(event)
         frame = self.stack[-1] if self.stack else None
+        if self.escapes and event.style == '"':
+            self._check_escaped(frame, event.value, where)
         if frame is not None and frame.is_mapping and frame.key is None:
             self._take_key(frame, event.value, where)
             return
@@ -205,6 +218,19 @@ class _Builder:
             shown_tag = tag.replace("tag:yaml.org,2002:", "!!")
             message = f"tag {shown_tag} is not allowed; remove it (quote the value to make it text)"
             self._add(_mark(event), "Y004", message)
+
+    def _check_escaped(self, frame: _Frame | None, text: str, where: Position) -> None:
+        """Refuse a control character an escape made in a double-quoted key or value (Y015)."""
+        found = _ESCAPED_CONTROL.search(text)
+        if found is None:
+            return
+        what = "key" if frame is not None and frame.is_mapping and frame.key is None else "value"
+        message = (
+            f"this {what} holds the control character U+{ord(found.group()):04X}, made by an "
+            f"escape in double quotes (such as \\u{ord(found.group()):04x}); only tab and newline "
+            "are allowed: delete the escape"
+        )
+        self._add(where, "Y015", message)
 
     def _take_key(self, frame: _Frame, key: str, where: Position) -> None:
         mapping = frame.container
