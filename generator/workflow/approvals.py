@@ -109,7 +109,9 @@ def staff_on(project: Project, ref: str) -> dict[str, StaffMember]:
         raise UsageError(f"{relative} on {ref} lists no staff")
     return {
         str(s["handle"]): StaffMember(
-            str(s["handle"]), str(s.get("name", "")), frozenset(s.get("roles", [])),
+            str(s["handle"]),
+            str(s.get("name", "")),
+            frozenset(s.get("roles", [])),
             str(s.get("github", "")),
         )
         for s in staff

@@ -8,9 +8,7 @@ from collections.abc import Iterator
 from generator.check.approvals import OUTSIDE, Approvals, ChangeUnderReview
 from generator.check.rules.registry import Problem, rule
 
-_APPROVE = (
-    "on GitHub, Files changed → Review changes → Approve, on the pull request's last commit"
-)
+_APPROVE = "on GitHub, Files changed → Review changes → Approve, on the pull request's last commit"
 
 
 @rule("H910", scope="approvals")

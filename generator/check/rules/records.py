@@ -218,26 +218,32 @@ def _listed_reviewer(
         )
 
 
-@rule("R111")
+@rule("R111", after_issuance=True)
 def reviewer_is_not_preparer(context: Context) -> Iterator[Problem]:
-    """The reviewer is not the person who prepared the request (four eyes).
+    """The reviewer who issues or cancels a certificate is not the person who prepared the
+    request (four eyes).
 
     The certifier separates preparation from the certification decision; the person who
-    prepared a request may not be the one who issues it.
+    prepared a request may not be the one who issues it, nor the one who cancels it.
 
     Source: certifier policy: data/certifier.yaml, staff (roles ``preparer`` and
     ``reviewer``); no published source found that requires a second person for each
     certificate; certifier practice.
 
-    Fix: have another listed reviewer review and issue the request.
+    Fix: have another listed reviewer review and issue (or cancel) the request.
     """
-    issuance = context.request.issuance
-    if issuance and issuance["reviewer"].casefold() == context.data["prepared_by"].casefold():
-        yield Problem(
-            "/issuance/reviewer",
-            f"{issuance['reviewer']} prepared this request and "
-            "cannot also issue it; another reviewer must decide",
-        )
+    preparer = str(context.data["prepared_by"]).casefold()
+    decisions = (
+        (context.request.issuance, "/issuance/reviewer", "reviewer", "issue"),
+        (context.data.get("cancellation"), "/cancellation/cancelled_by", "cancelled_by", "cancel"),
+    )
+    for decision, pointer, field, verb in decisions:
+        if isinstance(decision, dict) and str(decision.get(field, "")).casefold() == preparer:
+            yield Problem(
+                pointer,
+                f"{decision[field]} prepared this request and "
+                f"cannot also {verb} it; another reviewer must decide",
+            )
 
 
 @rule("R112")

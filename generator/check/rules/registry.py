@@ -195,10 +195,25 @@ def run_approval_rules(items: list[Any]) -> list[Finding]:
     for entry in rules_of("approvals"):
         for item in items:
             for pointer, message in entry.func(item):
-                document = item.change.head
-                where = document.locate(pointer) if document and pointer is not None else (1, 1)
+                where = _decision_line(item.change.head, pointer)
                 findings.append(entry.finding(item.change.path, where, message, pointer or ""))
     return findings
+
+
+def _decision_line(document: Document | None, pointer: str | None) -> Position:
+    """A section (``issuance:``, ``cancellation:``) is shown at its key's line; a value
+    (``prepared_by``) at the value."""
+    if document is None or pointer is None:
+        return (1, 1)
+    if isinstance(_value_at(document.data, pointer), dict | list):
+        return document.locate_key(pointer)
+    return document.locate(pointer)
+
+
+def _value_at(data: Any, pointer: str) -> Any:
+    for step in pointer.split("/")[1:]:
+        data = data.get(step) if isinstance(data, dict) else None
+    return data
 
 
 def each_product(context: Context) -> Iterator[tuple[str, dict[str, Any]]]:

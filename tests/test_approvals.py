@@ -1,0 +1,334 @@
+"""Four eyes bound to GitHub approvals (``certgen approvals``), on real git repositories: a main
+branch with the example register, and pull request branches that issue, cancel, add and
+re-attribute requests, judged against reviews GitHub would return (recorded answers in its
+documented shapes, served to the real client by ``responses``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import responses
+
+from tests.github_api import (
+    REPOSITORY,
+    commit,
+    endpoint,
+    pull_request,
+    review,
+    serve_pull_request,
+)
+from tests.helpers import run
+from tests.test_review import check_base, git, located, request
+
+NUMBER = 41
+STAFF = {  # handle -> GitHub login, as data/certifier.yaml lists them
+    "mlopez": "mlopez-cascadia",
+    "dokafor": "dokafor-cascadia",
+    "asmith": "asmith-cascadia",
+    "jchen": "jchen-cascadia",
+    "pnakamura": "pnakamura-cascadia",
+}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    from tests.helpers import make_project
+
+    project = make_project(tmp_path / "repo", with_requests=True)
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "the register")
+    git(project, "switch", "-q", "-c", "pull-request")
+    return project
+
+
+def commit_all(repo: Path, message: str = "change") -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def approvals(
+    repo: Path,
+    author: str,
+    reviews: list[tuple[str, str, str | None]],
+    head: str | None = None,
+    commit_authors: tuple[str, ...] = (),
+) -> tuple[int, list[str], str]:
+    """``certgen approvals`` with GitHub answering that ``author`` opened the pull request
+    at ``head`` (default: the branch's last commit) and that ``reviews`` (login, state,
+    commit) were submitted, oldest first."""
+    sha = head or git(repo, "rev-parse", "HEAD").strip()
+    recorded = [review(i + 1, login, state, on) for i, (login, state, on) in enumerate(reviews)]
+    commits = [commit(sha, login) for login in commit_authors or (author,)]
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        serve_pull_request(mock, pull_request(NUMBER, author, sha), recorded, commits)
+        code, out, err = run(
+            [
+                "approvals",
+                "--pull-request",
+                str(NUMBER),
+                "--base",
+                "main",
+                "--repository",
+                REPOSITORY,
+            ],
+            repo,
+        )
+    return code, out.splitlines(), err
+
+
+def issue(repo: Path, name: str, by: str, number: str | None = None) -> None:
+    arguments = ["issue", str(request(repo, name).relative_to(repo)), "--by", by]
+    arguments += ["--number", number] if number else []
+    code, out, err = run([*arguments, "--on", "2026-11-30"], repo)
+    assert code == 0, out + err
+
+
+def test_a_decision_approved_by_its_reviewer_at_the_head_passes(repo: Path) -> None:
+    """mlopez prepared IC-2026-0003 and opens the pull request that issues it in asmith's
+    name; asmith approves its last commit: the decision holds."""
+    issue(repo, "IC-2026-0003", "asmith", "555-5550000104-000400")
+    head = commit_all(repo)
+    code, lines, err = approvals(repo, STAFF["mlopez"], [("asmith-cascadia", "APPROVED", head)])
+    assert code == 0, [*lines, err]
+    assert f"IC-2026-0003 issued by asmith (GitHub asmith-cascadia): approved {head[:7]}" in lines
+
+
+def test_a_decision_nobody_approved_is_refused_at_the_issuance_line(repo: Path) -> None:
+    issue(repo, "IC-2026-0003", "asmith", "555-5550000104-000400")
+    head = commit_all(repo)
+    code, lines, _ = approvals(repo, STAFF["mlopez"], [])
+    assert code == 1
+    line = request(repo, "IC-2026-0003").read_text().splitlines().index("issuance:") + 1
+    assert located(lines, "H910") == [f"requests/2026/IC-2026-0003.yaml:{line}:1:"]
+    assert f"has not approved pull request #{NUMBER} at its last commit {head[:7]}" in "\n".join(
+        lines
+    )
+    # a comment is not an approval, and an approval by someone else is not asmith's
+    code, lines, _ = approvals(
+        repo,
+        STAFF["mlopez"],
+        [("asmith-cascadia", "COMMENTED", head), ("jchen-cascadia", "APPROVED", head)],
+    )
+    assert code == 1 and len(located(lines, "H910")) == 1
+
+
+def test_an_approval_of_an_earlier_commit_or_withdrawn_does_not_count(repo: Path) -> None:
+    """Approved, then something was pushed; approved, then changes were requested or the
+    approval dismissed: the head commit is not approved."""
+    issue(repo, "IC-2026-0003", "asmith", "555-5550000104-000400")
+    first = commit_all(repo, "issue")
+    path = request(repo, "IC-2026-0003")
+    path.write_text(path.read_text().replace("555-5550000104-000400", "555-5550000104-000401"))
+    head = commit_all(repo, "a different number after the approval")
+    for reviews in (
+        [("asmith-cascadia", "APPROVED", first)],
+        [("asmith-cascadia", "APPROVED", head), ("asmith-cascadia", "CHANGES_REQUESTED", head)],
+        [("asmith-cascadia", "APPROVED", head), ("asmith-cascadia", "DISMISSED", head)],
+    ):
+        code, lines, _ = approvals(repo, STAFF["mlopez"], reviews)
+        assert code == 1 and len(located(lines, "H910")) == 1, reviews
+    # approved again at the head, after a comment: it counts
+    code, lines, _ = approvals(
+        repo,
+        STAFF["mlopez"],
+        [
+            ("asmith-cascadia", "CHANGES_REQUESTED", first),
+            ("asmith-cascadia", "APPROVED", head),
+            ("asmith-cascadia", "COMMENTED", head),
+        ],
+    )
+    assert code == 0, lines
+
+
+def test_a_preparer_renaming_the_preparer_and_deciding_themself_is_refused(repo: Path) -> None:
+    """The insider of issue 11: pnakamura (preparer and reviewer) prepared EC-2026-0011,
+    changes prepared_by to a colleague and issues it in their own name."""
+    path = request(repo, "EC-2026-0011")
+    path.write_text(path.read_text().replace("prepared_by: pnakamura", "prepared_by: dokafor"))
+    issue(repo, "EC-2026-0011", "pnakamura")
+    head = commit_all(repo)
+    code, lines, _ = check_base(repo)  # without GitHub: the preparer may not change
+    assert code == 1
+    assert located(lines, "H907") == ["requests/2026/EC-2026-0011.yaml:4:14:"]
+    # and on GitHub, pnakamura opened the pull request: they cannot decide it, even if
+    # a colleague approves
+    code, lines, _ = approvals(repo, STAFF["pnakamura"], [("dokafor-cascadia", "APPROVED", head)])
+    assert code == 1
+    assert len(located(lines, "H910")) == 1  # pnakamura did not approve (and could not)
+    assert len(located(lines, "H911")) == 1
+    assert "opened pull request #41 and cannot also decide it" in "\n".join(lines)
+
+
+def test_a_preparer_cannot_cancel_their_own_certificate(repo: Path) -> None:
+    """pnakamura prepared IC-2026-0006; a colleague opens the pull request that cancels it in
+    pnakamura's name, and pnakamura approves: refused."""
+    path = str(request(repo, "IC-2026-0006").relative_to(repo))
+    code, _, err = run(["cancel", path, "--reason", "issued_in_error", "--by", "pnakamura"], repo)
+    assert code == 1 and "pnakamura prepared this request" in err  # certgen cancel refuses
+    code, out, err = run(
+        ["cancel", path, "--reason", "issued_in_error", "--by", "jchen", "--on", "2026-12-01"],
+        repo,
+    )
+    assert code == 0, out + err
+    text = request(repo, "IC-2026-0006").read_text()  # then edited by hand
+    request(repo, "IC-2026-0006").write_text(
+        text.replace("cancelled_by: jchen", "cancelled_by: pnakamura")
+    )
+    code, lines, _ = check_base(repo)
+    assert code == 1 and len(located(lines, "R111")) == 1  # the check refuses it too
+    head = commit_all(repo)
+    code, lines, _ = approvals(repo, STAFF["mlopez"], [("pnakamura-cascadia", "APPROVED", head)])
+    assert code == 1
+    line = request(repo, "IC-2026-0006").read_text().splitlines().index("cancellation:") + 1
+    assert located(lines, "H911") == [f"requests/2026/IC-2026-0006.yaml:{line}:1:"]
+    assert "prepared this request (prepared_by: pnakamura)" in "\n".join(lines)
+    # cancelled by jchen, approved by jchen: it holds
+    request(repo, "IC-2026-0006").write_text(text)
+    head = commit_all(repo)
+    code, lines, _ = approvals(repo, STAFF["mlopez"], [("jchen-cascadia", "APPROVED", head)])
+    assert code == 0, lines
+
+
+def _add_issued(repo: Path, prepared_by: str, reviewer: str) -> Path:
+    """A new file committed already issued (copied from IC-2026-0001)."""
+    text = request(repo, "IC-2026-0001").read_text().replace("IC-2026-0001", "IC-2026-0008")
+    text = text.replace("prepared_by: mlopez", f"prepared_by: {prepared_by}")
+    text = text.replace("reviewer: asmith", f"reviewer: {reviewer}")
+    text = text.replace("555-5550000101-000231", "555-5550000101-000999")
+    path = request(repo, "IC-2026-0008")
+    path.write_text(text)
+    return path
+
+
+def test_a_new_file_already_issued_needs_its_reviewers_approval(repo: Path) -> None:
+    _add_issued(repo, "mlopez", "asmith")
+    head = commit_all(repo)
+    code, lines, _ = approvals(repo, STAFF["mlopez"], [("dokafor-cascadia", "APPROVED", head)])
+    assert code == 1 and len(located(lines, "H910")) == 1
+    code, lines, _ = approvals(repo, STAFF["mlopez"], [("asmith-cascadia", "APPROVED", head)])
+    assert code == 0, lines
+
+
+def test_an_added_request_is_prepared_by_the_pull_requests_author(repo: Path) -> None:
+    """mlopez opens a pull request adding a request in dokafor's name: refused unless an admin
+    approves; a commit by dokafor on the pull request makes dokafor a preparer too."""
+    text = request(repo, "IC-2026-0003").read_text().replace("IC-2026-0003", "IC-2026-0009")
+    request(repo, "IC-2026-0009").write_text(
+        text.replace("prepared_by: mlopez", "prepared_by: dokafor")
+    )
+    head = commit_all(repo)
+    code, lines, _ = approvals(repo, STAFF["mlopez"], [("asmith-cascadia", "APPROVED", head)])
+    assert code == 1
+    assert located(lines, "H912") == ["requests/2026/IC-2026-0009.yaml:5:14:"]
+    assert "record mlopez, or an admin approves the pull request" in "\n".join(lines)
+    code, lines, _ = approvals(repo, STAFF["mlopez"], [("jchen-cascadia", "APPROVED", head)])
+    assert code == 0, lines  # jchen is an admin
+    code, lines, _ = approvals(
+        repo, STAFF["mlopez"], [], commit_authors=(STAFF["mlopez"], STAFF["dokafor"])
+    )
+    assert code == 0, lines
+
+
+def test_a_bot_pull_request_names_an_outside_requester(repo: Path) -> None:
+    """The request intake opens pull requests as a bot: their preparer is github:<login>,
+    never a staff handle."""
+    text = request(repo, "IC-2026-0003").read_text().replace("IC-2026-0003", "IC-2026-0009")
+    request(repo, "IC-2026-0009").write_text(text)  # prepared_by: mlopez
+    head = commit_all(repo)
+    code, lines, _ = approvals(repo, "github-actions[bot]", [])
+    assert code == 1 and len(located(lines, "H912")) == 1
+    assert "prepared_by must be github:<the requester's login>" in "\n".join(lines)
+    text = text.replace("prepared_by: mlopez", "prepared_by: github:avocado-grower")
+    request(repo, "IC-2026-0009").write_text(text)
+    head = commit_all(repo)
+    code, lines, _ = approvals(repo, "github-actions[bot]", [], head=head)
+    assert code == 0, lines
+
+
+def test_an_outside_requester_with_a_staff_members_login_cannot_be_decided_by_them(
+    repo: Path,
+) -> None:
+    """github:asmith-cascadia prepared it (asmith filed through the issue form): asmith
+    does not decide it."""
+    text = request(repo, "IC-2026-0003").read_text().replace("IC-2026-0003", "IC-2026-0009")
+    text = text.replace("prepared_by: mlopez", "prepared_by: github:asmith-cascadia")
+    request(repo, "IC-2026-0009").write_text(text)
+    commit_all(repo, "intake")
+    issue(repo, "IC-2026-0009", "asmith", "555-5550000104-000500")
+    head = commit_all(repo, "issue")
+    code, lines, _ = approvals(repo, "github-actions[bot]", [("asmith-cascadia", "APPROVED", head)])
+    assert code == 1 and len(located(lines, "H911")) == 1
+
+
+def test_staff_come_from_the_base_branch(repo: Path) -> None:
+    """A pull request that lists a new reviewer and issues in their name does not make them
+    a reviewer: the staff are read from the base branch."""
+    certifier = repo / "data" / "certifier.yaml"
+    certifier.write_text(
+        certifier.read_text()
+        + "  - handle: eve\n    github: eve-outsider\n    name: Eve\n    roles: [reviewer]\n"
+    )
+    issue(repo, "IC-2026-0003", "eve", "555-5550000104-000400")
+    head = commit_all(repo)
+    code, lines, _ = approvals(repo, STAFF["mlopez"], [("eve-outsider", "APPROVED", head)])
+    assert code == 1
+    assert (
+        "eve, named as deciding this certificate, is not a reviewer in data/certifier.yaml"
+        " on the base branch" in "\n".join(lines)
+    )
+
+
+def test_the_files_judged_are_the_approved_commit(repo: Path) -> None:
+    """GitHub says the head is another commit: certgen refuses to judge this working tree
+    (exit 2), and it refuses uncommitted changes."""
+    issue(repo, "IC-2026-0003", "asmith", "555-5550000104-000400")
+    head = commit_all(repo)
+    code, _, err = approvals(repo, STAFF["mlopez"], [], head="f" * 40)
+    assert code == 2 and "not pull request #41's head commit fffffff" in err
+    # GitHub's merge of the head into main (what actions/checkout checks out) is accepted
+    git(repo, "switch", "-q", "main")
+    git(repo, "switch", "-q", "-c", "merge")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge", "pull-request")
+    code, lines, err = approvals(
+        repo, STAFF["mlopez"], [("asmith-cascadia", "APPROVED", head)], head=head
+    )
+    assert code == 0, [*lines, err]
+    request(repo, "IC-2026-0005").write_text("id: changed\n")
+    code, _, err = approvals(repo, STAFF["mlopez"], [], head=head)
+    assert code == 2 and "not committed" in err
+
+
+def test_a_refused_token_is_reported_without_the_token(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "ghs_" + "throwaway0" * 3
+    monkeypatch.setenv("GH_TOKEN", secret)
+    with responses.RequestsMock() as mock:
+        mock.get(
+            endpoint(f"/repos/{REPOSITORY}/pulls/{NUMBER}"),
+            status=401,
+            json={
+                "message": "Bad credentials",
+                "documentation_url": "https://docs.github.com/rest",
+            },
+        )
+        code, out, err = run(
+            [
+                "approvals",
+                "--pull-request",
+                str(NUMBER),
+                "--base",
+                "main",
+                "--repository",
+                REPOSITORY,
+            ],
+            repo,
+        )
+        assert mock.calls[0].request.headers["Authorization"] == f"token {secret}"
+    assert code == 3
+    refused = "GitHub refused pull request #41 in cascadia-organic/certificates: HTTP 401"
+    assert f"{refused}, Bad credentials" in err
+    assert secret not in out + err
