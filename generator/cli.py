@@ -473,8 +473,9 @@ def _intake(arguments: argparse.Namespace) -> int:
         return _intake_issue(arguments, lifecycle, body)
     base = arguments.base or default_base(project)
     into = Path(arguments.into) if arguments.into else None
+    request_id = _id_of(into)
     try:
-        result = intake(lifecycle, arguments.kind, body, arguments.by, base, _id_of(into))
+        result = intake(lifecycle, arguments.kind, body, arguments.by, base, request_id)
     except UsageError as error:
         result = Intake(problems=[("Request", str(error))])
     if arguments.comment:
