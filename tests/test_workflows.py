@@ -235,7 +235,7 @@ def _certgen_commands(path: Path) -> list[list[str]]:
     return commands
 
 
-SHELL_VALUES = {"$kind": "import", "$AUTHOR": "someoperator"}
+SHELL_VALUES = {"$kind": "import", "$AUTHOR": "someoperator", "$PR_NUMBER": "41"}
 
 
 def test_every_certgen_command_in_the_workflows_is_valid() -> None:
