@@ -216,7 +216,6 @@ def _parser() -> argparse.ArgumentParser:
     intake_command.add_argument(
         "--issue",
         metavar="N",
-        type=int,
         help="bring the request to the pull request from branch request/issue-N into --base "
         "REMOTE/BRANCH: a new commit, never a force-push; a pull request under review or closed "
         "is left alone (GITHUB_REPOSITORY, GH_TOKEN)",
@@ -506,13 +505,15 @@ def _id_of(into: Path | None) -> str | None:
 
 
 def _intake_issue(arguments: argparse.Namespace, lifecycle: Lifecycle, body: str) -> int:
+    if not re.fullmatch(r"[1-9][0-9]{0,9}", arguments.issue):
+        raise UsageError(f"--issue takes the issue's number, not {arguments.issue[:20]!r}")
     remote_name, _, branch = (arguments.base or "origin/main").partition("/")
     if not branch:
         raise UsageError("with --issue, --base names the remote branch, e.g. origin/main")
     token = os.environ.get("GH_TOKEN") or os.environ.get("GITHUB_TOKEN")
     server = os.environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/") + "/"
     remote = Remote(lifecycle.project.root, remote_name, token, server)
-    issue = IssueRequest(arguments.issue, arguments.kind, body, arguments.by)
+    issue = IssueRequest(int(arguments.issue), arguments.kind, body, arguments.by)
     outcome = take_issue(lifecycle, GitHub.from_environment(), remote, issue, branch)
     if arguments.comment:
         Path(arguments.comment).write_text(outcome.comment, "utf-8")
