@@ -5,7 +5,9 @@ documented shapes, served to the real client by ``responses``)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import responses
@@ -22,6 +24,8 @@ from tests.helpers import run
 from tests.test_review import check_base, git, located, request
 
 NUMBER = 41
+APPROVALS = ["approvals", "--pull-request", str(NUMBER), "--base", "main"]
+APPROVALS += ["--repository", REPOSITORY]
 STAFF = {  # handle -> GitHub login, as data/certifier.yaml lists them
     "mlopez": "mlopez-cascadia",
     "dokafor": "dokafor-cascadia",
@@ -64,18 +68,7 @@ def approvals(
     commits = [commit(sha, login) for login in commit_authors or (author,)]
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         serve_pull_request(mock, pull_request(NUMBER, author, sha), recorded, commits)
-        code, out, err = run(
-            [
-                "approvals",
-                "--pull-request",
-                str(NUMBER),
-                "--base",
-                "main",
-                "--repository",
-                REPOSITORY,
-            ],
-            repo,
-        )
+        code, out, err = run(APPROVALS, repo)
     return code, out.splitlines(), err
 
 
@@ -315,20 +308,43 @@ def test_a_refused_token_is_reported_without_the_token(
                 "documentation_url": "https://docs.github.com/rest",
             },
         )
-        code, out, err = run(
-            [
-                "approvals",
-                "--pull-request",
-                str(NUMBER),
-                "--base",
-                "main",
-                "--repository",
-                REPOSITORY,
-            ],
-            repo,
-        )
+        code, out, err = run(APPROVALS, repo)
         assert mock.calls[0].request.headers["Authorization"] == f"token {secret}"
     assert code == 3
     refused = "GitHub refused pull request #41 in cascadia-organic/certificates: HTTP 401"
     assert f"{refused}, Bad credentials" in err
     assert secret not in out + err
+
+
+def test_reviews_are_read_across_pages(repo: Path) -> None:
+    """GitHub pages the reviews (100 a page, a Link header to the next): asmith's approval
+    on page 1 is withdrawn by the request for changes on page 2."""
+    issue(repo, "IC-2026-0003", "asmith", "555-5550000104-000400")
+    head = commit_all(repo)
+    first = [review(i + 1, "dokafor-cascadia", "COMMENTED", head) for i in range(99)]
+    first.append(review(100, "asmith-cascadia", "APPROVED", head))
+    second = [review(101, "asmith-cascadia", "CHANGES_REQUESTED", head)]
+    reviews = f"/repos/{REPOSITORY}/pulls/{NUMBER}/reviews"
+
+    def page(request: Any) -> tuple[int, dict[str, str], str]:
+        if "page=2" in str(request.url):
+            return 200, {}, json.dumps(second)
+        following = f'<https://api.github.com{reviews}?per_page=100&page=2>; rel="next"'
+        return 200, {"Link": following}, json.dumps(first)
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(
+            endpoint(f"/repos/{REPOSITORY}/pulls/{NUMBER}"),
+            json=pull_request(NUMBER, STAFF["mlopez"], head),
+        )
+        mock.add_callback(responses.GET, endpoint(reviews), callback=page)
+        mock.get(
+            endpoint(f"/repos/{REPOSITORY}/pulls/{NUMBER}/commits"),
+            json=[commit(head, STAFF["mlopez"])],
+        )
+        code, out, _ = run(
+            APPROVALS,
+            repo,
+        )
+        assert sum("page=2" in str(call.request.url) for call in mock.calls) == 1
+    assert code == 1 and len(located(out.splitlines(), "H910")) == 1
