@@ -342,9 +342,6 @@ def test_reviews_are_read_across_pages(repo: Path) -> None:
             endpoint(f"/repos/{REPOSITORY}/pulls/{NUMBER}/commits"),
             json=[commit(head, STAFF["mlopez"])],
         )
-        code, out, _ = run(
-            APPROVALS,
-            repo,
-        )
+        code, out, _ = run(APPROVALS, repo)
         assert sum("page=2" in str(call.request.url) for call in mock.calls) == 1
     assert code == 1 and len(located(out.splitlines(), "H910")) == 1
