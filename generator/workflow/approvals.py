@@ -103,7 +103,10 @@ def staff_on(project: Project, ref: str) -> dict[str, StaffMember]:
     )
     if shown.returncode != 0:
         raise UsageError(f"{relative} is not on {ref}: the staff list must be on the base branch")
-    data = yaml.safe_load(shown.stdout)
+    try:
+        data = yaml.safe_load(shown.stdout)
+    except yaml.YAMLError as error:
+        raise UsageError(f"{relative} on {ref} is not valid YAML: {error}") from None
     staff = data.get("staff") if isinstance(data, dict) else None
     if not isinstance(staff, list):
         raise UsageError(f"{relative} on {ref} lists no staff")
