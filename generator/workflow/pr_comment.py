@@ -246,7 +246,15 @@ def code_span(text: str, in_table: bool = True) -> str:
         text = text.replace("|", "\\|")
     longest = max((len(run) for run in re.findall("`+", text)), default=0)
     fence = "`" * (longest + 1)
-    return f"{fence} {text} {fence}"
+    return f"{fence} {text} {fence}" if _padded(text) else f"{fence}{text}{fence}"
+
+
+def _padded(text: str) -> bool:
+    """Whether a code span of ``text`` needs a space inside each fence: to keep a backtick
+    apart from the fence, or spaces at both ends (Markdown takes one off each end)."""
+    if text.startswith("`") or text.endswith("`"):
+        return True
+    return text.startswith(" ") and text.endswith(" ") and bool(text.strip(" "))
 
 
 def _visible(char: str) -> str:

@@ -116,9 +116,10 @@ def _read_regular_file(path: Path) -> bytes | Unreadable:
         if error.errno == errno.ELOOP:
             return Unreadable("it is not a regular file")
         return Unreadable("it cannot be opened", error.strerror or "")
+    if not stat.S_ISREG(os.fstat(handle).st_mode):  # a FIFO, a device, a folder
+        os.close(handle)
+        return Unreadable("it is not a regular file")
     with os.fdopen(handle, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            return Unreadable("it is not a regular file")
         raw = file.read(SUMMARY_MAX_BYTES + 1)
     if len(raw) > SUMMARY_MAX_BYTES:
         return Unreadable(f"it is larger than {SUMMARY_MAX_BYTES:,} bytes")
