@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from generator.check.report import markdown_text
+from generator.errors import UsageError
 from generator.record.public import strip_confidential
 from generator.workflow.intake import (
     ATTESTATION_BOXES,
@@ -19,6 +20,8 @@ from generator.workflow.intake import (
     FOR_THE_DESK,
     LABELS,
     ORGANIC_DOCUMENTS_BOX,
+    carried_over,
+    requester,
 )
 from tests.helpers import ROOT, check_json, make_project, run
 
@@ -111,6 +114,22 @@ def _confidential_values(data: Any) -> list[Any]:
         return []
 
     return removed(data, public)
+
+
+def test_issue_authors_are_recorded_apart_from_staff_handles() -> None:
+    assert requester("asmith") == "github:asmith"  # a staff handle's twin is not staff
+    assert requester("github:octo-buyer") == "github:octo-buyer"
+    for login in ("", "-a", "a--b", "a" * 40, "dependabot[bot]", "x\ny", "github:github:a"):
+        with pytest.raises(UsageError):
+            requester(login)
+
+
+def test_a_request_that_differs_only_in_when_it_came_in_is_kept_as_written() -> None:
+    old = "id: IC-2026-0008\nrequested_at: '2026-12-01T10:00:00-08:00'\nlots: [A]\n"
+    later = old.replace("10:00:00", "11:30:00")
+    assert carried_over(old, later) is old
+    assert carried_over(old, later.replace("[A]", "[B]")) == later.replace("[A]", "[B]")
+    assert carried_over(None, later) == later
 
 
 def test_document_numbers_typed_into_the_issue_are_refused_not_copied(

@@ -356,7 +356,8 @@ def test_an_approved_pull_request_is_never_touched(
         r"--into requests/\d{4}/IC-\d{4}-0008\.yaml",
         note["body"],
     )
-    assert "has started" in comment and "--into requests/" in comment
+    assert "has started" in comment and "steps for the reviewer are on pull request #7" in comment
+    assert "asmith" not in comment  # who reviewed, and their addresses, stay on the pull request
     assert f"POST /repos/{REPOSITORY}/pulls" not in sent(api)
 
 
@@ -398,6 +399,24 @@ def test_a_commit_that_only_looks_like_intakes_is_seen_by_git(
     code, out, _, _ = intake(checkout(origin, tmp_path), EDITED)
     assert code == 0 and tip(origin) == moved
     assert "asmith@cascadia-organic.example" in out and "notes.txt" in out
+
+
+def test_a_reviewers_branch_without_a_pull_request_gets_the_steps_on_the_issue(
+    origin: Path, tmp_path: Path, api: responses.RequestsMock, token: str
+) -> None:
+    opened(origin, tmp_path, api)
+    desk = checkout(origin, tmp_path)
+    git(desk, "switch", "-q", BRANCH)
+    request = next((desk / "requests").rglob("IC-*-0008.yaml"))
+    request.write_text(request.read_text().replace("reference:\n", "reference: INV-5001\n", 1))
+    git(desk, "commit", "-q", "-am", "Document references")
+    git(desk, "push", "-q", "origin", BRANCH)
+    reviewed = tip(origin)
+    serve(api, [])
+    code, _, _, comment = intake(checkout(origin, tmp_path), EDITED)
+    assert code == 0 and tip(origin) == reviewed
+    assert f"--into {request.relative_to(desk)}" in comment
+    assert [s for s in sent(api) if s.startswith("POST")] == []
 
 
 def test_a_branch_changed_since_github_read_it_is_left_alone(

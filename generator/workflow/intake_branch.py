@@ -16,7 +16,12 @@ from pathlib import Path
 from generator.github import Commit as ApiCommit
 from generator.github import GitHub, PullRequest, Review
 from generator.workflow.intake import Intake, carried_over, comment, intake, requester
-from generator.workflow.intake_notes import handled_note, hands_off_note, reviewer_steps
+from generator.workflow.intake_notes import (
+    edit_not_taken_note,
+    handled_note,
+    hands_off_note,
+    reviewer_steps,
+)
 from generator.workflow.lifecycle import Lifecycle
 from generator.workflow.remote_branch import (
     BOT_EMAIL,
@@ -77,7 +82,7 @@ class Decision:
     reasons: tuple[str, ...] = ()
     """Why intake keeps its hands off."""
     request: str | None = None
-    """The request file the branch adds (to extend it)."""
+    """The request file the branch adds, if it adds one."""
 
 
 @dataclass(frozen=True)
@@ -119,12 +124,13 @@ def decide(state: BranchState) -> Decision:
     if state.pull is None and state.tip is None:
         return Decision(Action.CREATE)
     reasons = [*_approvals(state), *_moved(state), *_not_intakes(state), *_other_files(state)]
-    requests = [path for path, status in state.changed.items() if status == "A"]
-    if not requests:
+    added = [path for path, status in state.changed.items() if status == "A"]
+    if not added:
         reasons.append("the branch adds no request file")
+    request = added[0] if len(added) == 1 else None
     if reasons:
-        return Decision(Action.HANDS_OFF, tuple(dict.fromkeys(reasons)))
-    return Decision(Action.EXTEND, request=requests[0])
+        return Decision(Action.HANDS_OFF, tuple(dict.fromkeys(reasons)), request)
+    return Decision(Action.EXTEND, request=request)
 
 
 def _approvals(state: BranchState) -> list[str]:
@@ -249,8 +255,8 @@ def _hands_off(
     steps = reviewer_steps(issue.number, issue.kind, requester(issue.author), request)
     pull = state.pull.number if state.pull else None
     if pull:
-        github.comment(pull, hands_off_note(issue.number, pull, reasons, steps, to_reviewer=True))
-    note = hands_off_note(issue.number, pull, reasons, steps, to_reviewer=False)
+        github.comment(pull, hands_off_note(issue.number, reasons, steps))
+    note = edit_not_taken_note(issue.number, pull, steps)
     return Outcome(note, f"left {branch_of(issue.number)} alone: {'; '.join(reasons)}")
 
 

@@ -44,21 +44,23 @@ def reviewer_steps(issue: int, kind: str, preparer: str, request: str | None) ->
     )
 
 
-def hands_off_note(
-    issue: int, pull: int | None, reasons: tuple[str, ...], steps: str, to_reviewer: bool
-) -> str:
-    """The issue's comment (``to_reviewer`` False) or the pull request's."""
-    where = f"pull request #{pull}" if pull else f"branch `request/issue-{issue}`"
+def hands_off_note(issue: int, reasons: tuple[str, ...], steps: str) -> str:
+    """The pull request's comment: why intake left it alone, and how a reviewer takes the
+    edit."""
     why = "; ".join(markdown_text(reason) for reason in reasons)
-    if to_reviewer:
-        opening = (
-            f"Issue #{issue} was edited after the review of this pull request started ({why}). "
-            "Intake changed nothing here and never force-pushes."
-        )
-    else:
-        opening = (
-            f"Thank you for the edit. The review of this request in {where} has started "
-            f"({why}), so intake did not change it: a certification specialist decides "
-            "whether to take the edit, and may ask you about it here."
-        )
-    return f"{opening}\n\n{steps}\n"
+    return (
+        f"Issue #{issue} was edited after the review of this pull request started ({why}). "
+        f"Intake changed nothing here and never force-pushes.\n\n{steps}\n"
+    )
+
+
+def edit_not_taken_note(issue: int, pull: int | None, steps: str) -> str:
+    """The issue's comment: the edit waits for a reviewer. The reasons, which name staff and
+    their addresses, and the steps go on the pull request when there is one."""
+    where = f"pull request #{pull}" if pull else f"branch `request/issue-{issue}`"
+    told = f"The steps for the reviewer are on {where}." if pull else steps
+    return (
+        f"Thank you for the edit. The review of this request in {where} has started, so "
+        "intake did not change it: a certification specialist decides whether to take the "
+        f"edit, and may ask you about it here.\n\n{told}\n"
+    )

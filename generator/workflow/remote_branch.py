@@ -53,8 +53,10 @@ class Remote:
 
     def tip(self, branch: str) -> str | None:
         """The commit ``branch`` ends at on the remote, or None when it has no such branch."""
-        listed = self.git("ls-remote", "--heads", self.name, f"refs/heads/{branch}")
-        return listed.split()[0] if listed.strip() else None
+        ref = f"refs/heads/{branch}"
+        listed = self.git("ls-remote", "--heads", self.name, ref)
+        found = [line.split("\t")[0] for line in listed.splitlines() if line.endswith(f"\t{ref}")]
+        return found[0] if found else None
 
     def fetch(self, branch: str) -> str:
         """Fetch ``branch`` into ``refs/remotes/<remote>/<branch>``; the commit it ends at."""
