@@ -41,6 +41,8 @@ class PullRequest:
     state: str
     """open or closed"""
     draft: bool = False
+    head_repository: str | None = None
+    """owner/name of the repository the head branch is in (a fork's); None once deleted."""
 
 
 @dataclass(frozen=True)
@@ -205,4 +207,5 @@ def _pull_request(pull: Any) -> PullRequest:
         base_ref=pull.base.ref,
         state=pull.state,
         draft=bool(pull.draft),
+        head_repository=pull.head.repo.full_name if pull.head.repo else None,
     )
