@@ -183,6 +183,34 @@ class GitHub:
 
         self._call(f"the labels of #{number}", apply)
 
+    def open_pull_requests(self) -> list[PullRequest]:
+        """Every open pull request of the repository, forks' included."""
+        return self._call(
+            "the open pull requests",
+            lambda: [_pull_request(p) for p in self._repo.get_pulls(state="open")],
+        )
+
+    def labelled(self, label: str) -> list[int]:
+        """The numbers of the open issues and pull requests that carry ``label``."""
+        return self._call(
+            f"the issues labelled {label}",
+            lambda: [i.number for i in self._repo.get_issues(state="open", labels=[label])],
+        )
+
+    def keep_issue(self, label: str, title: str, body: str) -> int:
+        """Set the body of the open issue labelled ``label`` (not a pull request), opening it
+        with ``title`` when there is none; its number."""
+
+        def keep() -> int:
+            for issue in self._repo.get_issues(state="open", labels=[label]):
+                if issue.pull_request is None:
+                    if issue.body != body:
+                        issue.edit(body=body)
+                    return int(issue.number)
+            return int(self._repo.create_issue(title=title, body=body, labels=[label]).number)
+
+        return self._call(f"the issue labelled {label}", keep)
+
     def _call(self, what: str, function: Callable[..., T], *arguments: Any) -> T:
         from github import GithubException
 
