@@ -41,6 +41,7 @@ REPOSITORY = "cascadia-organic/certificates"
 API = "https://api.github.com"
 HEAD = "3f1c0a9d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39"
 OTHER = "9" * 40
+FORK = "someone/certificates"
 RUN_URL = f"https://github.com/{REPOSITORY}/actions/runs/7001"
 TOKEN = "ghs_" + os.urandom(12).hex()  # a throwaway value, never a real token
 
@@ -539,8 +540,10 @@ def _comment(comment_id: int, login: str, body: str, number: int = 12) -> dict[s
     }
 
 
-def run_of(pull_requests: tuple[int, ...] = (12,), head_sha: str = HEAD) -> WorkflowRun:
-    return WorkflowRun(id=7001, head_sha=head_sha, pull_requests=pull_requests)
+def run_of(
+    pull_requests: tuple[int, ...] = (12,), head_sha: str = HEAD, head_repository: str = REPOSITORY
+) -> WorkflowRun:
+    return WorkflowRun(7001, head_sha, head_repository, pull_requests)
 
 
 def client() -> GitHub:
@@ -557,8 +560,9 @@ def serve(
     number: int = 12,
     head_sha: str = HEAD,
     comments: list[dict[str, Any]] | None = None,
+    head_repo: str = REPOSITORY,
 ) -> None:
-    mocked.get(url(f"pulls/{number}"), json=_pull(number, head_sha))
+    mocked.get(url(f"pulls/{number}"), json=_pull(number, head_sha, head_repo))
     if comments is not None:
         mocked.get(url(f"issues/{number}/comments"), json=comments)
 
@@ -615,9 +619,9 @@ def test_a_forks_run_comments_on_the_pull_request_whose_head_is_its_commit(
 ) -> None:
     summary = summary_of(artifact(number=31), tmp_path)
     with responses.RequestsMock() as mocked:
-        serve(mocked, number=31, comments=[])
+        serve(mocked, number=31, comments=[], head_repo=FORK)
         post = mocked.post(url("issues/31/comments"), json=_comment(9, BOT, "x", 31))
-        outcome = pr_comment.comment_on_run(client(), summary, run_of(()), RUN_URL)
+        outcome = pr_comment.comment_on_run(client(), summary, run_of((), HEAD, FORK), RUN_URL)
     assert outcome.number == 31 and post.call_count == 1
 
 
@@ -625,8 +629,18 @@ def test_a_fork_naming_another_pull_request_gets_nothing_posted(tmp_path: Path) 
     summary = summary_of(artifact(number=5), tmp_path)  # #5 is someone else's, at OTHER
     with responses.RequestsMock() as mocked:
         serve(mocked, number=5, head_sha=OTHER)
-        outcome = pr_comment.comment_on_run(client(), summary, run_of(()), RUN_URL)
+        outcome = pr_comment.comment_on_run(client(), summary, run_of((), HEAD, FORK), RUN_URL)
     assert outcome.number is None
+
+
+def test_a_fork_naming_a_pull_request_with_the_same_commit_elsewhere_gets_nothing(
+    tmp_path: Path,
+) -> None:
+    summary = summary_of(artifact(number=5), tmp_path)  # #5 has the same head, from this repo
+    with responses.RequestsMock() as mocked:
+        serve(mocked, number=5)
+        outcome = pr_comment.comment_on_run(client(), summary, run_of((), HEAD, FORK), RUN_URL)
+    assert outcome.number is None and "not commenting" in outcome.message
 
 
 @pytest.mark.parametrize(
@@ -657,7 +671,7 @@ def test_an_unreadable_summary_of_a_fork_names_no_pull_request_to_trust(
 ) -> None:
     read = read_bytes(tmp_path, b"{")
     with responses.RequestsMock():  # nothing is asked of GitHub
-        outcome = pr_comment.comment_on_run(client(), read, run_of(()), RUN_URL)
+        outcome = pr_comment.comment_on_run(client(), read, run_of((), HEAD, FORK), RUN_URL)
     assert outcome.failed and outcome.number is None
 
 
@@ -712,7 +726,7 @@ def workflow_run_event(path: Path, pull_requests: list[int], head_sha: str = HEA
                     "base": {"ref": "main", "sha": "0" * 40, "repo": _repo("someone/fork", 5)},
                 }
             ],
-            "head_repository": _repo("someone/fork", 5),
+            "head_repository": _repo(REPOSITORY),
             "repository": repository,
         },
         "repository": repository,
@@ -723,7 +737,7 @@ def workflow_run_event(path: Path, pull_requests: list[int], head_sha: str = HEA
 
 def test_the_event_gives_the_runs_pull_requests_of_this_repository(tmp_path: Path) -> None:
     found = workflow_run(workflow_run_event(tmp_path / "event.json", [12]))
-    assert found == WorkflowRun(id=7001, head_sha=HEAD, pull_requests=(12,))
+    assert found == WorkflowRun(7001, HEAD, REPOSITORY, pull_requests=(12,))
 
 
 def test_certgen_comment_posts_from_the_workflow_run_event(

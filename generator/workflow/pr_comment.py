@@ -51,18 +51,20 @@ class Outcome:
 def comment_on_run(
     client: GitHub, read: Summary | Unreadable, run: WorkflowRun, run_url: str | None
 ) -> Outcome:
-    """Comment ``read`` on the pull request ``run`` checked, unless that pull request has moved
-    on to another commit. An unreadable summary is commented as such, and fails."""
+    """Comment ``read`` on the pull request ``run`` checked, unless that pull request's head
+    is not (or no longer) the run's commit and repository. An unreadable summary is commented
+    as such, and fails."""
     read = _belongs_to_run(read, run)
     number = _target(read, run)
     if number is None:
         return Outcome(None, "no pull request to comment on: " + why(read), failed=True)
     pull = client.pull_request(number)
-    if pull.head_sha != run.head_sha:
+    if (pull.head_sha, pull.head_repository) != (run.head_sha, run.head_repository):
         return Outcome(
             None,
-            f"pull request #{number} is at {pull.head_sha[:12]}, not at the run's "
-            f"{run.head_sha[:12]} (it moved on, or the run is not its): not commenting",
+            f"pull request #{number} is at {pull.head_sha[:12]} of {pull.head_repository}, not "
+            f"at the run's {run.head_sha[:12]} of {run.head_repository} (it moved on, or the "
+            "run is not its): not commenting",
             failed=False,
         )
     client.comment(number, comment_body(read, run_url), marker=MARKER, author=BOT)

@@ -80,6 +80,8 @@ class WorkflowRun:
 
     id: int
     head_sha: str
+    head_repository: str
+    """owner/name of the repository the checked commit came from (a fork's, or this one)."""
     pull_requests: tuple[int, ...]
     """The pull requests of this repository the run belongs to: empty for a fork's."""
 
@@ -176,7 +178,12 @@ def workflow_run(event_path: Path) -> WorkflowRun:
         numbers = tuple(
             p["number"] for p in run["pull_requests"] if p["base"]["repo"]["id"] == repository_id
         )
-        found = WorkflowRun(id=run["id"], head_sha=run["head_sha"], pull_requests=numbers)
+        found = WorkflowRun(
+            id=run["id"],
+            head_sha=run["head_sha"],
+            head_repository=run["head_repository"]["full_name"],
+            pull_requests=numbers,
+        )
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise UsageError(f"{event_path}: not a workflow_run event ({error!r})") from None
     if type(found.id) is not int or not _SHA.fullmatch(str(found.head_sha)):
