@@ -222,6 +222,48 @@ def _parser() -> argparse.ArgumentParser:
     )
     intake_command.set_defaults(handler=_intake)
 
+    queue = commands.add_parser(
+        "queue",
+        help="the desk's queue: every open request on the base branch and the open branches, "
+        "most urgent first, with its due time",
+    )
+    queue.add_argument(
+        "--base", metavar="REF", help="the base branch (default: origin/main, else main)"
+    )
+    queue.add_argument(
+        "--remote",
+        metavar="NAME",
+        help="read the open branches of this remote (default: origin, when there is one)",
+    )
+    queue.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="a table for the terminal, JSON, or Markdown (the job summary, the issue)",
+    )
+    queue.add_argument(
+        "--now",
+        metavar="DATETIME",
+        help="count the hours left from this moment (ISO 8601 with its offset; default: now)",
+    )
+    queue.add_argument(
+        "--github",
+        action="store_true",
+        help="also ask GitHub for the open pull requests, forks' included (token in GH_TOKEN)",
+    )
+    queue.add_argument(
+        "--label",
+        action="store_true",
+        help="label the pull requests due-today or overdue, and unlabel the others (--github)",
+    )
+    queue.add_argument(
+        "--issue",
+        action="store_true",
+        help="keep the open issue labelled desk-queue showing the queue (--github)",
+    )
+    queue.add_argument("--repository", metavar="OWNER/NAME", help="default: GITHUB_REPOSITORY")
+    queue.set_defaults(handler=_queue)
+
     approvals = commands.add_parser(
         "approvals",
         help="check that each certificate a pull request decides is approved on GitHub by "
@@ -299,6 +341,50 @@ def _check(arguments: argparse.Namespace) -> int:
         pull_request = event_pull_request(os.environ.get("GITHUB_EVENT_PATH"))
         Path(arguments.summary_json).write_text(report.summary_json(result, pull_request), "utf-8")
     return EXIT_FINDINGS if result.errors else EXIT_CLEAN
+
+
+def _queue(arguments: argparse.Namespace) -> int:
+    from generator.workflow import queue
+
+    project = _project(arguments)
+    base = arguments.base or default_base(project)
+    if base is None:
+        raise UsageError("no base branch: give --base (the queue reads requests from git)")
+    remote = arguments.remote or ("origin" if base.startswith("origin/") else None)
+    now = queue.parse_now(arguments.now)
+    found = queue.sources(project, base, remote)
+    github = pulls = None
+    if arguments.github or arguments.label or arguments.issue:
+        from generator.github import GitHub
+
+        github = GitHub.from_environment(arguments.repository)
+        pulls = github.open_pull_requests()
+        found = queue.with_pull_requests(project, remote, found, pulls)
+    checker = Checker(project)
+    if checker.reference is None:
+        raise UsageError("data/ has errors, so due dates cannot be counted: run certgen check")
+    items = queue.open_requests(checker, base, found, now)
+    zone = checker.reference.calendar.timezone
+    shown = {
+        "json": lambda: queue.as_json(items, now),
+        "markdown": lambda: queue.as_markdown(items, now, zone),
+        "text": lambda: queue.as_text(items, now, zone),
+    }[arguments.format]()
+    sys.stdout.write(shown)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(queue.as_markdown(items, now, zone))
+    if github is not None and pulls is not None:
+        if arguments.label:
+            for line in queue.apply_labels(github, items, pulls):
+                print(line, file=sys.stderr)
+        if arguments.issue:
+            number = github.keep_issue(
+                queue.ISSUE_LABEL, "Certificate desk queue", queue.as_markdown(items, now, zone)
+            )
+            print(f"the queue is shown on issue #{number}", file=sys.stderr)
+    return EXIT_CLEAN
 
 
 def _approvals(arguments: argparse.Namespace) -> int:

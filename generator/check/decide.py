@@ -93,6 +93,11 @@ class BusinessCalendar:
             day = self.next_business_day(day)
         return day
 
+    def due_at(self, day: date) -> datetime:
+        """When a certificate due on ``day`` is due: the desk's closing time that day."""
+        hours, minutes = self.settings.closes.split(":")
+        return datetime.combine(day, time(int(hours), int(minutes)), self.zone)
+
     def clock_start(self, received: datetime) -> date:
         """The business day on which work on a request received at ``received`` starts."""
         local = received.astimezone(self.zone)

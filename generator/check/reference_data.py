@@ -307,6 +307,8 @@ class CalendarSettings:
     timezone: str
     cutoff: str
     office_closures: tuple[tuple[date, str], ...]
+    closes: str = "23:59"
+    """Local time by which a certificate due on a day is due (the desk's closing time)."""
 
 
 @dataclass(frozen=True)
@@ -646,7 +648,13 @@ def _calendar(data: dict[str, Any]) -> CalendarSettings:
     closures = tuple(
         (date.fromisoformat(c["date"]), c["reason"]) for c in data.get("office_closures", ())
     )
-    return CalendarSettings(data["holidays_country"], data["timezone"], data["cutoff"], closures)
+    return CalendarSettings(
+        data["holidays_country"],
+        data["timezone"],
+        data["cutoff"],
+        closures,
+        data.get("closes", "23:59"),
+    )
 
 
 def _service_level(data: dict[str, Any]) -> ServiceLevel:
