@@ -355,10 +355,10 @@ def as_markdown(items: list[QueueItem], now: datetime, zone: str) -> str:
     header = [title for title, _ in COLUMNS] + ["flags"]
     out += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for item in items:
-        cells = [_cell(item, key) for _, key in COLUMNS] + [", ".join(item.flags)]
-        if item.pull_request is not None:
+        cells = [_escape(_cell(item, key)) for _, key in COLUMNS] + [_escape(", ".join(item.flags))]
+        if item.pull_request is not None:  # certgen's own text: GitHub links it
             cells[COLUMNS.index(("branch", "branch"))] = f"#{item.pull_request}"
-        out.append("| " + " | ".join(_escape(c) for c in cells) + " |")
+        out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"
 
 
