@@ -48,34 +48,49 @@ class Project:
         """Where builds keep their caches: outside the repository, so that nothing a pull
         request commits can be taken for a cached result. ``CERTGEN_CACHE_DIR`` (else
         ``$XDG_CACHE_HOME/certgen``, else ``~/.cache/certgen``) holds one folder a repository."""
+        name = hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:16]
+        return self.caches / name
+
+    @property
+    def caches(self) -> Path:
+        """The folder of every repository's caches (``cache_dir`` is this one's)."""
         base = os.environ.get("CERTGEN_CACHE_DIR") or os.path.join(
             os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "certgen"
         )
-        name = hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:16]
-        return Path(os.path.expanduser(base)) / name
+        return Path(os.path.expanduser(base))
 
     @property
-    def sources(self) -> tuple[Path, ...]:
-        """The folders a build reads and must never write into."""
-        names = ("schemas", "data", "requests", "records", "site", "generator", ".git", ".github")
-        return tuple(self.root / name for name in names)
+    def reserved_outputs(self) -> tuple[Path, ...]:
+        """Folders no build writes into: the caches (every repository's, MkDocs' among them),
+        and build/cache, where caches were once kept and a cached file could still lie."""
+        return (self.caches, self.root / "build" / "cache")
 
     def check_output_folder(self, out_dir: Path) -> None:
-        """Refuse an output folder that is, holds or lies inside one of the sources or the
-        caches: a build removes the files it no longer makes, and must not touch what it is
-        built from."""
-        out = out_dir.resolve()
-        if out == self.root.resolve():
+        """Refuse an output folder that overlaps the caches, or lies in the repository but not
+        in a folder under build/: a build removes the files it no longer makes, and must not
+        touch what it is built from. Links and ``..`` are resolved first."""
+        out, root = out_dir.resolve(), self.root.resolve()
+        if out == root or out in root.parents:
+            what = "is the repository itself" if out == root else "holds the whole repository"
+            raise UsageError(f"{out_dir} {what}; choose a folder such as build/site")
+        builds = root / "build"  # by name: a link named build leads elsewhere
+        if out == builds:
             raise UsageError(
-                f"{out_dir} is the repository itself; choose a folder such as build/site"
+                f"{out_dir} is build/ itself; a build writes into a folder under it, with its "
+                "lock and staging folder beside that folder: choose one such as build/site"
             )
-        for source in (*self.sources, self.cache_dir):
-            source = source.resolve()
-            if out == source or source in out.parents or out in source.parents:
+        for reserved in map(Path.resolve, self.reserved_outputs):
+            if out == reserved or reserved in out.parents or out in reserved.parents:
                 raise UsageError(
-                    f"{out_dir} overlaps {self._shown(source)}, which the build reads; "
-                    "choose another output folder, such as build/site"
+                    f"{out_dir} overlaps {self._shown(reserved)}, where certgen keeps its "
+                    "caches; choose another output folder, such as build/site"
                 )
+        if root in out.parents and builds not in out.parents:
+            raise UsageError(
+                f"{out_dir} lies in the repository ({self._shown(out)}), where a build writes "
+                "only into a folder under build/; choose one such as build/site, or a folder "
+                "outside the repository"
+            )
 
     def _shown(self, folder: Path) -> str:
         root = self.root.resolve()

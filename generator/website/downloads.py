@@ -83,9 +83,18 @@ def _csv(summaries: list[dict[str, Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+_FORMULA_SIGNS = ("=", "+", "-", "@")
+
+
 def _cell(value: Any) -> Any:
-    """Spreadsheets run cells that start with = + - @ as formulas: such text gets a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """A text cell that a spreadsheet could run as a formula, quoted (OWASP, CSV injection):
+    one whose first character after any blanks (spaces, tabs, line breaks, any Unicode
+    space: spreadsheets may trim them) is = + - @, or that starts with a tab or carriage
+    return. Every such text gets the quote, ``-5 °C`` too; numbers (``net_weight_kg``, the
+    only numeric column, never negative) are written as numbers and never quoted."""
+    if not isinstance(value, str):
+        return value
+    if value.lstrip().startswith(_FORMULA_SIGNS) or value[:1] in ("\t", "\r"):
         return "'" + value
     return value
 
