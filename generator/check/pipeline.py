@@ -11,7 +11,7 @@ import json
 import os
 import stat
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +146,22 @@ class Checker:
         document, _, findings = self.inspect(path, display)
         entry = entry_of(document, self.locked) if document else None
         return FileOutcome(findings, entry, self.dependencies(document))
+
+    def with_originals_locked(self, entries: list[Entry]) -> list[Entry]:
+        """``entries`` with the locked values (T410) of each certificate that an amendment
+        supersedes but that does not name it yet (the amendment is not issued yet): only
+        linked pairs carry them, and this one is linked from one side."""
+        where = {entry.id: index for index, entry in enumerate(entries)}
+        result = list(entries)
+        for entry in entries:
+            index = where.get(entry.supersedes or "")
+            if index is None or result[index].superseded_by or result[index].locked:
+                continue
+            document = load_file(result[index].path, result[index].path).document
+            if document is not None:
+                values = locked_values(document.data, self.locked)
+                result[index] = replace(result[index], locked=values)
+        return result
 
     def index_file(self, path: str, display: str) -> Entry | None:
         document = load_file(path, display).document
@@ -284,6 +300,7 @@ def run_check(
     for _, display, _ in work:
         _collect(result, known[display])
     if checker.reference is not None:
+        result.entries = checker.with_originals_locked(result.entries)
         result.findings += run_repository_rules(result.entries, {d for _, d in targets})
     result.findings.sort(key=Finding.sort_key)
     return result

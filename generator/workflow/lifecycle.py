@@ -11,7 +11,7 @@ import copy
 import io
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -211,29 +211,53 @@ class Lifecycle:
             issuance["official_number"] = number
         data["status"] = "issued"
         _insert_after(data, "issuance", issuance, before=("supersedes", "superseded_by"))
-        original = path.read_bytes()
+        originals = {path: path.read_bytes()}
+        replaced = self._replaced(data, display)  # an amendment: the record it supersedes
         self.write_checked(path, data, display, as_issued_now=True)
         try:
             record = self.freeze(path)
         except Refused:  # a record is kept already under this ID: nothing is issued
-            path.write_bytes(original)
+            path.write_bytes(originals[path])
             raise
-        across = self.register_errors(path)
+        if replaced is not None:
+            old_path, old = replaced
+            originals[old_path] = old_path.read_bytes()
+            old["status"] = "superseded"
+            old["superseded_by"] = str(data["id"])
+            old_path.write_text(self.render(old), "utf-8")
+        across = self.register_errors(*originals)
         if across:  # another request holds the number, for one: nothing is issued
-            path.write_bytes(original)
+            for written, original in originals.items():
+                written.write_bytes(original)
             record.unlink()
             raise Refused(f"{display} would not pass certgen check; nothing was written", across)
         return str(data["id"])
 
-    def register_errors(self, path: Path) -> list[Finding]:
-        """The errors the whole register's check gives ``path`` (cross-request rules such as
-        a unique official number included)."""
+    def _replaced(self, data: CommentedMap, display: str) -> tuple[Path, CommentedMap] | None:
+        """For an amendment (``supersedes``), the issued record it replaces and its path."""
+        old_id = data.get("supersedes")
+        if not old_id:
+            return None
+        old_path = self.project.requests_dir / str(old_id)[3:7] / f"{old_id}.yaml"
+        if not old_path.is_file():
+            raise Refused(f"{_at(display, data, 'supersedes')}: no request {old_id} exists")
+        old = self.read(old_path)
+        if old.get("status") != "issued":
+            raise Refused(
+                f"{_at(display, data, 'supersedes')}: {old_id} is {old.get('status')}; only an "
+                "issued certificate can be superseded"
+            )
+        return old_path, old
+
+    def register_errors(self, *paths: Path) -> list[Finding]:
+        """The errors the whole register's check gives ``paths`` (cross-request rules such as
+        a unique official number included), located as the paths were given."""
         result = run_check(self.checker, [str(self.project.requests_dir)])
-        target = os.path.abspath(path)
+        shown = {os.path.abspath(path): str(path) for path in paths}
         return [
-            f
+            replace(f, path=shown[os.path.abspath(f.path)])
             for f in result.findings
-            if os.path.abspath(f.path) == target and f.severity is Severity.ERROR
+            if os.path.abspath(f.path) in shown and f.severity is Severity.ERROR
         ]
 
     def freeze(self, path: Path) -> Path:
@@ -271,7 +295,12 @@ class Lifecycle:
             cancellation["note"] = note
         data["status"] = "cancelled"
         _insert_after(data, "cancellation", cancellation, before=("supersedes", "superseded_by"))
+        original = path.read_bytes()
         self.write_checked(path, data, display)
+        across = self.register_errors(path)
+        if across:
+            path.write_bytes(original)
+            raise Refused(f"{display} would not pass certgen check; nothing was written", across)
 
     def amend(self, path: Path, by: str, base: str | None) -> Path:
         """Create the request that supersedes the issued one at ``path``; mark it superseded."""
@@ -288,12 +317,13 @@ class Lifecycle:
         new["supersedes"] = str(old["id"])
         target = self.project.requests_dir / str(year) / f"{new_id}.yaml"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(self.render(new), "utf-8")  # checked by certgen check once edited
-        old["status"] = "superseded"
-        old["superseded_by"] = new_id
-        # not write_checked: R121 refuses the superseded mark until the replacement is issued,
-        # which happens later in the same pull request
-        path.write_text(self.render(old), "utf-8")
+        shown = os.path.relpath(target)
+        self.write_checked(target, new, shown)
+        across = self.register_errors(target)
+        if across:
+            target.unlink()
+            raise Refused(f"{shown} would not pass certgen check; nothing was written", across)
+        # the old record is marked superseded when the amendment is issued (certgen issue)
         return target
 
 

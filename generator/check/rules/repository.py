@@ -33,16 +33,19 @@ def request_id_is_unique(entries: list[Entry]) -> Iterator[RepositoryProblem]:
 
 @rule("R120", scope="repository")
 def supersedes_points_back(entries: list[Entry]) -> Iterator[RepositoryProblem]:
-    """An amendment's ``supersedes`` names an existing record that names it back.
+    """An amendment's ``supersedes`` names an issued record, which names it back once the
+    amendment is issued.
 
     A correction replaces an issued record: the new request says ``supersedes: <old id>``
-    and the old one gets ``status: superseded`` with ``superseded_by: <new id>``, so that
-    a verifier finds the current certificate from either side.
+    (``certgen amend`` writes it); when it is issued, the old one gets ``status: superseded``
+    with ``superseded_by: <new id>`` (``certgen issue`` writes both), so that a verifier finds
+    the current certificate from either side. Until then the old record stays issued.
 
-    Source: certgen: the register's amendment links (what ``certgen amend`` writes).
+    Source: certgen: the register's amendment links (what ``certgen amend`` and ``certgen
+    issue`` write).
 
-    Fix: correct the ID, or set status superseded and superseded_by on the old record
-    (``certgen amend`` does both).
+    Fix: correct the ID; amend only an issued certificate; once the amendment is issued, set
+    status superseded and superseded_by on the old record (``certgen issue`` does both).
     """
     by_id = {e.id: e for e in entries}
     for entry in entries:
@@ -51,6 +54,13 @@ def supersedes_points_back(entries: list[Entry]) -> Iterator[RepositoryProblem]:
         old = by_id.get(entry.supersedes)
         if old is None:
             yield RepositoryProblem(entry, "/supersedes", f"no request {entry.supersedes} exists")
+        elif entry.status == "requested":
+            if old.status != "issued" and old.superseded_by != entry.id:
+                yield RepositoryProblem(
+                    entry,
+                    "/supersedes",
+                    f"{old.id} is {old.status}: only an issued certificate can be amended",
+                )
         elif old.superseded_by != entry.id or old.status != "superseded":
             yield RepositoryProblem(
                 entry,
