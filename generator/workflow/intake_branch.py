@@ -127,7 +127,8 @@ def decide(state: BranchState) -> Decision:
     added = [path for path, status in state.changed.items() if status == "A"]
     if not added:
         reasons.append("the branch adds no request file")
-    request = added[0] if len(added) == 1 else None
+    # the path goes into the steps a reviewer copies into a shell: only a request file's
+    request = added[0] if len(added) == 1 and _REQUEST_FILE.search(added[0]) else None
     if reasons:
         return Decision(Action.HANDS_OFF, tuple(dict.fromkeys(reasons)), request)
     return Decision(Action.EXTEND, request=request)
