@@ -35,7 +35,7 @@ def reviewer_steps(issue: int, kind: str, preparer: str, request: str | None) ->
             f"  git fetch origin {branch} && git switch {branch}",
             f"  gh issue view {issue} --json body --jq .body > issue.md",
             f"  certgen intake issue.md --kind {kind} --by {preparer} --into {into}",
-            "  git diff  # intake leaves the document references empty: keep the desk's",
+            "  git diff  # intake empties the document references: put the desk's back",
             f'  git commit -m "Issue #{issue} as edited" -- {into} && git push',
             "  ```",
             "",
