@@ -128,8 +128,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     build_command.set_defaults(handler=_build)
 
-    serve = commands.add_parser("serve", help="preview the site, rebuilt when a file changes")
-    serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT")
+    serve = commands.add_parser(
+        "serve",
+        help="preview the site on a local address, rebuilt when a file changes; a failed "
+        "build shows its findings here and on every page, over the last site that built",
+    )
+    serve.add_argument(
+        "--dev-addr",
+        default="127.0.0.1:8000",
+        metavar="HOST:PORT",
+        help="where to serve it (default 127.0.0.1:8000; port 0: any free port)",
+    )
+    serve.add_argument("--no-pdf", action="store_true", help="skip the PDFs (faster rebuilds)")
     serve.set_defaults(handler=_serve)
 
     new = commands.add_parser("new", help="scaffold a request with the next free ID")
@@ -479,12 +489,16 @@ def _build(arguments: argparse.Namespace) -> int:
 
 
 def _serve(arguments: argparse.Namespace) -> int:
-    from mkdocs.commands.serve import serve
+    from generator.website.preview import serve
 
     project = _project(arguments)
-    serve(
-        config_file=str(project.root / "mkdocs.yml"), dev_addr=arguments.dev_addr, livereload=True
-    )
+    host, _, port = arguments.dev_addr.rpartition(":")
+    if not host or not port.isdigit():
+        raise UsageError(f"--dev-addr {arguments.dev_addr!r} is not HOST:PORT (127.0.0.1:8000)")
+    try:
+        serve(project, host, int(port), make_pdf=not arguments.no_pdf)
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        raise UsageError(f"cannot serve on {arguments.dev_addr}: {error.strerror}") from None
     return EXIT_CLEAN
 
 
