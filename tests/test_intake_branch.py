@@ -32,9 +32,9 @@ from generator.workflow.remote_branch import (
     PushRejected,
     Remote,
 )
+from tests.github_api import REPOSITORY, commit, endpoint, pull_request, review
 from tests.helpers import ROOT, make_project, run
 
-REPOSITORY = "cascadia-organic/certificates"
 ISSUE = 12
 BRANCH = f"request/issue-{ISSUE}"
 BODY = (ROOT / "tests" / "intake" / "import-valid.md").read_text("utf-8")
@@ -117,85 +117,25 @@ def intake(runner: Path, body: str = BODY) -> tuple[int, str, str, str]:
     return code, out, err, comment.read_text("utf-8") if comment.exists() else ""
 
 
-# --- GitHub's answers, in the shapes of docs.github.com/rest -----------------------------------
-
-
-def user(login: str) -> dict[str, Any]:
-    bot = login.endswith("[bot]")
-    return {
-        "login": login,
-        "id": 41898282 if bot else 583231,
-        "node_id": "MDQ6VXNlcjU4MzIzMQ==",
-        "url": f"https://api.github.com/users/{login}",
-        "html_url": f"https://github.com/{login}",
-        "type": "Bot" if bot else "User",
-        "site_admin": False,
-    }
+# --- GitHub's answers, in the shapes of docs.github.com/rest (tests/github_api.py) -------------
 
 
 def pull(number: int, head_sha: str, state: str = "open") -> dict[str, Any]:
-    owner, name = REPOSITORY.split("/")
-    repo = {"id": 1296269, "name": name, "full_name": REPOSITORY, "owner": user(owner)}
-    return {
-        "url": f"https://api.github.com/repos/{REPOSITORY}/pulls/{number}",
-        "id": 1000 + number,
-        "number": number,
-        "state": state,
-        "locked": False,
-        "title": f"IC-2026-0008: request from issue #{ISSUE}",
-        "user": user(BOT_LOGIN),
-        "body": f"Closes #{ISSUE}.",
-        "created_at": "2026-11-30T16:00:00Z",
-        "closed_at": None if state == "open" else "2026-12-01T08:00:00Z",
-        "merged_at": None,
-        "draft": False,
-        "head": {"label": f"{owner}:{BRANCH}", "ref": BRANCH, "sha": head_sha, "repo": repo},
-        "base": {"label": f"{owner}:main", "ref": "main", "sha": "0" * 40, "repo": repo},
-        "author_association": "NONE",
-    }
-
-
-def review(login: str, state: str, commit_id: str) -> dict[str, Any]:
-    return {
-        "id": 80,
-        "node_id": "MDE3OlB1bGxSZXF1ZXN0UmV2aWV3ODA=",
-        "user": user(login),
-        "body": "",
-        "state": state,
-        "html_url": f"https://github.com/{REPOSITORY}/pull/7#pullrequestreview-80",
-        "submitted_at": "2026-12-01T10:00:00Z",
-        "commit_id": commit_id,
-        "author_association": "MEMBER",
-    }
+    return pull_request(number, BOT_LOGIN, head_sha, BRANCH, state)
 
 
 def commits_of(origin: Path, logins: dict[str, str]) -> list[dict[str, Any]]:
     """The branch's commits as GitHub lists them: logins mapped from the commit addresses."""
-    form = "%H%x1f%an%x1f%ae%x1f%B%x1e"
+    form = "%H%x1f%ae%x1f%B%x1e"
     listed = git(origin, "log", "--reverse", f"--format={form}", f"main..{BRANCH}")
-    answers: list[dict[str, Any]] = []
-    for record in filter(None, (r.strip("\n") for r in listed.split("\x1e"))):
-        sha, name, email, message = record.split("\x1f")
-        person = {"name": name, "email": email, "date": "2026-12-01T09:00:00Z"}
-        login = logins.get(email)
-        answers.append(
-            {
-                "url": f"https://api.github.com/repos/{REPOSITORY}/commits/{sha}",
-                "sha": sha,
-                "commit": {"author": person, "committer": person, "message": message},
-                "author": user(login) if login else None,
-                "committer": user(login) if login else None,
-                "parents": [],
-            }
-        )
-    return answers
+    records = filter(None, (r.strip("\n") for r in listed.split("\x1e")))
+    return [
+        commit(sha, logins.get(email), message)
+        for sha, email, message in (record.split("\x1f") for record in records)
+    ]
 
 
 LOGINS = {BOT_EMAIL: BOT_LOGIN, REVIEWER["GIT_AUTHOR_EMAIL"]: "asmith"}
-
-
-def endpoint(path: str) -> re.Pattern[str]:
-    return re.compile(rf"https://api\.github\.com(?::443)?{re.escape(path)}(?:\?.*)?$")
 
 
 @pytest.fixture
@@ -327,7 +267,7 @@ def test_changes_requested_still_lets_the_requester_fix_the_issue(
     serve(
         api,
         [pull(7, first)],
-        reviews=[review("asmith", "CHANGES_REQUESTED", first)],
+        reviews=[review(80, "asmith", "CHANGES_REQUESTED", first)],
         commits=commits_of(origin, LOGINS),
     )
     assert intake(checkout(origin, tmp_path), EDITED)[0] == 0
@@ -341,7 +281,7 @@ def test_an_approved_pull_request_is_never_touched(
     serve(
         api,
         [pull(7, first)],
-        reviews=[review("asmith", "APPROVED", first)],
+        reviews=[review(80, "asmith", "APPROVED", first)],
         commits=commits_of(origin, LOGINS),
     )
     code, out, err, comment = intake(checkout(origin, tmp_path), EDITED)
