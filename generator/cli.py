@@ -399,7 +399,7 @@ def _queue(arguments: argparse.Namespace) -> int:
 
 def _approvals(arguments: argparse.Namespace) -> int:
     from generator.github import GitHub
-    from generator.workflow.approvals import check_approvals
+    from generator.workflow.approval_check import check_approvals
 
     project = _project(arguments)
     github = GitHub.from_environment(arguments.repository)

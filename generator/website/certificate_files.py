@@ -193,7 +193,9 @@ def _holder_details(certificate: PublicCertificate, link: str, context: JobConte
     SHA-256 the public page gives) and the record's signature when the build signs."""
     preview = context.signing.preview
     record = certificate.record | {"url": link}
-    fragment = certificate_fragment(record, certificate.digest, "", "", context.sample_data, preview)
+    fragment = certificate_fragment(
+        record, certificate.digest, "", "", context.sample_data, preview
+    )
     jws = None
     if not preview:
         jws = record_signature(certificate, context.signing, context.cache_dir).decode("ascii")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.check.approvals import OUTSIDE, Approvals, ChangeUnderReview
+from generator.check.decisions import OUTSIDE, Approvals, ChangeUnderReview
 from generator.check.rules.registry import Problem, rule
 
 _APPROVE = "on GitHub, Files changed → Review changes → Approve, on the pull request's last commit"

@@ -190,7 +190,7 @@ def run_history_rules(changes: list[Change]) -> list[Finding]:
 
 def run_approval_rules(items: list[Any]) -> list[Finding]:
     """Rules on a pull request's decisions against its reviews on GitHub (each item a
-    ``check.approvals.ChangeUnderReview``)."""
+    ``check.decisions.ChangeUnderReview``)."""
     findings = []
     for entry in rules_of("approvals"):
         for item in items:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.check.approvals import (
+from generator.check.decisions import (
     Approvals,
     ChangeUnderReview,
     Decision,

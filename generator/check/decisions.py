@@ -6,7 +6,7 @@ decision is the named reviewer's only when that reviewer's GitHub login (data/ce
 staff ``github``, as on the base branch) approved the pull request's head commit, and the
 reviewer is neither its author nor the request's preparer. The approval rules
 (``check.rules.approvals``) judge each decision against these facts; the reviews come from
-GitHub's REST API (generator/github.py) in generator/workflow/approvals.py.
+GitHub's REST API (generator/github.py) in generator/workflow/approval_check.py.
 """
 
 from __future__ import annotations
