@@ -6,14 +6,16 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from generator import __version__
 from generator.check import report
-from generator.check.catalog import STAGE_TITLES, all_codes
+from generator.check.catalog import STAGE_TITLES, all_codes, summary_text
 from generator.check.load import MAX_BYTES
 from generator.check.outcomes import CheckResult
 from generator.check.pipeline import Checker, run_check
@@ -675,12 +677,20 @@ def _inside_project() -> bool:
 
 
 def _rules(arguments: argparse.Namespace) -> int:
+    """Every code, its severity and name, and under them its whole summary, wrapped to the
+    terminal (at most 100 columns), never cut."""
+    width = max(60, min(100, shutil.get_terminal_size((100, 24)).columns))
     stage = None
     for code in all_codes().values():
         if code.stage != stage:
             stage = code.stage
             print(f"\n{STAGE_TITLES[stage]}")
-        print(f"  {code.code}  {code.severity:<7}  {code.name:<42} {code.summary}")
+        print(f"  {code.code}  {code.severity:<7}  {code.name}")
+        print(
+            textwrap.fill(
+                summary_text(code), width, initial_indent=" " * 8, subsequent_indent=" " * 8
+            )
+        )
     return EXIT_CLEAN
 
 

@@ -1,6 +1,9 @@
-"""Every finding code of every stage, in pipeline order, with the stages' titles."""
+"""Every finding code of every stage, in pipeline order, with the stages' titles, and their
+summaries as plain text for the terminal."""
 
 from __future__ import annotations
+
+import re
 
 from generator.check.load import CODES as LOAD_CODES
 from generator.check.rules import RULES
@@ -26,3 +29,12 @@ def all_codes() -> dict[str, Code]:
     for scope in ("request", "repository", "data", "history", "records", "tree", "approvals"):
         codes.update({c: r.code for c, r in sorted(RULES.items()) if r.scope == scope})
     return codes
+
+
+_MARKUP = re.compile(r"``(.+?)``|<(https?://[^>\s]+)>")
+
+
+def summary_text(code: Code) -> str:
+    """A code's summary (its docstring's whole first paragraph) as plain text: ``code`` in
+    quotes, <URL> as the address; for a terminal, where markup would show as written."""
+    return _MARKUP.sub(lambda m: f"'{m[1]}'" if m[1] is not None else m[2], code.summary)
