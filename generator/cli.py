@@ -520,6 +520,12 @@ def _new(arguments: argparse.Namespace) -> int:
     path = scaffold(lifecycle, arguments.kind, arguments.exporter, arguments.by, options, base)
     shown = os.path.relpath(path)
     print(f"created {shown}: fill in the empty fields, then run certgen check {shown}")
+    _, _, findings = lifecycle.checker.inspect(path, shown)
+    blocking = [f for f in findings if f.code[0] not in "SY"]  # not the fields left empty
+    if blocking:
+        print("what will block this request, whatever is filled in:")
+        for finding in blocking:
+            print(report.text_line(finding))
     return EXIT_CLEAN
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -163,3 +164,35 @@ def chromium() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
+
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.org",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.org",
+}
+
+
+def git(repo: Path, *arguments: str) -> str:
+    """Run git in ``repo`` as a test author; its output (fails the test on an error)."""
+    completed = subprocess.run(
+        ["git", *arguments],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=os.environ | GIT_ENV,
+        check=True,
+    )
+    return completed.stdout
+
+
+def register_on_a_branch(target: Path, with_site: bool = False) -> Path:
+    """A git repository whose main branch holds the example register (and the site sources
+    ``with_site``); work happens on the branch ``pull-request``."""
+    project = make_project(target, with_requests=True, with_site=with_site)
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "the register")
+    git(project, "switch", "-q", "-c", "pull-request")
+    return project

@@ -20,8 +20,8 @@ from tests.github_api import (
     review,
     serve_pull_request,
 )
-from tests.helpers import run
-from tests.test_review import check_base, git, located, request
+from tests.helpers import git, register_on_a_branch, run
+from tests.test_review import check_base, located, request
 
 NUMBER = 41
 APPROVALS = ["approvals", "--pull-request", str(NUMBER), "--base", "main"]
@@ -37,14 +37,7 @@ STAFF = {  # handle -> GitHub login, as data/certifier.yaml lists them
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    from tests.helpers import make_project
-
-    project = make_project(tmp_path / "repo", with_requests=True)
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "the register")
-    git(project, "switch", "-q", "-c", "pull-request")
-    return project
+    return register_on_a_branch(tmp_path / "repo")
 
 
 def commit_all(repo: Path, message: str = "change") -> str:

@@ -14,20 +14,15 @@ import pytest
 
 from generator.project import Project
 from generator.website import certificate_files, certificate_pdf
-from tests.helpers import holder_details, holder_pdf, make_project, run
+from tests.helpers import holder_details, holder_pdf, register_on_a_branch, run
 from tests.test_build import pdf_text
-from tests.test_review import check_base, git, located, request
+from tests.test_review import check_base, located, request
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """The example register with its site sources on main; work happens on a branch."""
-    project = make_project(tmp_path / "repo", with_requests=True, with_site=True)
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "the register")
-    git(project, "switch", "-q", "-c", "pull-request")
-    return project
+    return register_on_a_branch(tmp_path / "repo", with_site=True)
 
 
 def issued_files(repo: Path, from_scratch: bool = True) -> dict[str, bytes]:

@@ -14,8 +14,7 @@ import responses
 
 from generator.workflow import queue
 from tests.github_api import REPOSITORY, endpoint, pull_request, user
-from tests.helpers import make_project, run
-from tests.test_review import git
+from tests.helpers import git, make_project, run
 
 NOW = "2026-12-01T09:00:00-08:00"
 ISSUED = (

@@ -14,7 +14,15 @@ from generator.website.guidance_pages import _render, _rule_stages
 from tests.test_cases import EXPECTED
 
 CODES = all_codes()
-PREFIXES = {"load": "Y", "schema": "S", "data": "A", "history": "H", "records": "H", "tree": "W", "approvals": "H"}
+PREFIXES = {
+    "load": "Y",
+    "schema": "S",
+    "data": "A",
+    "history": "H",
+    "records": "H",
+    "tree": "W",
+    "approvals": "H",
+}
 NOT_FROM_CASE_FILES = {
     "S011": "fallback for schema keywords the schemas do not use yet; see test_schema.py",
     "H901": "needs a git history: see test_review.py",

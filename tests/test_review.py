@@ -6,46 +6,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from generator.project import Project
 from generator.record.holder import HolderKeys
-from tests.helpers import holder_details, holder_pdf, make_project, run
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.org",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.org",
-}
-
-
-def git(repo: Path, *arguments: str) -> str:
-    completed = subprocess.run(
-        ["git", *arguments],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        env=os.environ | GIT_ENV,
-        check=True,
-    )
-    return completed.stdout
+from tests.helpers import git, holder_details, holder_pdf, make_project, register_on_a_branch, run
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A repository whose main branch holds the example register; work happens on a branch."""
-    project = make_project(tmp_path / "repo", with_requests=True)
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "the register")
-    git(project, "switch", "-q", "-c", "pull-request")
-    return project
+    return register_on_a_branch(tmp_path / "repo")
 
 
 def check_base(repo: Path) -> tuple[int, list[str], str]:

@@ -139,8 +139,10 @@ def decide(request: Request, ref: Reference) -> Facts:
     calendar = calendar_for(ref.calendar)
     received = request.requested_at.astimezone(calendar.zone)
     start = calendar.clock_start(received)
-    day = terms_date(request)
-    terms = market.terms_on(day) if market and day else None
+    # a draft without its departure date yet: the terms in force when it was received, so
+    # that what the destination will refuse shows at once (the departure date decides)
+    day = terms_date(request) or received.date()
+    terms = market.terms_on(day) if market else None
     products = tuple(product_profile(p, request, ref) for p in request.products)
     return Facts(
         document_type=document_type,

@@ -94,8 +94,13 @@ class Checker:
             return None, None, loaded.findings
         document = loaded.document
         findings = validate(document, self.request_schema)
-        if findings or self.reference is None:
+        if self.reference is None:
             return document, None, findings
+        if findings and not _a_draft(document, findings):
+            return document, None, findings  # wrong values: the rules wait until they are fixed
+        if findings:
+            facts, partial = self._partial(document, findings)
+            return document, facts, sorted([*findings, *partial], key=Finding.sort_key)
         request = Request(document)
         kept, problem = self.frozen_state(request)
         frozen = kept and not as_issued_now
@@ -109,6 +114,27 @@ class Checker:
         except Exception as error:  # a rule bug must not pass for a clean check
             raise RuleFailure(f"a rule failed on {display}: {error!r}") from error
         return document, facts, findings
+
+    def _partial(
+        self, document: Document, schema_findings: list[Finding]
+    ) -> tuple[Facts | None, list[Finding]]:
+        """While a request does not pass the schema yet (a draft with empty fields), the facts
+        and the rule findings that do not depend on what is missing or wrong: a rule that
+        cannot run without those fields is left out, and so is a finding at or under a field
+        the schema already reports."""
+        assert self.reference is not None
+        request = Request(document)
+        try:
+            facts: Facts | None = decide(request, self.reference)
+        except Exception:  # a field it needs is empty or malformed
+            facts = None
+        context = Context(request, self.reference, facts, False, False, None)
+        reported = [f.pointer for f in schema_findings]
+        findings = []
+        for finding in run_request_rules(context, document, tolerant=True):
+            if not any(_within(finding.pointer, p) for p in reported):
+                findings.append(finding)
+        return facts, findings
 
     def is_frozen(self, request: Request) -> bool:
         """Whether ``request`` is issued (or cancelled, superseded) with its record kept."""
@@ -196,6 +222,37 @@ class KeptRecord:
             )
             return cls(request_id, content, None, problem)
         return cls(request_id, content, record, None)
+
+
+def _a_draft(document: Document, findings: list[Finding]) -> bool:
+    """A request whose only schema problems are fields not filled in yet (missing, or empty:
+    ``certgen new`` leaves them so), as opposed to values that are wrong."""
+    if document.data.get("status") != "requested":
+        return False  # a decision is judged whole
+    return all(f.code == "S002" or _unfilled(document.data, f.pointer) for f in findings)
+
+
+def _unfilled(data: Any, pointer: str) -> bool:
+    for step in pointer.split("/")[1:]:
+        if isinstance(data, dict):
+            data = data.get(step.replace("~1", "/").replace("~0", "~"))
+        elif isinstance(data, list) and step.isdigit() and int(step) < len(data):
+            data = data[int(step)]
+        else:
+            return False
+    return data is None or data == "" or data == [] or data == {}
+
+
+def _within(pointer: str, reported: str) -> bool:
+    """Whether ``pointer`` is ``reported`` or under it, or above it (a section the schema
+    finds a problem in)."""
+    if not reported or not pointer:
+        return True
+    return (
+        pointer == reported
+        or pointer.startswith(reported + "/")
+        or reported.startswith(pointer + "/")
+    )
 
 
 def entry_of(document: Document, locked: tuple[str, ...] = ()) -> Entry | None:

@@ -79,7 +79,7 @@ def as_text(
 def _fact_lines(document: Document, facts: Facts, reference: Reference) -> list[str]:
     data = document.data
     mode = f", {data['mode'].replace('_', ' ')}" if data.get("mode") else ""
-    exporter = data["exporter"]
+    exporter = data.get("exporter") or {}
     rows = [
         ("request", f"{data['id']}: {data['kind']}{mode}, {data['status']}"),
         (
@@ -89,9 +89,10 @@ def _fact_lines(document: Document, facts: Facts, reference: Reference) -> list[
         ("destination", facts.market.name if facts.market else "United States"),
     ]
     if facts.market is not None:
-        rows.append(("terms", _terms_line(facts)))
+        departure = (data.get("transport") or {}).get("departure_date")
+        rows.append(("terms", _terms_line(facts, departure)))
     rows += [
-        ("exporter", f"{exporter['operation_id']} {exporter['name']}"),
+        ("exporter", f"{exporter.get('operation_id', '?')} {exporter.get('name') or ''}".strip()),
         ("received", f"{facts.received:%Y-%m-%d %H:%M} {reference.calendar.timezone}"),
         ("clock starts", f"{facts.clock_starts:%Y-%m-%d (%a)}"),
     ]
@@ -107,10 +108,12 @@ def _fact_lines(document: Document, facts: Facts, reference: Reference) -> list[
     return [f"  {label:<14} {value}" for label, value in rows]
 
 
-def _terms_line(facts: Facts) -> str:
+def _terms_line(facts: Facts, departure: object) -> str:
     """The arrangement terms in force on the departure date, or that none are."""
     terms = facts.terms
     if terms is None:
         return "none in force on the departure date (see D507)"
     name = terms.arrangement or "no trade arrangement"
+    if not departure:
+        return f"{name} ({terms.period}), in force today: the departure date decides"
     return f"{name} ({terms.period})"

@@ -236,19 +236,20 @@ def _operation(context: Context, role: str) -> Operation | None:
 
 def _certified_throughout(context: Context, role: str) -> Iterator[Problem]:
     operation = _operation(context, role)
-    window = context.request.shipping_window
-    if operation is None or window is None:
+    if operation is None or context.facts is None:
         return
+    window = context.request.shipping_window  # None while the dates are not filled in
     start = context.facts.received.date()
-    end = max(window[1], start)
+    end = max(window[1], start) if window else start
     period = operation.first_non_certified(start, end)
     if period is None:
         return
     last_day = "the end of validity" if context.request.is_time_frame else "the departure"
+    until = f"{last_day} ({window[1]})" if window else last_day
     yield Problem(
         f"/{role}/operation_id",
         f"{operation.name} ({operation.operation_id}) "
-        f"{_status_words(operation, period, start, f'{last_day} ({window[1]})')}; "
+        f"{_status_words(operation, period, start, until)}; "
         f"{_CERTIFIED_REQUIRED[role]}",
     )
 

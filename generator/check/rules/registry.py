@@ -137,13 +137,23 @@ def rules_of(scope: Scope) -> list[Rule]:
     return [r for r in RULES.values() if r.scope == scope]
 
 
-def run_request_rules(context: Context, document: Document) -> list[Finding]:
+def run_request_rules(
+    context: Context, document: Document, tolerant: bool = False
+) -> list[Finding]:
+    """The request rules' findings; ``tolerant`` (a draft that does not pass the schema)
+    leaves out a rule that cannot run on what is there, instead of failing."""
     findings: list[Finding] = []
     waiting: list[Finding] = []
     for entry in rules_of("request"):
         if context.frozen and not entry.after_issuance:
             continue
-        for pointer, message in entry.func(context):
+        try:
+            problems = list(entry.func(context))
+        except Exception:
+            if not tolerant:
+                raise
+            continue
+        for pointer, message in problems:
             where = (1, 1) if pointer is None else document.locate(pointer)
             finding = entry.finding(document.path, where, message, pointer or "")
             (waiting if entry.when_sound else findings).append(finding)

@@ -1,0 +1,69 @@
+"""A draft (a request with fields not filled in yet) already hears what will block it: the
+rules that do not depend on an empty field run, ``certgen new`` says what will block the
+request as soon as it is scaffolded, and ``certgen show`` gives its fee and due date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import register_on_a_branch, run
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return register_on_a_branch(tmp_path / "repo")
+
+
+def _new(repo: Path, *arguments: str) -> tuple[str, Path]:
+    code, out, err = run(["new", *arguments, "--by", "dokafor", "--base", "main"], repo)
+    assert code == 0, err
+    created = repo / out.split()[1].rstrip(":")
+    return out, created
+
+
+def test_new_says_at_once_what_will_block_the_request(repo: Path) -> None:
+    """Wine to Japan from an exporter whose addendum lacks Japan; an import from a suspended
+    exporter for a suspended importer."""
+    out, _ = _new(repo, "export", "--exporter", "5550000205", "--destination", "JP")
+    lines = out.splitlines()
+    assert lines[1] == "what will block this request, whatever is filled in:"
+    assert any(" G309 Japan does not accept wine" in line for line in lines[2:])
+    assert any(
+        " P208 Sonoma Coast Cellars's International Markets Addendum" in line for line in lines[2:]
+    )
+    assert not any(" S0" in line for line in lines)  # the empty fields are for check to list
+    out, _ = _new(repo, "import", "--exporter", "5550000106", "--importer", "9031000796")
+    assert " P203 Hacienda Verde S.A. de C.V. (5550000106) is suspended in OID" in out
+    assert " P207 Harbor Organic Trading Corp. (9031000796) is suspended in OID" in out
+    out, _ = _new(repo, "export", "--exporter", "5550000204", "--destination", "JP")
+    assert out.count("\n") == 1  # nothing blocks a clean draft
+
+
+def test_check_lists_empty_fields_and_rule_findings_together(repo: Path) -> None:
+    _, created = _new(repo, "export", "--exporter", "5550000205", "--destination", "JP")
+    code, out, _ = run(["check", str(created.relative_to(repo))], repo)
+    assert code == 1
+    codes = [line.split()[1] for line in out.splitlines()[:-1]]
+    assert "S001" in codes and "G309" in codes and "P208" in codes
+
+
+def test_show_gives_fee_and_due_date_of_a_draft(repo: Path) -> None:
+    _, created = _new(repo, "export", "--exporter", "5550000204", "--destination", "JP")
+    code, out, _ = run(["show", str(created.relative_to(repo))], repo)
+    assert code == 1  # fields are still empty
+    assert "  fee            USD 75.00" in out
+    assert "  due            " in out
+    assert "in force today: the departure date decides" in out
+
+
+def test_wrong_values_hold_the_rules_back(repo: Path) -> None:
+    """A value the schema refuses (not an empty one) may be what a rule would read: the rules
+    wait until it is fixed, so no finding rests on a wrong value."""
+    path = repo / "requests" / "2026" / "IC-2026-0003.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("service_level: standard", "service_level: 5"))
+    code, out, _ = run(["check", str(path.relative_to(repo))], repo)
+    assert code == 1
+    assert [line.split()[1] for line in out.splitlines()[:-1]] == ["S001"]
