@@ -67,3 +67,23 @@ def test_wrong_values_hold_the_rules_back(repo: Path) -> None:
     code, out, _ = run(["check", str(path.relative_to(repo))], repo)
     assert code == 1
     assert [line.split()[1] for line in out.splitlines()[:-1]] == ["S001"]
+
+
+def test_a_staff_member_who_filed_the_issue_form_cannot_decide_it(repo: Path) -> None:
+    """prepared_by github:asmith-cascadia is asmith (their GitHub login): asmith may not
+    issue it."""
+    path = repo / "requests" / "2026" / "IC-2026-0003.yaml"
+    path.write_text(
+        path.read_text().replace("prepared_by: mlopez", "prepared_by: github:asmith-cascadia")
+    )
+    shown = str(path.relative_to(repo))
+    code, _, err = run(
+        ["issue", shown, "--by", "asmith", "--number", "555-5550000104-000400"], repo
+    )
+    assert code == 1, err
+    code, _, err = run(["issue", shown, "--by", "jchen", "--number", "555-5550000104-000400"], repo)
+    assert code == 0, err
+    text = path.read_text().replace("reviewer: jchen", "reviewer: asmith")
+    path.write_text(text)
+    code, out, _ = run(["check", shown], repo)
+    assert code == 1 and " R111 asmith prepared this request" in out

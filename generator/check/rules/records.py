@@ -226,13 +226,19 @@ def reviewer_is_not_preparer(context: Context) -> Iterator[Problem]:
     The certifier separates preparation from the certification decision; the person who
     prepared a request may not be the one who issues it, nor the one who cancels it.
 
+    A preparer recorded as ``github:<login>`` (a request filed through the issue form) is the
+    staff member whose GitHub login that is, if any.
+
     Source: certifier policy: data/certifier.yaml, staff (roles ``preparer`` and
-    ``reviewer``); no published source found that requires a second person for each
-    certificate; certifier practice.
+    ``reviewer``, ``github``); no published source found that requires a second person for
+    each certificate; certifier practice.
 
     Fix: have another listed reviewer review and issue (or cancel) the request.
     """
     preparer = str(context.data["prepared_by"]).casefold()
+    if preparer.startswith("github:"):  # filed through the issue form: the staff behind it
+        member = context.ref.certifier.member_with_login(preparer.removeprefix("github:"))
+        preparer = member.handle.casefold() if member else preparer
     decisions = (
         (context.request.issuance, "/issuance/reviewer", "reviewer", "issue"),
         (context.data.get("cancellation"), "/cancellation/cancelled_by", "cancelled_by", "cancel"),
