@@ -114,3 +114,16 @@ def test_serve_on_a_taken_port_is_a_usage_error(tmp_path: Path) -> None:
         )
     assert completed.returncode == 2
     assert f"cannot serve on 127.0.0.1:{port}" in completed.stderr
+
+
+def test_build_without_the_site_sources_is_a_usage_error(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "repo", with_requests=True)  # no site/, no mkdocs.yml
+    completed = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--no-pdf"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 2, completed.stderr
+    assert "mkdocs.yml and site are missing from" in completed.stderr

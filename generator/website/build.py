@@ -65,6 +65,13 @@ def build(
     ``reuse_from`` (a built site's folder or address, or ``published`` for the certifier's
     website) gives the issued PDFs that are not in the cache, when they verify."""
     project.check_output_folder(out_dir)
+    missing = [name for name in ("mkdocs.yml", "site") if not (project.root / name).exists()]
+    if missing:
+        raise UsageError(
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing from "
+            f"{project.root}: the site is built from them (the guidance pages, the theme's "
+            "settings); restore them from the certgen repository"
+        )
     cache_dir = project.cache_dir
     if project.root.resolve() in (*cache_dir.resolve().parents, cache_dir.resolve()):
         raise UsageError(
