@@ -143,7 +143,7 @@ def test_certificate_page_shows_status_qr_and_digest(page: Page, base_url: str, 
     record = holder_details(site, "IC-2026-0001")["record"].encode("utf-8")
     digest = hashlib.sha256(record).hexdigest()
     page.goto(base_url + "certificates/IC-2026-0001.html")
-    assert page.locator(".certgen-status").inner_text() == "Issued (valid)"
+    assert page.locator(".certgen-status").inner_text() == "Valid"
     assert page.locator(".certgen-number strong").inner_text() == "555-5550000101-000231"
     assert page.locator(".certgen-digest").inner_text() == digest
     public = page.request.get(base_url + "certificates/IC-2026-0001.json").json()
@@ -156,7 +156,7 @@ def test_certificate_page_shows_status_qr_and_digest(page: Page, base_url: str, 
 
     link = holder_link(base_url + "certificates/IC-2026-0001.html", "IC-2026-0001")
     assert _open_holder_view(page, link) == "unsigned"  # built without a key: a preview
-    assert page.locator(".certgen-status").inner_text() == "Issued (valid)"
+    assert page.locator(".certgen-status").inner_text() == "Valid"
     assert page.locator(".certgen-number strong").inner_text() == "555-5550000101-000231"
     assert page.locator(".certgen-digest").inner_text() == digest
     for name in ("Pacific Fresh Imports LLC", "Aguacates del Valle", "Organic Hass Avocados"):

@@ -125,7 +125,8 @@ def test_a_cancelled_certificate_says_so_loudly(
 ) -> None:
     pdf = held_pdf(signed_site, "IC-2026-0007", tmp_path)
     verdict = check_files(page, verify_url, [pdf])
-    assert verdict.startswith("not-valid: CANCELLED: this certificate is no longer valid")
+    assert verdict.startswith("not-valid: Cancelled: NOP Import Certificate")
+    assert "This certificate was cancelled and is not valid." in verdict
     assert "Signature: valid" in verdict
 
 

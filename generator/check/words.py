@@ -1,4 +1,5 @@
-"""The request format's ids in words, for messages and pages."""
+"""The request format's and the reference data's ids in words, for messages and pages: one
+table for each kind of id, so that a page, a message and the site's scripts word it alike."""
 
 from __future__ import annotations
 
@@ -15,6 +16,20 @@ CATEGORY_WORDS = {
     "non_food": "non-food products",
 }
 
+CATEGORY_WORD = {
+    "unprocessed_plant": "unprocessed plant product",
+    "livestock_product": "livestock product",
+    "processed_food": "processed food",
+    "feed": "feed",
+    "wine": "wine",
+    "alcoholic_beverage": "alcoholic beverage",
+    "honey": "honey",
+    "aquaculture_algae": "aquaculture or algae",
+    "seed": "seed",
+    "non_food": "non-food product",
+}
+"""One product's category, as a certificate names it."""
+
 CLAIM_WORDS = {
     "100_percent_organic": '"100 percent organic"',
     "organic": '"organic"',
@@ -29,3 +44,48 @@ ORIGIN_WORDS = {
     "processed_in_us": "finally processed in the United States",
     "any": "of any origin",
 }
+
+STATUS_WORDS = {
+    "issued": "Valid",
+    "cancelled": "Cancelled",
+    "superseded": "Superseded",
+    "expired": "Expired",
+}
+"""A published certificate's status today: the register, the certificate's page, the holder's
+view, the downloads and the Verify page (which gets this table through the lookup files)."""
+
+STATUS_NOTES = {
+    "issued": "",
+    "cancelled": "This certificate was cancelled and is not valid.",
+    "superseded": "This certificate was replaced by a correction and is not valid.",
+    "expired": "The validity period of this certificate has ended.",
+}
+"""What a status means for whoever holds the certificate (none for a valid one)."""
+
+OPERATION_STATUS_WORDS = {
+    "certified": "certified",
+    "surrendered": "surrendered",
+    "suspended": "suspended",
+    "revoked": "revoked",
+    "transitional": "transitional",
+    "denied_certification": "denied certification",
+    "withdrew_with_nonc": "withdrawn after a notice of noncompliance",
+    "withdrew_from_transitional": "withdrawn while transitional",
+}
+"""An operation's status in the Organic INTEGRITY Database (its data dictionary's statuses)."""
+
+SCOPE_WORDS = {
+    "crops": "crops",
+    "livestock": "livestock",
+    "wild_crops": "wild crops",
+    "handling": "handling",
+}
+
+ANIMAL_WORDS = {"ruminant": "ruminant", "non_ruminant": "non-ruminant"}
+
+ISSUED_IN_WORDS = {
+    "oid": "the USDA Organic INTEGRITY Database (OID)",
+    "traces": "EU TRACES NT",
+    "e_naqs": "Korea's e-NAQS system",
+}
+"""Where a document is issued when it is not on the certifier's own form ("certifier")."""

@@ -23,10 +23,18 @@ from markupsafe import Markup
 from generator.check.catalog import STAGE_TITLES, all_codes
 from generator.check.decide import calendar_for
 from generator.check.reference_data import Reference
-from generator.check.words import CATEGORY_WORDS, CLAIM_WORDS, ORIGIN_WORDS
+from generator.check.words import (
+    ANIMAL_WORDS,
+    CATEGORY_WORDS,
+    CLAIM_WORDS,
+    ISSUED_IN_WORDS,
+    OPERATION_STATUS_WORDS,
+    ORIGIN_WORDS,
+    SCOPE_WORDS,
+)
 from generator.findings import Code
 from generator.record.public import OID_PROFILE, country_name
-from generator.website.render import long_date
+from generator.website.render import long_date, zone_words
 
 SHELL_PAGE = "certificates/shell.md"
 TITLE_MARKER = "CERTGEN_TITLE_MARKER"
@@ -62,10 +70,14 @@ def _environment() -> jinja2.Environment:
         raw=Markup,
         long_date=long_date,
         country=country_name,
-        status_words=lambda status: status.replace("_", " "),
-        category_words=lambda category: CATEGORY_WORDS.get(category, category),
-        claim_words=lambda claim: CLAIM_WORDS.get(claim, claim),
-        origin_words=lambda origin: ORIGIN_WORDS.get(origin, origin),
+        status_words=OPERATION_STATUS_WORDS.__getitem__,
+        scope_words=SCOPE_WORDS.__getitem__,
+        animal_words=ANIMAL_WORDS.__getitem__,
+        issued_in_words=ISSUED_IN_WORDS.__getitem__,
+        category_words=CATEGORY_WORDS.__getitem__,
+        claim_words=CLAIM_WORDS.__getitem__,
+        origin_words=ORIGIN_WORDS.__getitem__,
+        zone_words=zone_words,
     )
     return env
 

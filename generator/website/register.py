@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from generator.check.words import STATUS_NOTES, STATUS_WORDS
 from generator.record.public import PublicCertificate
 from generator.website.guidance_pages import CONTENT_MARKER, TITLE_MARKER
 from generator.website.output_folder import Planned, content_key
@@ -25,12 +26,6 @@ LATEST_ROWS = 200
 """How many of the newest certificates the register shows when it opens."""
 _INDENTATION = re.compile(r"\n[ \t]+")
 _NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
-STATUS_NOTES = {
-    "cancelled": "This certificate was cancelled and is not valid.",
-    "superseded": "This certificate was replaced by a correction and is not valid.",
-    "expired": "The validity period of this certificate has ended.",
-    "issued": "",
-}
 
 
 class Shell:
@@ -183,7 +178,8 @@ def lookup_files(
     shards: dict[str, dict[str, Any]] = {}
     for key, value in entries.items():
         shards.setdefault(f"{fnv1a(key) % count:04x}", {})[key] = value
-    files = {"data/lookup/meta.js": _planned_jsonp("meta", {"shards": count})}
+    meta = {"shards": count, "status_words": STATUS_WORDS}  # the scripts' words for statuses
+    files = {"data/lookup/meta.js": _planned_jsonp("meta", meta)}
     signatures = _Signatures(records, sign) if sign else None
     for name, shard in shards.items():
         files[f"data/lookup/{name}.js"] = _planned_shard(name, shard, signatures, signer_id)

@@ -18,37 +18,19 @@ from typing import Any
 
 import jinja2
 import zxingcpp
+from markupsafe import Markup
 
-from generator.check.reference_data import ISSUING_SYSTEMS
+from generator.check.words import CATEGORY_WORD, ISSUED_IN_WORDS, STATUS_NOTES, STATUS_WORDS
 
 QR_BORDER = 2
 """Quiet zone around the code, in modules (the SVG's white background carries it)."""
 _DARK_RUN = re.compile(rb"\x00+")
 
 _WORDS = {
-    "status": {
-        "issued": "Issued (valid)",
-        "as_issued": "Issued; status today: scan the QR code",
-        "cancelled": "Cancelled",
-        "superseded": "Superseded",
-        "expired": "Expired",
-    },
     "claim": {
         "100_percent_organic": "100% organic",
         "organic": "Organic",
         "made_with_organic": "Made with organic (specified ingredients)",
-    },
-    "category": {
-        "unprocessed_plant": "unprocessed plant product",
-        "livestock_product": "livestock product",
-        "processed_food": "processed food",
-        "feed": "feed",
-        "wine": "wine",
-        "alcoholic_beverage": "alcoholic beverage",
-        "honey": "honey",
-        "aquaculture_algae": "aquaculture or algae",
-        "seed": "seed",
-        "non_food": "non-food product",
     },
     "reason": {
         "shipment_not_made": "the shipment was not made",
@@ -58,6 +40,11 @@ _WORDS = {
         "other": "cancelled",
     },
 }
+AS_ISSUED_WORDS = "Issued; status today: scan the QR code"
+"""The status a PDF prints: the record as issued cannot follow a later cancellation."""
+NBSP = "\u00a0"
+TIMES = "\u00d7"
+_NUMBER_AND_UNIT = re.compile(r"(\d)[ \t]+(?=(?:kg|g|t|lb|oz|l|L|ml|mL|%)(?![^\W\d_]))")
 
 
 def long_date(value: str) -> str:
@@ -66,9 +53,44 @@ def long_date(value: str) -> str:
 
 
 def kilograms(value: float) -> str:
+    """A weight in kilograms with thousands separators, never broken from its unit."""
     amount = Decimal(str(value)).normalize()
-    text = f"{amount:,f}"
-    return f"{text} kg"
+    return f"{amount:,f}{NBSP}kg"
+
+
+def packages(value: dict[str, Any]) -> str:
+    """A package count and kind as a quantity, the count with thousands separators: a kind
+    that starts with a size ("1,000 kg totes") follows a multiplication sign (U+00D7), so that
+    the count and the size are never read as one number; a number stays with its unit."""
+    count = f"{value['count']:,}"
+    kind = _NUMBER_AND_UNIT.sub(rf"\1{NBSP}", str(value["kind"]).strip())
+    if kind[:1].isdigit():
+        return f"{count}{NBSP}{TIMES}{NBSP}{kind}"
+    return f"{count} {kind}"
+
+
+def percent(value: float) -> str:
+    """A percentage as English writes it: "95%", "97.5%"."""
+    return f"{Decimal(str(value)).normalize():f}%"
+
+
+def nowrap(value: Any) -> Markup:
+    """Text that must not break over lines (a number, an ID, a date): copied as typed, the
+    line breaking left to CSS so that the characters stay those the register matches."""
+    return Markup('<span class="certgen-nowrap">{}</span>').format(value)
+
+
+def zone_words(zone: str) -> str:
+    """A time zone in words ("America/Los_Angeles" -> "Pacific Time"), from CLDR's names of
+    its time zones (Babel, which Material for MkDocs installs too)."""
+    from babel.dates import get_timezone, get_timezone_name
+
+    name = get_timezone_name(get_timezone(zone), "long", zone_variant="generic", locale="en_US")
+    return str(name)
+
+
+def status_word(status: str) -> str:
+    return AS_ISSUED_WORDS if status == "as_issued" else STATUS_WORDS[status]
 
 
 @cache
@@ -84,11 +106,15 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         long_date=long_date,
         kg=kilograms,
-        status_word=_WORDS["status"].__getitem__,
+        packages=packages,
+        percent=percent,
+        nowrap=nowrap,
+        status_word=status_word,
+        status_note=STATUS_NOTES.__getitem__,
         claim_word=_WORDS["claim"].__getitem__,
-        category_word=_WORDS["category"].__getitem__,
+        category_word=CATEGORY_WORD.__getitem__,
         reason_word=_WORDS["reason"].__getitem__,
-        system_word=ISSUING_SYSTEMS.__getitem__,
+        issued_in_word=ISSUED_IN_WORDS.__getitem__,
     )
     return env
 

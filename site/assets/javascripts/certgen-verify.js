@@ -9,12 +9,7 @@
 (function () {
   "use strict";
   function certgen() { return window.certgen; } /* certgen.js loads after the page's scripts */
-  var STATUS = {
-    issued: "Valid",
-    cancelled: "CANCELLED: this certificate is no longer valid",
-    superseded: "SUPERSEDED: this certificate is no longer valid",
-    expired: "EXPIRED: its validity period has ended"
-  };
+  function statusWord(status) { return certgen().statusWord(status); } /* one table: certgen.js */
 
   function element(tag, text, className) {
     var node = document.createElement(tag);
@@ -73,9 +68,10 @@
     var box = element("div", undefined, "certgen-result certgen-result-" + (current ? "issued" : (entry && good ? entry.status : "unknown")));
     box.setAttribute("data-verdict", current ? "valid" : "not-valid");
     var head = element("p");
-    head.appendChild(element("strong", current ? "Valid" : (good ? STATUS[entry.status] || entry.status : "NOT VALID"), "certgen-verify-status"));
+    head.appendChild(element("strong", good ? statusWord(entry.status) : "NOT VALID", "certgen-verify-status"));
     if (record.id) head.appendChild(document.createTextNode(": " + (record.document && record.document.title || "") + " " + (record.number || record.id) + "."));
     box.appendChild(head);
+    if (good && !current && entry.note) box.appendChild(element("p", entry.note, "certgen-verify-note"));
     var lines = {
       valid: "Signature: valid, signed by " + signature.subject + " (key " + signature.kid + ").",
       invalid: "Signature: NOT VALID: the record was changed after it was signed.",
@@ -88,7 +84,7 @@
     } else if (entry.sha256 !== digest) {
       box.appendChild(element("p", "Register: the record differs from the one we published (SHA-256 " + digest + ").", "certgen-verify-register"));
     } else {
-      var status = "Status: " + (STATUS[entry.status] || entry.status) + (entry.replaced_by ? "; replaced by " + entry.replaced_by : "") + ".";
+      var status = "Status: " + statusWord(entry.status) + (entry.replaced_by ? "; replaced by " + entry.replaced_by : "") + ".";
       box.appendChild(element("p", pdfPublished
         ? "Register: matches the record we published. " + status
         : "Register: the record this PDF carries is ours (" + status + ") but the PDF is not the one we published.",
@@ -106,7 +102,7 @@
         ". Compare with the copy you hold."));
     }
     if (found.kind === "PDF") {
-      box.appendChild(element("p", "Your PDF reader also shows the PDF's signature; `certgen verify` checks it too."));
+      box.appendChild(element("p", "Your PDF reader also shows the PDF's own signature."));
     }
     out.appendChild(box);
   }

@@ -36,14 +36,23 @@
     }
     return (hash % count).toString(16).padStart(4, "0");
   }
-  var STATUS = { issued: "Valid", cancelled: "Cancelled", superseded: "Superseded", expired: "Expired" };
+  /* A status in words: the build's table (generator/check/words.py STATUS_WORDS), delivered
+     with the lookup files' meta. */
+  var statusWords = {};
+  function statusWord(status) { return statusWords[status] || status; }
+  function meta() {
+    return load("data/lookup/meta.js", "meta").then(function (value) {
+      if (value && value.status_words) statusWords = value.status_words;
+      return value;
+    });
+  }
 
   /* The register's entry for a number or ID, or null; shared with certgen-verify.js. */
   function lookup(number) {
     var key = normalize(number);
-    return load("data/lookup/meta.js", "meta").then(function (meta) {
-      if (!meta) return null;
-      var name = shard(key, meta.shards);
+    return meta().then(function (found) {
+      if (!found) return null;
+      var name = shard(key, found.shards);
       return load("data/lookup/" + name + ".js", "lookup-" + name);
     }).then(function (entries) { return (entries && entries[key]) || null; });
   }
@@ -105,6 +114,8 @@
   certgen.load = load;
   certgen.script = script;
   certgen.lookup = lookup;
+  certgen.meta = meta;
+  certgen.statusWord = statusWord;
   certgen.root = root;
   certgen.base64url = base64url;
   certgen.checkSignature = checkSignature;
@@ -126,9 +137,9 @@
     var out = document.getElementById("certgen-verify-result");
     var key = normalize(number);
     out.textContent = "Looking up " + number + "…";
-    load("data/lookup/meta.js", "meta").then(function (meta) {
-      if (!meta) { out.textContent = "The register index could not be loaded."; return null; }
-      var name = shard(key, meta.shards);
+    meta().then(function (found) {
+      if (!found) { out.textContent = "The register index could not be loaded."; return null; }
+      var name = shard(key, found.shards);
       return load("data/lookup/" + name + ".js", "lookup-" + name);
     }).then(function (entries) {
       if (entries === null && out.textContent.indexOf("could not") >= 0) return;
@@ -140,7 +151,7 @@
         box.appendChild(element("p", "Check the number, or contact the certificate desk: a certificate we did not issue is not valid as ours."));
       } else {
         var head = element("p");
-        head.appendChild(element("strong", STATUS[found.status] || found.status, "certgen-verify-status"));
+        head.appendChild(element("strong", statusWord(found.status), "certgen-verify-status"));
         head.appendChild(document.createTextNode(": " + found.title + " " + found.number + ", issued " + found.issued_on + "."));
         box.appendChild(head);
         if (found.exporter || found.destination) {
@@ -177,8 +188,14 @@
     var yearSelect = document.getElementById("certgen-year");
     var summary = document.getElementById("certgen-register-summary");
     var results = document.getElementById("certgen-register-results");
-    load("data/register/years.js", "years").then(function (years) {
+    Promise.all([load("data/register/years.js", "years"), meta()]).then(function (loaded) {
+      var years = loaded[0];
       if (!years) { summary.textContent = "The register index could not be loaded."; return; }
+      Object.keys(statusWords).forEach(function (value) {
+        var option = element("option", statusWord(value));
+        option.value = value;
+        status.appendChild(option);
+      });
       var list = document.getElementById("certgen-years");
       years.forEach(function (year) {
         var item = element("li");
@@ -232,7 +249,7 @@
         matches.slice(0, 200).forEach(function (row) {
           var tr = body.insertRow();
           tr.insertCell().appendChild(link(row.page, row.number));
-          [row.title, row.exporter, row.destination, row.products, row.issued_on, STATUS[row.status]].forEach(function (text) {
+          [row.title, row.exporter, row.destination, row.products, row.issued_on, statusWord(row.status)].forEach(function (text) {
             tr.insertCell().textContent = text || "\u2014";
           });
         });
