@@ -32,7 +32,7 @@ from generator.check.rules import run_approval_rules
 from generator.errors import UsageError
 from generator.github import GitHub
 from generator.project import Project
-from generator.workflow.git_history import changes_against, git
+from generator.workflow.git_history import changes_against, git, require_ref
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ class ApprovalReport:
 
 def check_approvals(project: Project, base: str, github: GitHub, number: int) -> ApprovalReport:
     """Judge the decisions of pull request ``number`` in ``project``'s working tree."""
+    require_ref(project.root, base)
     pull = github.pull_request(number)
     _require_head(project, pull.head_sha, number)
     reviews = github.reviews(number)

@@ -23,14 +23,26 @@ def git(root: Path, *arguments: str) -> str:
         ["git", *arguments], cwd=root, capture_output=True, text=True, check=False
     )
     if completed.returncode != 0:
-        raise UsageError(f"git {' '.join(arguments)} failed: {completed.stderr.strip()}")
+        reason = completed.stderr.strip() or f"exit status {completed.returncode}"
+        raise UsageError(f"git {' '.join(arguments)} failed: {reason}")
     return completed.stdout
+
+
+def require_ref(root: Path, ref: str) -> None:
+    """Refuse, in plain words, a ref that names no commit here."""
+    try:
+        git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except UsageError:
+        raise UsageError(
+            f"there is no branch, tag or commit {ref!r} in this repository: check the name "
+            "(git branch -a lists them), or fetch it first (git fetch origin)"
+        ) from None
 
 
 def changes_against(project: Project, ref: str) -> list[Change]:
     """Every request file added, changed or deleted since ``ref`` (committed or not)."""
     root = Path(git(project.root, "rev-parse", "--show-toplevel").strip())
-    git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    require_ref(root, ref)
     folder = os.path.relpath(project.requests_dir, root)
     statuses = _name_status(root, ref, folder)
     changes = []

@@ -27,7 +27,7 @@ from generator.errors import UsageError
 from generator.findings import Severity
 from generator.github import GitHub, PullRequest
 from generator.project import Project
-from generator.workflow.git_history import git
+from generator.workflow.git_history import git, require_ref
 
 _OPEN = re.compile(rb"^status:[ \t]*[\"']?requested[\"']?[ \t]*(#.*)?$", re.MULTILINE)
 """A cheap test of a file's text before it is parsed: most of a register is decided."""
@@ -89,6 +89,7 @@ class QueueItem:
 
 def sources(project: Project, base: str, remote: str | None) -> list[Source]:
     """The base branch, then every branch of ``remote`` (none without one)."""
+    require_ref(project.root, base)
     found = [Source(base, base.removeprefix(f"{remote}/") if remote else base)]
     if remote is None:
         return found
