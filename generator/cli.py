@@ -87,7 +87,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "paths", nargs="*", metavar="PATH", help="files or folders (default: requests/)"
     )
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text (one line a finding), json, or github (workflow annotations, as in Actions)",
+    )
     check.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
     check.add_argument(
         "--base",
@@ -107,8 +112,10 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_check)
 
     show_command = commands.add_parser("show", help="print one request's derived facts")
-    show_command.add_argument("path", metavar="PATH")
-    show_command.add_argument("--format", choices=("text", "json"), default="text")
+    show_command.add_argument("path", metavar="PATH", help="a request file")
+    show_command.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text, or json for machines"
+    )
     show_command.set_defaults(handler=_show)
 
     build_command = commands.add_parser(
@@ -145,8 +152,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     new = commands.add_parser("new", help="scaffold a request with the next free ID")
-    new.add_argument("kind", choices=("import", "export"))
-    new.add_argument("--exporter", required=True, metavar="OPERATION_ID")
+    new.add_argument("kind", choices=("import", "export"), help="an import or an export request")
+    new.add_argument(
+        "--exporter",
+        required=True,
+        metavar="OPERATION_ID",
+        help="the exporter's OID operation ID (data/operations.yaml)",
+    )
     new.add_argument("--by", required=True, metavar="HANDLE", help="who prepares the request")
     new.add_argument("--importer", metavar="OPERATION_ID", help="import: the US importer")
     new.add_argument("--destination", metavar="COUNTRY", help="export: ISO code, XI for NI")
@@ -156,34 +168,55 @@ def _parser() -> argparse.ArgumentParser:
         help="import certificates: one shipment, several shipments of a designated quantity, "
         "or a time frame",
     )
-    new.add_argument("--transport", choices=("truck", "rail", "ocean", "air"))
-    new.add_argument("--service-level", metavar="ID")
+    new.add_argument(
+        "--transport",
+        choices=("truck", "rail", "ocean", "air"),
+        help="how the goods travel: scaffolds the transport document it needs",
+    )
+    new.add_argument(
+        "--service-level",
+        metavar="ID",
+        help="standard, priority, expedited or rush (data/services.yaml; default standard)",
+    )
     new.add_argument("--base", metavar="REF", help="base branch for free IDs (default origin/main)")
     new.set_defaults(handler=_new)
 
     issue = commands.add_parser("issue", help="record the reviewer's decision to issue")
-    issue.add_argument("path", metavar="PATH")
-    issue.add_argument("--by", required=True, metavar="REVIEWER")
+    issue.add_argument("path", metavar="PATH", help="the request file")
+    issue.add_argument(
+        "--by", required=True, metavar="REVIEWER", help="the reviewer who decides (a handle)"
+    )
     issue.add_argument("--number", metavar="OFFICIAL", help="number from OID, TRACES or e-NAQS")
-    issue.add_argument("--on", metavar="YYYY-MM-DD", type=date.fromisoformat)
+    issue.add_argument(
+        "--on", metavar="YYYY-MM-DD", type=date.fromisoformat, help="issue date (default today)"
+    )
     issue.set_defaults(handler=_issue)
 
     freeze = commands.add_parser(
         "freeze", help="keep the record of issued requests that have none yet in records/"
     )
-    freeze.add_argument("paths", nargs="+", metavar="PATH")
+    freeze.add_argument("paths", nargs="+", metavar="PATH", help="issued request files")
     freeze.set_defaults(handler=_freeze)
 
     cancel = commands.add_parser("cancel", help="cancel an issued certificate")
-    cancel.add_argument("path", metavar="PATH")
-    cancel.add_argument("--reason", required=True, choices=CANCEL_REASONS)
-    cancel.add_argument("--by", required=True, metavar="REVIEWER")
+    cancel.add_argument("path", metavar="PATH", help="the issued certificate's request file")
+    cancel.add_argument(
+        "--reason", required=True, choices=CANCEL_REASONS, help="why (shown in the register)"
+    )
+    cancel.add_argument(
+        "--by", required=True, metavar="REVIEWER", help="the reviewer who decides (a handle)"
+    )
     cancel.add_argument("--note", help="public explanation")
-    cancel.add_argument("--on", metavar="YYYY-MM-DD", type=date.fromisoformat)
+    cancel.add_argument(
+        "--on",
+        metavar="YYYY-MM-DD",
+        type=date.fromisoformat,
+        help="cancellation date (default today)",
+    )
     cancel.set_defaults(handler=_cancel)
 
     amend = commands.add_parser("amend", help="create the request that supersedes an issued one")
-    amend.add_argument("path", metavar="PATH")
+    amend.add_argument("path", metavar="PATH", help="the issued certificate's request file")
     amend.add_argument("--by", required=True, metavar="HANDLE", help="who prepares the amendment")
     amend.add_argument("--base", metavar="REF", help="base branch for free IDs")
     amend.set_defaults(handler=_amend)
@@ -318,7 +351,7 @@ def _parser() -> argparse.ArgumentParser:
     rules.set_defaults(handler=_rules)
 
     explain = commands.add_parser("explain", help="print the documentation of one code")
-    explain.add_argument("code", metavar="CODE")
+    explain.add_argument("code", metavar="CODE", help="a finding code, such as R111")
     explain.set_defaults(handler=_explain)
     return parser
 
@@ -337,9 +370,13 @@ def _check(arguments: argparse.Namespace) -> int:
     add_tree_findings(result, project)
     if arguments.base:
         review(result, checker, project, arguments.base)
-    sys.stdout.write(
-        report.as_json(result) if arguments.format == "json" else report.as_text(result)
-    )
+    if arguments.format == "github":  # annotations, as in a workflow, then the summary line
+        sys.stdout.write(report.github_annotations(result.findings))
+        sys.stdout.write(report.as_text(result).splitlines(keepends=True)[-1])
+    else:
+        sys.stdout.write(
+            report.as_json(result) if arguments.format == "json" else report.as_text(result)
+        )
     if os.environ.get("GITHUB_ACTIONS") == "true":
         if arguments.format == "text":  # JSON output stays parseable
             sys.stdout.write(report.github_annotations(result.findings))

@@ -218,3 +218,34 @@ def test_json_stays_parseable_inside_github_actions(
     assert code == 1
     assert json.loads(out)["summary"]["errors"] == 2
     assert "| D501 |" in summary.read_text()
+
+
+def test_every_option_and_argument_has_help_text() -> None:
+    """``certgen <command> --help`` explains every option and argument."""
+    import argparse
+
+    from generator.cli import _parser
+
+    missing = []
+    for action in _parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, command in action.choices.items():
+                missing += [
+                    f"{name} {'/'.join(a.option_strings) or a.dest}"
+                    for a in command._actions
+                    if a.help is None and a.dest != "help"
+                ]
+    assert missing == []
+
+
+def test_format_github_prints_annotations_outside_actions(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "repo", with_requests=True)
+    path = project / "requests" / "2026" / "IC-2026-0003.yaml"
+    path.write_text(path.read_text().replace("service_level: standard", "service_level: fast"))
+    code, out, _ = run(["check", "--format", "github", "requests/2026/IC-2026-0003.yaml"], project)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith(
+        "::error file=requests/2026/IC-2026-0003.yaml,line=7,col=16,title=R106::service level"
+    )
+    assert lines[-1] == "checked 1 file: 1 error, 0 warnings"
