@@ -538,3 +538,25 @@ def test_serve_rebuilds_when_data_changes(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_progress_bar_shows_only_for_long_builds_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from generator.website import certificate_files
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with certificate_files._progress(500, True) as bar:
+        bar.update(500)
+    assert "rendering certificates" in terminal.getvalue() and "500/500" in terminal.getvalue()
+    assert certificate_files._progress(150, True).disable  # short
+    assert certificate_files._progress(500, False).disable  # not asked
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert certificate_files._progress(500, True).disable  # not a terminal

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from generator.fingerprints import canonical_json, environment_hash, tree_hash
 from generator.record.holder import HolderKeys
 from generator.record.public import PublicCertificate
@@ -30,6 +32,8 @@ from generator.website.render import certificate_fragment, public_fragment, qr_s
 from generator.workers import forked_pool
 
 JOB_CHUNK = 100
+PROGRESS_FROM = 200
+"""Builds of fewer certificates show no progress bar."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ def make_files(
     ranges = [
         (i, min(i + JOB_CHUNK, len(jobs_needed))) for i in range(0, len(jobs_needed), JOB_CHUNK)
     ]
-    bar = _Progress(len(jobs_needed), progress)
+    bar = _progress(len(jobs_needed), progress)
     try:
         if workers < 2 or len(ranges) < 2:
             meanwhile()
@@ -131,7 +135,7 @@ def make_files(
     return made
 
 
-def _collect(ranges: list[tuple[int, int]], results: Iterator[Made], bar: _Progress) -> Made:
+def _collect(ranges: list[tuple[int, int]], results: Iterator[Made], bar: tqdm[Any]) -> Made:
     made = Made()
     for (start, end), part in zip(ranges, results, strict=True):
         made.add(part)
@@ -206,6 +210,12 @@ def _holder_details(certificate: PublicCertificate, link: str, context: JobConte
     return jsonp(f"holder-{certificate.id}", text)
 
 
+def _progress(total: int, enabled: bool) -> tqdm[Any]:
+    """A progress bar on standard error (tqdm), shown only on a terminal and for long builds."""
+    shown = enabled and total >= PROGRESS_FROM and sys.stderr.isatty()
+    return tqdm(total=total, desc="rendering certificates", unit="certificate", disable=not shown)
+
+
 _RENDERING: list[str] = []
 
 
@@ -220,25 +230,3 @@ def rendering_hash() -> str:
         parts += [(package / name).read_text("utf-8") for name in ("render.py", "register.py")]
         _RENDERING.append(environment_hash(*parts))
     return _RENDERING[0]
-
-
-class _Progress:
-    """A progress bar on standard error, shown only on a terminal and for long builds."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.done = total, 0
-        self.enabled = enabled and total >= 200 and sys.stderr.isatty()
-
-    def update(self, count: int) -> None:
-        self.done += count
-        if self.enabled:
-            filled = int(30 * self.done / self.total)
-            sys.stderr.write(
-                f"\rrendering certificates [{'#' * filled}{'.' * (30 - filled)}] "
-                f"{self.done}/{self.total}"
-            )
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
