@@ -280,10 +280,18 @@ def load_file(path: str | Path, display: str) -> Loaded:
 def _read_regular(path: str | Path) -> bytes | None:
     """At most MAX_BYTES + 1 bytes (a huge file is refused unread); None when ``path`` was
     replaced by a link or special file since it was looked at."""
-    with open(os.open(path, os.O_RDONLY | _UNFOLLOWED), "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+    handle = os.open(path, os.O_RDONLY | _UNFOLLOWED)
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):
             return None
-        return handle.read(MAX_BYTES + 1)
+        chunks, wanted = [], min(status.st_size, MAX_BYTES) + 1  # sized: no 256 KiB buffer
+        while wanted > 0 and (chunk := os.read(handle, wanted)):
+            chunks.append(chunk)
+            wanted = MAX_BYTES + 1 - sum(map(len, chunks))
+        return b"".join(chunks)
+    finally:
+        os.close(handle)
 
 
 def refused_file(display: str, mode: int) -> Finding:
