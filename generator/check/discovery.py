@@ -91,9 +91,10 @@ def _targets(argument: str, findings: list[Finding]) -> Iterator[Target]:
     elif root is not None and absolute != root:
         place = tuple(os.path.relpath(absolute, root).split(os.sep))
         yield from _in_register(path, argument, place, stat.S_ISDIR(mode), findings)
+    elif stat.S_ISDIR(mode) and root is not None:
+        yield from _register_walk(path, argument, (), findings)
     elif stat.S_ISDIR(mode):
-        walk = _register_walk(path, argument, (), findings) if root else None
-        yield from walk or _plain_walk(path, argument, findings)
+        yield from _plain_walk(path, argument, findings)
     else:
         yield argument, argument
 
