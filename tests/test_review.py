@@ -51,7 +51,7 @@ def test_b_editing_an_issued_record_fails_at_the_edited_line(repo: Path) -> None
     code, lines, _ = check_base(repo)
     assert code == 1
     assert located(lines, "H904") == ["requests/2026/IC-2026-0001.yaml:24:20:"]
-    assert any("'net_weight_kg' of item 1 of 'products' was changed" in line for line in lines)
+    assert any("'net_weight_kg' of product 1 was changed" in line for line in lines)
 
 
 def test_b_adding_a_field_to_an_issued_record_fails_at_the_field(repo: Path) -> None:

@@ -44,11 +44,31 @@ def escape_pointer_token(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
+ITEM_WORDS = {
+    "products": "product",
+    "lots": "lot",
+    "documents": "document",
+    "containers": "container",
+    "seals": "seal",
+    "shipments": "shipment",
+    "statements": "statement",
+    "packages": "package",
+}
+"""What one item of a list is called in messages ("product 1", not "item 1 of 'products'")."""
+
+
 def plain_location(pointer: str) -> str:
-    """A JSON pointer in words: ``/products/0/net_weight_kg`` is
-    "'net_weight_kg' of item 1 of 'products'"; the empty pointer is "the record"."""
-    if not pointer:
+    """Where ``pointer`` is, in words: its field, then the list items it is in, innermost
+    first: "'weight_kg' of lot 2 of product 1", "document 3", "'departure_date'"; the empty
+    pointer is "the record"."""
+    steps = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+    if not steps:
         return "the record"
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
-    words = [f"item {int(t) + 1}" if t.isdigit() else f"'{t}'" for t in reversed(tokens)]
+    words = [] if steps[-1].isdigit() else [f"'{steps[-1]}'"]
+    for index in range(len(steps) - 1, 0, -1):
+        if steps[index].isdigit():
+            parent = steps[index - 1]
+            noun = ITEM_WORDS.get(parent)
+            number = int(steps[index]) + 1
+            words.append(f"{noun} {number}" if noun else f"item {number} of '{parent}'")
     return " of ".join(words)

@@ -18,7 +18,7 @@ from typing import Any
 from generator.check.cache import CheckCache
 from generator.check.decide import Facts, decide
 from generator.check.discovery import discover, register_context
-from generator.check.document import Document, Loaded
+from generator.check.document import ITEM_WORDS, Document, Loaded
 from generator.check.load import load_file
 from generator.check.outcomes import CheckResult, FileOutcome
 from generator.check.reference_data import (
@@ -99,8 +99,8 @@ class Checker:
         if findings and not _a_draft(document, findings):
             return document, None, findings  # wrong values: the rules wait until they are fixed
         if findings:
-            facts, partial = self._partial(document, findings)
-            return document, facts, sorted([*findings, *partial], key=Finding.sort_key)
+            facts, findings = self._partial(document, findings)
+            return document, facts, sorted(findings, key=Finding.sort_key)
         request = Request(document)
         kept, problem = self.frozen_state(request)
         frozen = kept and not as_issued_now
@@ -118,23 +118,27 @@ class Checker:
     def _partial(
         self, document: Document, schema_findings: list[Finding]
     ) -> tuple[Facts | None, list[Finding]]:
-        """While a request does not pass the schema yet (a draft with empty fields), the facts
-        and the rule findings that do not depend on what is missing or wrong: a rule that
-        cannot run without those fields is left out, and so is a finding at or under a field
-        the schema already reports."""
+        """While a request does not pass the schema yet (a draft with empty fields), its facts
+        and findings: the schema's, and those of the rules that can run on what is there (a
+        rule that cannot run without the empty fields is left out, and so is a finding under
+        a field the schema reports, but a rule that names what an empty field needs speaks
+        for it)."""
         assert self.reference is not None
-        request = Request(document)
+        # an emptied field reads as left out: "statements:" is no statement, not a crash
+        request = Request(replace(document, data=_without_empty_fields(document.data)))
         try:
             facts: Facts | None = decide(request, self.reference)
         except Exception:  # a field it needs is empty or malformed
             facts = None
         context = Context(request, self.reference, facts, False, False, None)
-        reported = [f.pointer for f in schema_findings]
-        findings = []
-        for finding in run_request_rules(context, document, tolerant=True):
-            if not any(_within(finding.pointer, p) for p in reported):
-                findings.append(finding)
-        return facts, findings
+        rules = run_request_rules(context, document, tolerant=True)
+        # an emptied list or section a rule says what to put in ("add
+        # 'tw_aittecro_arrangement'"): the rule's words, not the schema's "is empty"
+        named = {f.pointer for f in rules if _a_list_or_section(f.pointer)}
+        kept = [f for f in schema_findings if f.pointer not in named]
+        reported = [f.pointer for f in kept]
+        own = [f for f in rules if not any(_within(f.pointer, p) for p in reported)]
+        return facts, [*kept, *own]
 
     def is_frozen(self, request: Request) -> bool:
         """Whether ``request`` is issued (or cancelled, superseded) with its record kept."""
@@ -224,12 +228,39 @@ class KeptRecord:
         return cls(request_id, content, record, None)
 
 
+def _a_list_or_section(pointer: str) -> bool:
+    """Whether ``pointer`` is a list (statements, documents, ...) or a section (attestations)
+    of the request, rather than a single value."""
+    last = pointer.rsplit("/", 1)[-1]
+    return last in ITEM_WORDS or last == "attestations"
+
+
 def _a_draft(document: Document, findings: list[Finding]) -> bool:
     """A request whose only schema problems are fields not filled in yet (missing, or empty:
     ``certgen new`` leaves them so), as opposed to values that are wrong."""
     if document.data.get("status") != "requested":
         return False  # a decision is judged whole
     return all(f.code == "S002" or _unfilled(document.data, f.pointer) for f in findings)
+
+
+def _without_empty_fields(data: Any) -> Any:
+    """``data`` without the fields left empty (None) in its mappings, at every depth: an
+    emptied list (statements, documents, ...) is an empty list, an emptied section an empty
+    mapping, any other field is left out; list items stay where they are (the findings'
+    pointers count them)."""
+    if isinstance(data, dict):
+        return {
+            k: []
+            if v is None and k in ITEM_WORDS
+            else {}
+            if v is None
+            else _without_empty_fields(v)
+            for k, v in data.items()
+            if v is not None or _a_list_or_section(f"/{k}")
+        }
+    if isinstance(data, list):
+        return [_without_empty_fields(item) for item in data]
+    return data
 
 
 def _unfilled(data: Any, pointer: str) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from generator.check.document import Document, escape_pointer_token
+from generator.check.document import Document, escape_pointer_token, plain_location
 from generator.check.yaml_events import read_plain_scalar
 from generator.errors import CertgenError
 from generator.findings import Code, Finding, Severity, shown
@@ -261,9 +261,9 @@ def _make(doc: Document, pointer: str, code: str, message: str, key: bool = Fals
 def _unknown_field(doc: Document, schema: Schema, error: Any, pointer: str, key: str) -> Finding:
     allowed = list(schema.at(error.schema_path[:-1]).get("properties", {}))
     message = f"unknown field {shown(key)}"
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    close = _suggestion(key, allowed)
     if close:
-        message += f"; did you mean '{close[0]}'?"
+        message += f"; did you mean '{close}'?"
     elif allowed:
         message += f"; the fields allowed here are: {', '.join(allowed)}"
     return _make(doc, f"{pointer}/{escape_pointer_token(key)}", "S003", message, key=True)
@@ -285,7 +285,7 @@ def _missing_field(doc: Document, schema: Schema, error: Any, pointer: str, name
         message += f"; add '{name}: {example}'"
     else:
         message += f"; add '{name}:'"
-    where = "at the top of the file" if pointer == "" else f"under '{_last_key(pointer)}'"
+    where = "at the top of the file" if pointer == "" else f"in {_field_name(pointer)}"
     return _make(doc, pointer, "S002", f"{message} {where}")
 
 
@@ -346,13 +346,9 @@ def _because(schema: Schema, error: Any) -> str:
 
 
 def _field_name(pointer: str) -> str:
-    """How a message names the value at ``pointer``: 'tariff_code', or item 2 of 'lots'."""
-    if not pointer:
-        return "the file"
-    parent, _, last = pointer.rpartition("/")
-    if last.isdigit() and parent:
-        return f"item {int(last) + 1} of '{_last_key(parent)}'"
-    return f"'{_last_key(pointer)}'"
+    """How a message names the value at ``pointer``: 'tariff_code' of product 1, lot 2 of
+    product 1."""
+    return plain_location(pointer) if pointer else "the file"
 
 
 def _last_key(pointer: str) -> str:
@@ -426,20 +422,32 @@ def _choice_message(field: str, value: object, options: list[Any]) -> str:
     message = f"{field} cannot be {shown(value)}"
     if len(names) == 1:
         return f"{message}; it must be '{names[0]}'"
-    close = difflib.get_close_matches(str(value), names, n=1, cutoff=0.6)
+    close = _suggestion(str(value), names)
     if close:
-        message += f"; did you mean '{close[0]}'? Allowed"
+        message += f"; did you mean '{close}'? Allowed"
     else:
         message += "; use one"
     return f"{message} of: {', '.join(names)}" if not close else f"{message}: {', '.join(names)}"
 
 
+SIMILAR = 0.75
+"""How alike a value and an allowed one must be for a "did you mean": a typo ("organc",
+"standrd") is, another word that shares letters ("fresh_produce", "livestock_product") is not."""
+
+
+def _suggestion(value: str, options: list[str]) -> str | None:
+    """The allowed value the user most likely meant: a close spelling, or one that the value
+    begins (``made_with`` for ``made_with_organic``); None when nothing is close."""
+    close = difflib.get_close_matches(value, options, n=1, cutoff=SIMILAR)
+    if close:
+        return close[0]
+    started = [o for o in options if len(value) >= 4 and o.startswith(value)]
+    return started[0] if len(started) == 1 else None
+
+
 def _pattern_message(field: str, value: object, subschema: dict[str, Any]) -> str:
     title = subschema.get("title", "value")
     message = f"{field} {shown(value)} is not a valid {title.lower()}"
-    description = subschema.get("description")
-    if description:
-        message += f" ({description.rstrip('.')})"
     examples = subschema.get("examples")
     if examples:
         message += f"; for example {examples[0]}"
