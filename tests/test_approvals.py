@@ -243,7 +243,15 @@ def test_an_outside_requester_with_a_staff_members_login_cannot_be_decided_by_th
     text = text.replace("prepared_by: mlopez", "prepared_by: github:asmith-cascadia")
     request(repo, "IC-2026-0009").write_text(text)
     commit_all(repo, "intake")
-    issue(repo, "IC-2026-0009", "asmith", "555-5550000104-000500")
+    number = ["--number", "555-5550000104-000500"]
+    code, out, err = run(
+        ["issue", "requests/2026/IC-2026-0009.yaml", "--by", "asmith", *number], repo
+    )
+    assert code == 1 and "asmith prepared this request" in out + err  # R111 maps the login
+    issued = text.replace("status: requested", "status: issued")  # written by hand instead
+    issued += "issuance:\n  reviewer: asmith\n  issued_on: 2026-11-30\n"
+    issued += "  official_number: 555-5550000104-000500\n"
+    request(repo, "IC-2026-0009").write_text(issued)
     head = commit_all(repo, "issue")
     code, lines, _ = approvals(repo, "github-actions[bot]", [("asmith-cascadia", "APPROVED", head)])
     assert code == 1 and len(located(lines, "H911")) == 1
