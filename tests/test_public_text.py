@@ -330,8 +330,9 @@ def _one_line(page: Any, selector: str) -> list[str]:
 
 
 def test_a_phone_shows_numbers_on_one_line_and_the_status(site: Path) -> None:
-    """At 390 x 844 the register's and a year's first rows keep their number on one line and
-    their status in view; a certificate's page keeps its number and dates on one line."""
+    """At 390 x 844 the register's and a year's rows keep their number on one line and their
+    status in view; a certificate's page keeps its number and dates on one line, and the
+    Verify page the numbers it shows and the number and date of its answer."""
     with served(site) as base, chromium() as browser:
         context = browser.new_context(viewport={"width": 390, "height": 844})
         page = context.new_page()
@@ -357,4 +358,8 @@ def test_a_phone_shows_numbers_on_one_line_and_the_status(site: Path) -> None:
         assert page.locator(".certgen-number strong").inner_text() == "555-5550000101-000231"
         assert _one_line(page, ".certgen-number strong, .certgen-facts .certgen-nowrap") == []
         assert page.locator(".certgen-facts .certgen-nowrap").count() >= 1
+        page.goto(base + "verify.html?number=555-5550000115-000298")
+        page.locator("#certgen-verify-result .certgen-nowrap").first.wait_for()
+        assert page.locator("#certgen-verify-result .certgen-nowrap").count() == 2
+        assert _one_line(page, "article .certgen-nowrap") == []  # the examples and the answer
         context.close()

@@ -152,7 +152,10 @@
       } else {
         var head = element("p");
         head.appendChild(element("strong", statusWord(found.status), "certgen-verify-status"));
-        head.appendChild(document.createTextNode(": " + found.title + " " + found.number + ", issued " + found.issued_on + "."));
+        [": " + found.title + " ", [found.number], ", issued ", [found.issued_on], "."].forEach(function (part) {
+          /* numbers and dates are kept on one line */
+          head.appendChild(typeof part === "string" ? document.createTextNode(part) : element("span", part[0], "certgen-nowrap"));
+        });
         box.appendChild(head);
         if (found.exporter || found.destination) {
           box.appendChild(element("p", [found.exporter && "Exporter: " + found.exporter, found.destination && "Destination: " + found.destination].filter(Boolean).join(". ") + "."));
