@@ -87,3 +87,39 @@ def test_a_staff_member_who_filed_the_issue_form_cannot_decide_it(repo: Path) ->
     path.write_text(text)
     code, out, _ = run(["check", shown], repo)
     assert code == 1 and " R111 asmith prepared this request" in out
+
+
+def test_lifecycle_commands_never_open_a_fifo_nor_write_through_a_link(
+    repo: Path, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    outside = tmp_path / "outside.yaml"
+    source = repo / "requests" / "2026" / "IC-2026-0003.yaml"
+    outside.write_text(source.read_text())
+    link = repo / "requests" / "2026" / "IC-2026-0008.yaml"
+    link.symlink_to(outside)
+    fifo = repo / "requests" / "2026" / "IC-2026-0009.yaml"
+    os.mkfifo(fifo)
+    number = ["--number", "555-5550000104-000400"]
+    for path, command in (
+        (fifo, ["issue", "--by", "asmith", *number]),
+        (fifo, ["freeze"]),
+        (fifo, ["cancel", "--by", "asmith", "--reason", "issued_in_error"]),
+        (fifo, ["amend", "--by", "dokafor"]),
+        (link, ["issue", "--by", "asmith", *number]),
+    ):
+        arguments = [command[0], str(path.relative_to(repo)), *command[1:]]
+        completed = subprocess.run(
+            [sys.executable, "-m", "generator", *arguments],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert completed.returncode == 2, (arguments, completed.stderr)
+        kind = "a FIFO (named pipe)" if path == fifo else "a symbolic link"
+        assert f"{kind} is refused here" in completed.stderr, completed.stderr
+    assert outside.read_text() == source.read_text()

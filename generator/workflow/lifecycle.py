@@ -11,6 +11,7 @@ import copy
 import io
 import os
 import re
+import stat
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from generator.check.decide import Facts
-from generator.check.load import load_bytes
+from generator.check.load import load_bytes, refused_file
 from generator.check.pipeline import Checker, run_check
 from generator.check.reference_data import Reference
 from generator.check.request import Request
@@ -114,7 +115,23 @@ class Lifecycle:
 
     # --- reading and writing ------------------------------------------------------------------
 
+    def require_regular(self, path: Path) -> None:
+        """Refuse a link, FIFO, socket or device (or a file under a linked folder) before it
+        is read or written: a link could lead outside the repository, a FIFO would block."""
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError as error:
+            raise UsageError(f"{path}: {error.strerror or error}") from None
+        if not stat.S_ISREG(mode):
+            raise UsageError(f"{path}: {refused_file(str(path), mode).message}")
+        for folder in Path(os.path.abspath(path)).parents:
+            if folder.is_symlink():
+                raise UsageError(f"{path}: its folder {folder} is a symbolic link; {_NO_LINKS}")
+            if folder == self.project.root:
+                break
+
     def read(self, path: Path) -> CommentedMap:
+        self.require_regular(path)
         try:
             data = yaml_editor().load(path.read_text("utf-8"))
         except (OSError, ValueError) as error:
@@ -325,6 +342,9 @@ class Lifecycle:
             raise Refused(f"{shown} would not pass certgen check; nothing was written", across)
         # the old record is marked superseded when the amendment is issued (certgen issue)
         return target
+
+
+_NO_LINKS = "certgen never writes through a link: use the folder itself"
 
 
 def _insert_after(data: CommentedMap, key: str, value: Any, before: tuple[str, ...]) -> None:
