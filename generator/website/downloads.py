@@ -4,16 +4,20 @@ feed of the newest."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
-import xml.etree.ElementTree as ElementTree
-from datetime import date
+from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any
 
+from generator.check.words import STATUS_WORDS
 from generator.record.public import PublicCertificate
 from generator.website.output_folder import Planned, content_key
 
 FEED_ENTRIES = 50
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+"""This module's own code: the downloads are remade when it changes."""
 
 
 def download_files(
@@ -21,7 +25,8 @@ def download_files(
 ) -> dict[str, Planned]:
     """The register as JSON, CSV and an Atom feed; remade only when a certificate changed."""
     ordered = sorted(certificates, key=lambda c: c.id)
-    key = content_key(as_of, site_url, certifier_name, [(c.id, c.digest) for c in ordered])
+    listed = [(c.id, c.digest, sorted(c.status_fields.items())) for c in ordered]
+    key = content_key(_CODE, as_of, site_url, certifier_name, listed)
 
     def listing() -> bytes:
         summaries = [_summary(c) for c in ordered]
@@ -31,7 +36,7 @@ def download_files(
 
     return {
         "downloads/certificates.json": Planned(key, listing),
-        "downloads/certificates.csv": Planned(key, lambda: _csv([_summary(c) for c in ordered])),
+        "downloads/certificates.csv": Planned(key, lambda: _csv(ordered)),
         "downloads/feed.xml": Planned(
             key, lambda: _feed(certificates, site_url, as_of, certifier_name)
         ),
@@ -43,6 +48,7 @@ _CSV_FIELDS = (
     "number",
     "document_type",
     "status",
+    "document",
     "issued_on",
     "exporter_operation_id",
     "exporter",
@@ -74,12 +80,18 @@ def _summary(certificate: PublicCertificate) -> dict[str, Any]:
     }
 
 
-def _csv(summaries: list[dict[str, Any]]) -> bytes:
+def _csv(certificates: list[PublicCertificate]) -> bytes:
+    """The register for spreadsheets: as the JSON download, with the status in the
+    register's words and the document's title beside its type."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=_CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
-    for summary in summaries:
-        writer.writerow({k: _cell(v) for k, v in summary.items()})
+    for certificate in certificates:
+        row = _summary(certificate) | {
+            "status": STATUS_WORDS[certificate.summary.status],
+            "document": certificate.summary.title,
+        }
+        writer.writerow({k: _cell(v) for k, v in row.items()})
     return buffer.getvalue().encode("utf-8")
 
 
@@ -102,47 +114,39 @@ def _cell(value: Any) -> Any:
 def _feed(
     certificates: list[PublicCertificate], site_url: str, as_of: date, certifier_name: str
 ) -> bytes:
-    atom = "http://www.w3.org/2005/Atom"
-    ElementTree.register_namespace("", atom)
-    feed = ElementTree.Element(f"{{{atom}}}feed")
+    """An Atom feed of the newest certificates (feedgen), in the register's words."""
+    from feedgen.feed import FeedGenerator  # only when the feed is remade
+
     newest = sorted(certificates, key=lambda c: (c.summary.issued_on, c.id), reverse=True)
     newest = newest[:FEED_ENTRIES]
-    updated = newest[0].summary.issued_on if newest else as_of.isoformat()
-    for tag, text in (
-        ("title", f"{certifier_name}: newly issued certificates"),
-        ("id", site_url + "downloads/feed.xml"),
-        ("updated", f"{updated}T00:00:00Z"),
-    ):
-        ElementTree.SubElement(feed, f"{{{atom}}}{tag}").text = text
-    ElementTree.SubElement(feed, f"{{{atom}}}link", href=site_url + "register/index.html")
-    ElementTree.SubElement(
-        feed, f"{{{atom}}}link", rel="self", href=site_url + "downloads/feed.xml"
-    )
-    author = ElementTree.SubElement(feed, f"{{{atom}}}author")
-    ElementTree.SubElement(author, f"{{{atom}}}name").text = certifier_name
-    for certificate in newest:
-        _feed_entry(feed, atom, certificate)
-    ElementTree.indent(feed)
-    document: bytes = ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return document + b"\n"
+    feed = FeedGenerator()
+    feed.id(site_url + "downloads/feed.xml")
+    feed.title(f"{certifier_name}: newly issued certificates")
+    feed.updated(_day(newest[0].summary.issued_on if newest else as_of.isoformat()))
+    feed.link(href=site_url + "register/index.html", rel="alternate")
+    feed.link(href=site_url + "downloads/feed.xml", rel="self")
+    feed.author({"name": certifier_name})
+    feed.generator("certgen")
+    for certificate in reversed(newest):  # feedgen puts the last one added first
+        _feed_entry(feed.add_entry(), certificate)
+    document: bytes = feed.atom_str(pretty=True)
+    return document
 
 
-def _feed_entry(feed: ElementTree.Element, atom: str, certificate: PublicCertificate) -> None:
+def _feed_entry(entry: Any, certificate: PublicCertificate) -> None:
     summary = certificate.summary
-    entry = ElementTree.SubElement(feed, f"{{{atom}}}entry")
-    title = f"{summary.title} {summary.number}"
     parts = [
         summary.exporter,
         f"to {summary.destination_name}" if summary.destination_name else None,
         summary.products,
     ]
     shown = " ".join(p for p in parts if p)
-    text = f"{shown + '. ' if shown else ''}Status: {summary.status}."
-    for tag, value in (
-        ("title", title),
-        ("id", summary.url),
-        ("updated", f"{summary.issued_on}T00:00:00Z"),
-        ("summary", text),
-    ):
-        ElementTree.SubElement(entry, f"{{{atom}}}{tag}").text = value
-    ElementTree.SubElement(entry, f"{{{atom}}}link", href=summary.url)
+    entry.id(summary.url)
+    entry.title(f"{summary.title} {summary.number}")
+    entry.updated(_day(summary.issued_on))
+    entry.summary(f"{shown + '. ' if shown else ''}Status: {STATUS_WORDS[summary.status]}.")
+    entry.link(href=summary.url)
+
+
+def _day(iso: str) -> datetime:
+    return datetime.combine(date.fromisoformat(iso), time(), UTC)
