@@ -179,7 +179,7 @@ def test_explain_prints_the_documentation(project: Path) -> None:
 def test_show_prints_derived_facts(project: Path) -> None:
     code, out, _ = run(["show", "requests/2026/EC-2026-0005.yaml"], project)
     assert code == 0
-    assert "TM-11 export certificate, issued in the certifier's own template" in out
+    assert "TM-11 export certificate, issued in the certifier's own form" in out
     assert "due            2026-06-29 (Mon)" in out
     assert "USD 75.00" in out
     code, out, _ = run(["show", "--format", "json", "requests/2026/EC-2026-0001.yaml"], project)

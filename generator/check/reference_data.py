@@ -16,6 +16,7 @@ from typing import Any
 from generator.check.document import Document
 from generator.check.load import load_file
 from generator.check.schema import Schema, load_schema, validate
+from generator.check.words import ISSUED_IN_WORDS
 from generator.findings import Finding
 
 DATA_FILES = (
@@ -196,12 +197,8 @@ class Requirement:
         return self.animals is None or animal is None or animal in self.animals
 
 
-ISSUING_SYSTEMS = {
-    "oid": "the Organic INTEGRITY Database (OID)",
-    "traces": "EU TRACES NT",
-    "e_naqs": "Korea e-NAQS",
-    "certifier": "the certifier's own template",
-}
+ISSUING_SYSTEMS = {**ISSUED_IN_WORDS, "certifier": "the certifier's own form"}
+"""Where each kind of document is issued, in words."""
 
 
 @dataclass(frozen=True)

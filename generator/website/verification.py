@@ -9,17 +9,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.check.words import STATUS_NOTES, STATUS_WORDS
 from generator.errors import UsageError
 from generator.record.keys import KeyRing
 from generator.record.signatures import SignatureCheck, check_pdf, check_record_signature
 from generator.website.published_site import PublishedSite
-
-STATUS_WORDS = {
-    "issued": "valid",
-    "cancelled": "CANCELLED: no longer valid",
-    "superseded": "SUPERSEDED: no longer valid",
-    "expired": "EXPIRED: its validity period has ended",
-}
 
 
 @dataclass
@@ -100,7 +94,11 @@ def _register(record: bytes, site: PublishedSite | None, verdict: Verdict) -> No
     status = str(entry.get("status"))
     replaced = f"; replaced by {entry['replaced_by']}" if entry.get("replaced_by") else ""
     words = STATUS_WORDS.get(status, status)
-    verdict.say(f"register: matches the published record; status: {words}{replaced}")
+    note = STATUS_NOTES.get(status, "")
+    verdict.say(
+        f"register: matches the published record; status: {words}{replaced}"
+        + (f" ({note[0].lower()}{note[1:].rstrip('.')})" if note else "")
+    )
     verdict.status_checked, verdict.current = True, status == "issued"
 
 

@@ -364,7 +364,7 @@ def official_number_only_for_external_documents(context: Context) -> Iterator[Pr
     """Documents the certifier issues itself carry no separate official number.
 
     TM-11, GB certificates of inspection, Canada attestations and transaction certificates
-    are issued from the certifier's own template; their number is the request ID, so an
+    are issued on the certifier's own form; their number is the request ID, so an
     ``official_number`` on them would be a second, conflicting number.
 
     Source: certgen: one number per certificate; documents numbered by their request ID have
