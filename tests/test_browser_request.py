@@ -13,7 +13,7 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, Page
 
-from tests.helpers import make_project, run
+from tests.helpers import ROOT, make_project, run
 from tests.test_browser import AXE, base_url, browser, site
 
 __all__ = ["base_url", "browser", "site"]  # the fixtures of test_browser, shared
@@ -206,3 +206,48 @@ def test_the_rendered_form_has_no_serious_accessibility_violations(
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+def test_choices_are_listed_in_words(client_page: Page, base_url: str) -> None:
+    """The form's drop-down lists show words ("Alcoholic beverage", "Certificate of
+    inspection (EU TRACES)"), and the request file gets the value the format defines."""
+    page = client_page
+    page.goto(base_url + "guidance/request.html")
+    fill_export_request(page)
+    category = page.locator("#certgen-rq-products-0-category option")
+    shown = category.all_inner_texts()
+    assert "Alcoholic beverage" in shown and "Processed food" in shown
+    assert not any("_" in text for text in shown)
+    assert (
+        "Certificate of inspection (EU TRACES)"
+        in page.locator("#certgen-rq-document_type option").all_inner_texts()
+    )
+    values = page.locator("#certgen-rq-products-0-category option").evaluate_all(
+        "options => options.map(o => o.value)"
+    )
+    assert "alcoholic_beverage" in values
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_every_choice_of_the_format_has_words() -> None:
+    from generator.check.pipeline import Checker
+    from generator.check.words import CHOICE_WORDS
+    from generator.project import Project
+
+    schema = json.loads((ROOT / "schemas" / "request.schema.json").read_text("utf-8"))
+    choices: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            choices.update(str(v) for v in node.get("enum", []))
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(schema)
+    reference = Checker(Project(ROOT)).reference
+    assert reference is not None
+    worded = set(CHOICE_WORDS) | set(reference.document_types)
+    assert choices - worded == set()

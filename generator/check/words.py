@@ -89,3 +89,35 @@ ISSUED_IN_WORDS = {
     "e_naqs": "Korea's e-NAQS system",
 }
 """Where a document is issued when it is not on the certifier's own form ("certifier")."""
+
+CHOICE_WORDS = {
+    "import": "Import (NOP Import Certificate)",
+    "export": "Export certificate",
+    "single_shipment": "One shipment",
+    "multiple_shipments": "Several shipments of a designated quantity",
+    "time_frame": "A time frame (several shipments)",
+    "truck": "Truck",
+    "rail": "Rail",
+    "ocean": "Ocean",
+    "air": "Air",
+    "bill_of_lading": "Bill of lading",
+    "air_waybill": "Air waybill",
+    "rail_waybill": "Rail waybill",
+    "road_consignment_note": "Road consignment note (CMR)",
+    "in_conversion": "In conversion",
+    "100_percent_organic": "100% organic",
+    "organic": "Organic",
+    "made_with_organic": "Made with organic (specified ingredients)",
+    "requested": "Requested",
+    "issued": "Issued",
+    "cancelled": "Cancelled",
+    "superseded": "Superseded",
+    "shipment_not_made": "The shipment was not made",
+    "issued_in_error": "Issued in error",
+    "operation_status_changed": "An operation's certification status changed",
+    "client_request": "At the client's request",
+    "other": "Other",
+    **{key: words[:1].upper() + words[1:] for key, words in CATEGORY_WORD.items()},
+}
+"""The request format's choices as the Request a certificate page lists them (document types
+come from data/destinations.yaml's titles); a test holds that every choice has its words."""

@@ -26,6 +26,7 @@ from generator.check.reference_data import Reference
 from generator.check.words import (
     ANIMAL_WORDS,
     CATEGORY_WORDS,
+    CHOICE_WORDS,
     CLAIM_WORDS,
     ISSUED_IN_WORDS,
     OPERATION_STATUS_WORDS,
@@ -107,15 +108,18 @@ def generated_pages(ref: Reference, schema_dir: Path, today: date) -> dict[str, 
     }
     for schema in sorted(schema_dir.rglob("*.schema.json")):
         pages[f"schemas/{schema.relative_to(schema_dir).as_posix()}"] = schema.read_text("utf-8")
-    pages["schemas/request.schema.js"] = _schema_script(schema_dir / "request.schema.json")
+    pages["schemas/request.schema.js"] = _schema_script(schema_dir / "request.schema.json", ref)
     return pages
 
 
-def _schema_script(path: Path) -> str:
-    """The request schema as a script for the request page, which works from disk too."""
+def _schema_script(path: Path, ref: Reference) -> str:
+    """The request schema as a script for the request page, which works from disk too, with
+    the words its choices are listed in (window.certgenRequestLabels)."""
     payload = json.dumps(json.loads(path.read_text("utf-8")), ensure_ascii=False)
-    payload = payload.replace("</", "<\\/")
-    return f'certgen.deliver("request-schema",{payload});\n'
+    labels = CHOICE_WORDS | {key: kind.title for key, kind in ref.document_types.items()}
+    words = json.dumps(labels, ensure_ascii=False, sort_keys=True)
+    script = f'window.certgenRequestLabels={words};certgen.deliver("request-schema",{payload});\n'
+    return script.replace("</", "<\\/")
 
 
 def _common_context(ref: Reference) -> dict[str, Any]:

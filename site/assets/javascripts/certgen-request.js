@@ -236,6 +236,10 @@
     return box;
   }
 
+  /* The words each choice is listed in (certgen's word tables, delivered with the schema);
+     the value a request file gets is the choice itself. */
+  function labelOf(value) { return (window.certgenRequestLabels || {})[value] || value; }
+
   function inputField(node, path, title, required, confidential, inArray, type) {
     var id = idOf(path), box = element("div", null, "certgen-rq-field"), input;
     var text = title + (required ? " (required)" : "");
@@ -243,7 +247,7 @@
     if (node.enum) {
       input = document.createElement("select");
       input.appendChild(element("option", required ? "Choose…" : "(none)")).value = "";
-      node.enum.forEach(function (value) { input.appendChild(element("option", value)).value = value; });
+      node.enum.forEach(function (value) { input.appendChild(element("option", labelOf(value))).value = value; });
     } else if (type === "string" && (node.maxLength || 0) > 200) {
       input = document.createElement("textarea");
       input.rows = 3;
