@@ -57,3 +57,30 @@ def test_an_emptied_statements_list_names_the_statement_it_needs(
     lines = out.splitlines()[:-1]
     assert len(lines) == 1, out
     assert " D503 add 'tw_aittecro_arrangement': Taiwan requires" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "until"),
+    [
+        (
+            'id: X\nexporter:\n  name: "Heartland Oat Mill\n  operation_id: "5550000207"\n',
+            "3:9",
+            "line 4",
+        ),
+        ("id: X\nexporter:\n  name: 'Heartland\n  operation_id: '5550000207'\n", "3:9", "line 4"),
+        (
+            'id: X\nexporter:\n  operation_id: "5550000207"\n  name: "Heartland\n',
+            "4:9",
+            "the end of the file",
+        ),
+    ],
+)
+def test_an_unclosed_quote_is_shown_at_its_opening(
+    project: Path, text: str, where: str, until: str
+) -> None:
+    path = project / "draft.yaml"
+    path.write_text(text)
+    _, out, _ = run(["check", "draft.yaml"], project)
+    line = out.splitlines()[0]
+    assert line.startswith(f"draft.yaml:{where}: Y001 the text quoted here with"), line
+    assert f"runs on to {until}" in line

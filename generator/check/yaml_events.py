@@ -271,6 +271,19 @@ class _Builder:
     def _syntax_error(self, error: yaml.MarkedYAMLError) -> None:
         mark = error.problem_mark or error.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        opened, until = _unclosed_quote(self.text, where[0]), f"line {where[0]}"
+        start = error.context_mark  # a quote left open to the end of the file
+        if opened is None and error.context == "while scanning a quoted scalar" and start:
+            quote = self.text[start.index : start.index + 1]
+            opened, until = (start.line + 1, start.column + 1, quote), "the end of the file"
+        if opened is not None:
+            line, column, quote = opened
+            message = (
+                f"the text quoted here with {quote} runs on to {until}: a closing {quote} is "
+                "probably missing at the end of this line"
+            )
+            self.findings.append(_finding(self.display, (line, column), "Y001", message))
+            return
         problem = error.problem or "invalid YAML"
         if problem.startswith("exceeded maximum nesting depth"):  # libyaml's own limit (0.2.5+)
             self.findings.append(_finding(self.display, where, "Y010", _TOO_DEEP))
@@ -280,6 +293,24 @@ class _Builder:
         if mark and self.text[mark.index : mark.index + 1] == "\t":
             problem = "a tab character is used for indentation; YAML indents with spaces only"
         self.findings.append(_finding(self.display, where, "Y001", f"{problem}; {_SYNTAX_HINT}"))
+
+
+def _unclosed_quote(text: str, error_line: int) -> tuple[int, int, str] | None:
+    """Where a quoted value that runs over several lines starts, when the syntax error is on
+    its last line or the line after: in a request, a value quoted across lines is a quote
+    left open (libyaml reports the error where the text stops making sense, lines below)."""
+    found = None
+    try:
+        for token in yaml.scan(text, Loader=_PARSER):
+            if token.start_mark.line + 1 > error_line:
+                break
+            style = getattr(token, "style", None)
+            start, end = token.start_mark, token.end_mark
+            if style in ('"', "'") and end.line > start.line and end.line + 2 >= error_line:
+                found = (start.line + 1, start.column + 1, style)
+    except yaml.YAMLError:
+        pass  # the scan stops at the same error: what it saw before is what counts
+    return found
 
 
 class _Stop(Exception):
