@@ -8,6 +8,7 @@ certgen's own loader so that every finding points at a line and column. The hist
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from pathlib import Path
 
@@ -68,10 +69,21 @@ def record_changes(project: Project, ref: str) -> list[RecordChange]:
             continue
         path = root / relative
         kind = {"A": "added", "D": "deleted"}.get(status, "changed")
-        kept = path.read_bytes() if kind != "deleted" and path.is_file() else None
+        kept = _regular_bytes(path) if kind != "deleted" else None
         request_id = Path(relative).stem
         changes.append(RecordChange(os.path.relpath(path), kind, request_id, kept))
     return changes
+
+
+def _regular_bytes(path: Path) -> bytes | None:
+    """The file's bytes, or None when it is missing or not a regular file (a link is never
+    followed, a FIFO never opened)."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+    except OSError:
+        return None
+    return path.read_bytes()
 
 
 def _name_status(root: Path, ref: str, folder: str) -> dict[str, str]:
