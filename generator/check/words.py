@@ -121,3 +121,13 @@ CHOICE_WORDS = {
 }
 """The request format's choices as the Request a certificate page lists them (document types
 come from data/destinations.yaml's titles); a test holds that every choice has its words."""
+
+CANCEL_REASONS = (
+    "shipment_not_made",
+    "issued_in_error",
+    "operation_status_changed",
+    "client_request",
+    "other",
+)
+"""Why a certificate is cancelled (``certgen cancel --reason``; the request format's
+``cancellation.reason``)."""

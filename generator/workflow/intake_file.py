@@ -17,9 +17,10 @@ from ruamel.yaml.comments import CommentedMap
 
 from generator.check.document import Document
 from generator.check.load import load_bytes
+from generator.errors import Refused
 from generator.files import write_atomically
 from generator.findings import Finding, Severity, shown
-from generator.workflow.lifecycle import Lifecycle, Refused, yaml_editor
+from generator.workflow.lifecycle import Lifecycle, yaml_editor
 
 KINDS = ("import", "export")
 WHAT_TO_SEND = "the file the site's Request a certificate page downloads"

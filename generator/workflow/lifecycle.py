@@ -27,7 +27,8 @@ from generator.check.pipeline import Checker, run_check
 from generator.check.reference_data import Reference
 from generator.check.request import Request
 from generator.check.transitions import PUBLISHED
-from generator.errors import CertgenError, UsageError
+from generator.check.words import CANCEL_REASONS
+from generator.errors import Refused, UsageError
 from generator.files import write_atomically
 from generator.findings import Finding, Severity
 from generator.project import Project
@@ -36,22 +37,7 @@ from generator.workflow.git_history import git
 
 EMPTY_ITEM = re.compile(r"^( *-) $", re.MULTILINE)
 MODELINE = "# yaml-language-server: $schema=../../schemas/request.schema.json\n"
-CANCEL_REASONS = (
-    "shipment_not_made",
-    "issued_in_error",
-    "operation_status_changed",
-    "client_request",
-    "other",
-)
 _ID = re.compile(r"^(IC|EC)-(\d{4})-(\d{4,6})$")
-
-
-class Refused(CertgenError):
-    """The command would leave a record that breaks a rule; nothing was written."""
-
-    def __init__(self, message: str, findings: list[Finding] | None = None) -> None:
-        super().__init__(message)
-        self.findings = findings or []
 
 
 def yaml_editor() -> YAML:
