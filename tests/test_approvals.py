@@ -346,3 +346,35 @@ def test_reviews_are_read_across_pages(repo: Path) -> None:
         code, out, _ = run(APPROVALS, repo)
         assert sum("page=2" in str(call.request.url) for call in mock.calls) == 1
     assert code == 1 and len(located(out.splitlines(), "H910")) == 1
+
+
+def test_a_record_behind_a_linked_year_folder_is_refused(repo: Path) -> None:
+    """A forged frozen record in a folder that records/2024 links to: the check refuses the
+    request whose record it would be (R124), and certgen issue never writes through it."""
+    text = request(repo, "IC-2026-0003").read_text()
+    text = text.replace("IC-2026-0003", "IC-2024-0001").replace("2026-11-", "2024-11-")
+    text = text.replace("departure_date: 2026-", "departure_date: 2024-")
+    (repo / "requests" / "2024").mkdir()
+    request(repo, "IC-2024-0001").write_text(text)
+    number = ["--number", "555-5550000104-000160", "--on", "2024-11-25"]
+    code, out, err = run(
+        ["issue", "requests/2024/IC-2024-0001.yaml", "--by", "asmith", *number], repo
+    )
+    assert code == 0, out + err
+    kept = repo / "records" / "2024"
+    (repo / "docs" / "r2024").mkdir(parents=True)
+    forged = (kept / "IC-2024-0001.json").read_bytes().replace(b"25000", b"999000")
+    (repo / "docs" / "r2024" / "IC-2024-0001.json").write_bytes(forged)
+    (kept / "IC-2024-0001.json").unlink()
+    kept.rmdir()
+    kept.symlink_to(Path("..") / "docs" / "r2024")
+    commit_all(repo)
+    code, lines, _ = check_base(repo)
+    assert code == 1
+    assert any(" R124 records/2024 is a symbolic link" in line for line in lines), lines
+    assert run(["build", "--no-pdf"], repo)[0] != 0
+    # and a decision never writes a record through a linked folder
+    text = request(repo, "IC-2026-0005").read_text().replace("IC-2026-0005", "IC-2024-0002")
+    request(repo, "IC-2024-0002").write_text(text.replace("2026-11-", "2024-11-"))
+    code = run(["freeze", "requests/2024/IC-2024-0002.yaml"], repo)[0]
+    assert code in (1, 2) and not (repo / "docs" / "r2024" / "IC-2024-0002.json").exists()

@@ -160,6 +160,12 @@ class Checker:
             return False, None
         if not stat.S_ISREG(status.st_mode):
             return True, f"{shown} is not a regular file (a link, or a folder): restore it from git"
+        linked = _linked_folder(path.parent, self.project.root)
+        if linked is not None:
+            return True, (
+                f"{os.path.relpath(linked)} is a symbolic link: a record is read only from the "
+                "repository's own records/ folders; replace the link with the folder from git"
+            )
         self.last_kept = kept = KeptRecord.read(path, request.id, shown)
         return True, kept.problem
 
@@ -226,6 +232,16 @@ class KeptRecord:
             )
             return cls(request_id, content, None, problem)
         return cls(request_id, content, record, None)
+
+
+def _linked_folder(folder: Path, root: Path) -> Path | None:
+    """The first of ``folder`` and its parents, up to ``root``, that is a symbolic link."""
+    for candidate in (folder, *folder.parents):
+        if candidate == root or root not in candidate.parents:
+            return None
+        if candidate.is_symlink():
+            return candidate
+    return None
 
 
 def _a_list_or_section(pointer: str) -> bool:

@@ -110,6 +110,10 @@ class Lifecycle:
             raise UsageError(f"{path}: {error.strerror or error}") from None
         if not stat.S_ISREG(mode):
             raise UsageError(f"{path}: {refused_file(str(path), mode).message}")
+        self.require_no_linked_folder(path)
+
+    def require_no_linked_folder(self, path: Path) -> None:
+        """Refuse a path whose folders, up to the repository's, include a link."""
         for folder in Path(os.path.abspath(path)).parents:
             if folder.is_symlink():
                 raise UsageError(f"{path}: its folder {folder} is a symbolic link; {_NO_LINKS}")
@@ -274,7 +278,8 @@ class Lifecycle:
                 "issued certificate has a record to freeze"
             )
         target = self.project.frozen_record(str(data["id"]))
-        if target.exists():
+        self.require_no_linked_folder(target)
+        if target.exists() or target.is_symlink():
             raise Refused(f"{os.path.relpath(target)} exists: an issued record is never replaced")
         loaded = load_bytes(path.read_bytes(), display)
         document, facts, findings = self.checker.inspect_loaded(loaded, display, as_issued_now=True)
