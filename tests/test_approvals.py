@@ -51,14 +51,16 @@ def approvals(
     author: str,
     reviews: list[tuple[str, str, str | None]],
     head: str | None = None,
-    commit_authors: tuple[str, ...] = (),
+    commit_authors: dict[str, str | None] | None = None,
 ) -> tuple[int, list[str], str]:
     """``certgen approvals`` with GitHub answering that ``author`` opened the pull request
-    at ``head`` (default: the branch's last commit) and that ``reviews`` (login, state,
-    commit) were submitted, oldest first."""
+    at ``head`` (default: the branch's last commit), that ``reviews`` (login, state, commit)
+    were submitted, oldest first, and that each of the branch's commits is ``author``'s
+    (``commit_authors`` by SHA says otherwise)."""
     sha = head or git(repo, "rev-parse", "HEAD").strip()
     recorded = [review(i + 1, login, state, on) for i, (login, state, on) in enumerate(reviews)]
-    commits = [commit(sha, login) for login in commit_authors or (author,)]
+    shas = git(repo, "rev-list", "--reverse", "main..HEAD").split()
+    commits = [commit(c, (commit_authors or {}).get(c, author)) for c in shas]
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         serve_pull_request(mock, pull_request(NUMBER, author, sha), recorded, commits)
         code, out, err = run(APPROVALS, repo)
@@ -212,9 +214,11 @@ def test_an_added_request_is_prepared_by_the_pull_requests_author(repo: Path) ->
     assert "record mlopez, or an admin approves the pull request" in "\n".join(lines)
     code, lines, _ = approvals(repo, STAFF["mlopez"], [("jchen-cascadia", "APPROVED", head)])
     assert code == 0, lines  # jchen is an admin
-    code, lines, _ = approvals(
-        repo, STAFF["mlopez"], [], commit_authors=(STAFF["mlopez"], STAFF["dokafor"])
-    )
+    # dokafor's commit on mlopez's pull request does not make dokafor its preparer either
+    code, lines, _ = approvals(repo, STAFF["mlopez"], [], commit_authors={head: STAFF["dokafor"]})
+    assert code == 1 and "added this request to pull request #41, opened by" in "\n".join(lines)
+    # dokafor's own pull request: it holds
+    code, lines, _ = approvals(repo, STAFF["dokafor"], [])
     assert code == 0, lines
 
 
@@ -223,14 +227,19 @@ def test_a_bot_pull_request_names_an_outside_requester(repo: Path) -> None:
     never a staff handle."""
     text = request(repo, "IC-2026-0003").read_text().replace("IC-2026-0003", "IC-2026-0009")
     request(repo, "IC-2026-0009").write_text(text)  # prepared_by: mlopez
-    head = commit_all(repo)
+    commit_all(repo)
     code, lines, _ = approvals(repo, "github-actions[bot]", [])
     assert code == 1 and len(located(lines, "H912")) == 1
     assert "prepared_by must be github:<the requester's login>" in "\n".join(lines)
     text = text.replace("prepared_by: mlopez", "prepared_by: github:avocado-grower")
     request(repo, "IC-2026-0009").write_text(text)
-    head = commit_all(repo)
-    code, lines, _ = approvals(repo, "github-actions[bot]", [], head=head)
+    commit_all(repo)
+    code, lines, _ = approvals(repo, "github-actions[bot]", [])
+    assert code == 1 and "it does not change within a pull request" in "\n".join(lines)
+    git(repo, "reset", "-q", "--hard", "main")  # the intake's pull request, as it adds it
+    request(repo, "IC-2026-0009").write_text(text)
+    commit_all(repo)
+    code, lines, _ = approvals(repo, "github-actions[bot]", [])
     assert code == 0, lines
 
 
@@ -378,3 +387,58 @@ def test_a_record_behind_a_linked_year_folder_is_refused(repo: Path) -> None:
     request(repo, "IC-2024-0002").write_text(text.replace("2026-11-", "2024-11-"))
     code = run(["freeze", "requests/2024/IC-2024-0002.yaml"], repo)[0]
     assert code in (1, 2) and not (repo / "docs" / "r2024" / "IC-2024-0002.json").exists()
+
+
+def test_a_reviewer_cannot_make_a_request_of_their_own_pass_as_someone_elses(
+    repo: Path,
+) -> None:
+    """The three routes of the attack review: the preparer renamed on an intake pull
+    request, an issued request pushed onto a colleague's pull request, a commit under a
+    colleague's name."""
+    source = request(repo, "IC-2026-0003").read_text().replace("IC-2026-0003", "IC-2026-0013")
+    number = ["--number", "555-5550000104-000124"]
+    # a) intake's commit names github:pnakamura-cascadia; pnakamura renames and issues it
+    request(repo, "IC-2026-0013").write_text(
+        source.replace("prepared_by: mlopez", "prepared_by: github:pnakamura-cascadia")
+    )
+    intake = commit_all(repo, "Request from issue #5")
+    path = request(repo, "IC-2026-0013")
+    path.write_text(path.read_text().replace("pnakamura-cascadia", "someone-else"))
+    code, out, err = run(
+        ["issue", "requests/2026/IC-2026-0013.yaml", "--by", "pnakamura", *number], repo
+    )
+    assert code == 0, out + err
+    head = commit_all(repo, "issue")
+    code, lines, _ = approvals(
+        repo,
+        "github-actions[bot]",
+        [("pnakamura-cascadia", "APPROVED", head)],
+        commit_authors={intake: "github-actions[bot]", head: "pnakamura-cascadia"},
+    )
+    assert code == 1 and "it does not change within a pull request" in "\n".join(lines)
+    # b) on mlopez's pull request, pnakamura's commit adds a request issued by pnakamura
+    git(repo, "reset", "-q", "--hard", "main")
+    path.write_text(source)
+    code, out, err = run(
+        ["issue", "requests/2026/IC-2026-0013.yaml", "--by", "pnakamura", *number], repo
+    )
+    assert code == 0, out + err
+    head = commit_all(repo, "pn adds and issues")
+    code, lines, _ = approvals(
+        repo,
+        STAFF["mlopez"],
+        [("pnakamura-cascadia", "APPROVED", head)],
+        commit_authors={head: "pnakamura-cascadia"},
+    )
+    assert code == 1 and len(located(lines, "H912")) == 1
+    # c) pnakamura's pull request, a commit under dokafor's name adds dokafor's "request"
+    git(repo, "reset", "-q", "--hard", "main")
+    path.write_text(source.replace("prepared_by: mlopez", "prepared_by: dokafor"))
+    head = commit_all(repo, "forged")
+    code, lines, _ = approvals(
+        repo, STAFF["pnakamura"], [], commit_authors={head: "dokafor-cascadia"}
+    )
+    assert code == 1 and "opened by pnakamura-cascadia" in "\n".join(lines)
+    # a commit GitHub links to no account tells nothing: refused too
+    code, lines, _ = approvals(repo, STAFF["pnakamura"], [], commit_authors={head: None})
+    assert code == 1 and "is not linked to a GitHub account" in "\n".join(lines)

@@ -51,8 +51,9 @@ class Approvals:
     pull_request: PullRequest
     approvers: frozenset[str]
     """Logins (casefolded) whose standing review approves the head commit."""
-    commit_authors: frozenset[str]
-    """Logins (casefolded) of the authors of the pull request's commits."""
+    commit_authors: dict[str, str | None]
+    """Each of the pull request's commits (SHA) and the login (casefolded) of its author, or
+    None when GitHub links it to no account."""
     staff: dict[str, StaffMember]
 
     def member(self, handle: str | None) -> StaffMember | None:
@@ -88,12 +89,29 @@ class Approvals:
 
 
 @dataclass(frozen=True)
+class Addition:
+    """The commit that added a request to the pull request, and who it said prepared it."""
+
+    sha: str
+    preparer: str | None
+    """``prepared_by`` in the file as that commit added it."""
+
+
+@dataclass(frozen=True)
 class ChangeUnderReview:
     """One changed request of the pull request, with the decisions it records."""
 
     change: Change
     decisions: tuple[Decision, ...]
     approvals: Approvals
+    added: Addition | None = None
+    """For a request the pull request adds: the commit that added it (None if not found)."""
+
+    def added_by(self) -> str | None:
+        """The login (casefolded) of the author of the commit that added the request."""
+        if self.added is None:
+            return None
+        return self.approvals.commit_authors.get(self.added.sha)
 
 
 def standing_approvers(reviews: Iterable[Review], head_sha: str) -> frozenset[str]:

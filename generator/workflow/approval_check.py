@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from generator.check.decisions import (
+    Addition,
     Approvals,
     ChangeUnderReview,
     Decision,
@@ -25,7 +26,7 @@ from generator.check.decisions import (
     standing_approvers,
 )
 from generator.check.document import Document
-from generator.check.load import load_file
+from generator.check.load import load_bytes, load_file
 from generator.check.outcomes import CheckResult
 from generator.check.reference_data import StaffMember
 from generator.check.rules import run_approval_rules
@@ -81,12 +82,17 @@ def check_approvals(project: Project, base: str, github: GitHub, number: int) ->
     approvals = Approvals(
         pull_request=pull,
         approvers=standing_approvers(reviews, pull.head_sha),
-        commit_authors=frozenset(c.author.casefold() for c in commits if c.author),
+        commit_authors={c.sha: c.author.casefold() if c.author else None for c in commits},
         staff=staff_on(project, base),
     )
     changes = changes_against(project, base)
     items = [
-        ChangeUnderReview(c, tuple(decisions_of(c, _replacement(project))), approvals)
+        ChangeUnderReview(
+            c,
+            tuple(decisions_of(c, _replacement(project))),
+            approvals,
+            _addition(project, base, c.path) if c.kind == "added" else None,
+        )
         for c in changes
     ]
     findings = sorted(run_approval_rules(items), key=lambda f: f.sort_key())
@@ -140,6 +146,24 @@ def _require_head(project: Project, head_sha: str, number: int) -> None:
             "requests/ has changes that are not committed: the approvals judge the committed "
             "pull request; commit or stash them"
         )
+
+
+def _addition(project: Project, base: str, path: str) -> Addition | None:
+    """The first commit since ``base`` that added ``path`` (as shown, relative to the current
+    folder), and the preparer the file named then."""
+    root = Path(git(project.root, "rev-parse", "--show-toplevel").strip())
+    relative = os.path.relpath(os.path.abspath(path), root)
+    listed = git(
+        root, "log", "--diff-filter=A", "--format=%H", "--reverse", f"{base}..HEAD", "--", relative
+    ).split()
+    if not listed:
+        return None
+    shown = subprocess.run(
+        ["git", "show", f"{listed[0]}:{relative}"], cwd=root, capture_output=True, check=False
+    )
+    document = load_bytes(shown.stdout, path).document if shown.returncode == 0 else None
+    preparer = document.data.get("prepared_by") if document is not None else None
+    return Addition(listed[0], preparer if isinstance(preparer, str) else None)
 
 
 def _replacement(project: Project) -> Callable[[str], Document | None]:

@@ -101,21 +101,24 @@ def decider_neither_author_nor_preparer(item: ChangeUnderReview) -> Iterator[Pro
 
 @rule("H912", scope="approvals")
 def added_request_prepared_by_its_author(item: ChangeUnderReview) -> Iterator[Problem]:
-    """A request a pull request adds is prepared by whoever opened the pull request or wrote
-    its commits, unless an admin's approval says otherwise.
+    """A request a pull request adds is prepared by whoever opened the pull request and
+    added it, unless an admin's approval says otherwise.
 
     ``prepared_by`` is the first of the four eyes, so it must name who really prepared the
-    request: the staff member whose GitHub login opened the pull request or authored one of
-    its commits, or ``github:<login>`` for someone outside the staff. A pull request opened by
-    a bot (the request intake) may only name an outside requester. An admin (not the
-    author) who approves the pull request's last commit may accept another preparer, for
-    example when a colleague takes over a request.
+    request: the commit that adds the request is the pull request's author's, and
+    ``prepared_by`` names that person (their staff handle, or ``github:<login>`` for someone
+    outside the staff). A request added by the request intake's bot names an outside
+    requester (``github:<login>``). Whoever added it, ``prepared_by`` is not changed by a
+    later commit of the pull request. An admin (not the author) who approves the pull
+    request's last commit may accept another preparer, for example when a colleague takes over
+    a request.
 
     Source: certifier policy: data/certifier.yaml, staff (roles, ``github``); H907 keeps the
     preparer fixed once the request is on the base branch.
 
-    Fix: record the preparer as the handle of the staff member who opened the pull request,
-    or ``github:<login>`` for an outside requester; or an admin approves the pull request.
+    Fix: the person who prepared the request opens the pull request that adds it and is
+    recorded as its preparer (a staff handle, or ``github:<login>`` for an outside
+    requester); or an admin approves the pull request.
     """
     approvals = item.approvals
     if item.change.kind != "added" or item.change.head is None:
@@ -123,23 +126,44 @@ def added_request_prepared_by_its_author(item: ChangeUnderReview) -> Iterator[Pr
     preparer = item.change.head.data.get("prepared_by")
     if not isinstance(preparer, str) or approvals.admin_approval() is not None:
         return
+    number = approvals.pull_request.number
     author = approvals.pull_request.author
-    if author.casefold().endswith("[bot]"):
+    added, by = item.added, item.added_by()
+    if added is None or by is None:
+        yield Problem(
+            "/prepared_by",
+            f"the commit that added this request to pull request #{number} is not linked to a "
+            "GitHub account (its author e-mail is no account's): its preparer cannot be "
+            "told; the preparer commits it under their own account, or an admin approves",
+        )
+        return
+    if added.preparer != preparer:
+        yield Problem(
+            "/prepared_by",
+            f"prepared_by was {added.preparer} when commit {added.sha[:7]} added this request "
+            f"and is {preparer} now: it does not change within a pull request; restore it, or "
+            "an admin approves the pull request",
+        )
+    elif by.endswith("[bot]"):
         if not preparer.startswith(OUTSIDE):
             yield Problem(
                 "/prepared_by",
-                f"pull request #{approvals.pull_request.number} was opened by {author}, which "
-                f"files outside requests: prepared_by must be github:<the requester's login>, "
-                f"not the staff handle {preparer}; or an admin approves the pull request",
+                f"{by} added this request, which files outside requests: prepared_by must be "
+                f"github:<the requester's login>, not the staff handle {preparer}; or an admin "
+                "approves the pull request",
             )
-        return
-    authors = {author.casefold(), *approvals.commit_authors}
-    expected = sorted({_preparer_for(login, approvals) for login in authors})
-    if approvals.login_of(preparer) not in authors:
+    elif by != author.casefold():
         yield Problem(
             "/prepared_by",
-            f"prepared_by is {preparer}, but pull request #{approvals.pull_request.number} was "
-            f"opened by {author}: record {' or '.join(expected)}, or an admin approves the "
+            f"commit {added.sha[:7]} by {by} added this request to pull request #{number}, "
+            f"opened by {author}: a request is added in a pull request its preparer opens; "
+            "or an admin approves the pull request",
+        )
+    elif approvals.login_of(preparer) != by:
+        yield Problem(
+            "/prepared_by",
+            f"prepared_by is {preparer}, but {author} opened pull request #{number} and added "
+            f"this request: record {_preparer_for(by, approvals)}, or an admin approves the "
             "pull request",
         )
 
