@@ -172,7 +172,7 @@ def test_a_preparer_cannot_cancel_their_own_certificate(repo: Path) -> None:
     assert code == 1
     line = request(repo, "IC-2026-0006").read_text().splitlines().index("cancellation:") + 1
     assert located(lines, "H911") == [f"requests/2026/IC-2026-0006.yaml:{line}:1:"]
-    assert "prepared this request (prepared_by: pnakamura)" in "\n".join(lines)
+    assert 'prepared this request (prepared_by: "pnakamura")' in "\n".join(lines)
     # cancelled by jchen, approved by jchen: it holds
     request(repo, "IC-2026-0006").write_text(text)
     head = commit_all(repo)
@@ -279,7 +279,7 @@ def test_staff_come_from_the_base_branch(repo: Path) -> None:
     code, lines, _ = approvals(repo, STAFF["mlopez"], [("eve-outsider", "APPROVED", head)])
     assert code == 1
     assert (
-        "eve, named as deciding this certificate, is not a reviewer in data/certifier.yaml"
+        '"eve", named as deciding this certificate, is not a reviewer in data/certifier.yaml'
         " on the base branch" in "\n".join(lines)
     )
 
@@ -442,3 +442,24 @@ def test_a_reviewer_cannot_make_a_request_of_their_own_pass_as_someone_elses(
     # a commit GitHub links to no account tells nothing: refused too
     code, lines, _ = approvals(repo, STAFF["pnakamura"], [], commit_authors={head: None})
     assert code == 1 and "is not linked to a GitHub account" in "\n".join(lines)
+
+
+def test_file_text_never_acts_in_the_log_and_an_unreadable_change_fails_closed(
+    repo: Path,
+) -> None:
+    """A workflow command smuggled into a value is shown escaped, never as a line of its
+    own; a changed request whose status is not a status is refused, not passed as "no
+    decision"."""
+    issue(repo, "IC-2026-0003", "asmith", "555-5550000104-000400")
+    path = request(repo, "IC-2026-0003")
+    hostile = '  reviewer: "asmith\\n::stop-commands::pwned\\n### All decisions approved <!--"'
+    path.write_text(path.read_text().replace("  reviewer: asmith", hostile))
+    head = commit_all(repo)
+    code, lines, err = approvals(repo, STAFF["mlopez"], [("asmith-cascadia", "APPROVED", head)])
+    assert code == 1 and len(located(lines, "H910")) == 1
+    assert not any(line.startswith(("::", "#")) for line in [*lines, *err.splitlines()])
+    git(repo, "reset", "-q", "--hard", "main")
+    path.write_text(path.read_text().replace("status: requested", "status: [issued]"))
+    head = commit_all(repo)
+    code, lines, _ = approvals(repo, STAFF["mlopez"], [("asmith-cascadia", "APPROVED", head)])
+    assert code == 1 and "cannot be read as a request" in "\n".join(lines)

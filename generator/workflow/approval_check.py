@@ -29,8 +29,10 @@ from generator.check.document import Document
 from generator.check.load import load_bytes, load_file
 from generator.check.outcomes import CheckResult
 from generator.check.reference_data import StaffMember
+from generator.check.report import markdown_text
 from generator.check.rules import run_approval_rules
 from generator.errors import UsageError
+from generator.findings import shown
 from generator.github import GitHub
 from generator.project import Project
 from generator.workflow.git_history import changes_against, git, require_ref
@@ -52,7 +54,8 @@ class ApprovalReport:
             login = f" (GitHub {member.github})" if member else ""
             state = f"approved {pull.head_sha[:7]}" if approved else "NOT approved"
             request_id = decision.document.data.get("id", decision.path)
-            shown.append(f"{request_id} {decision.kind} by {decision.decider}{login}: {state}")
+            by = escaped(decision.decider)
+            shown.append(f"{escaped(request_id)} {decision.kind} by {by}{login}: {state}")
         return shown
 
     def summary(self) -> str:
@@ -66,7 +69,9 @@ class ApprovalReport:
             f"{approvers}.",
             "",
         ]
-        out += [f"- {line}" for line in self.lines()] or ["- no certificate decided here"]
+        out += [f"- {markdown_text(line)}" for line in self.lines()] or [
+            "- no certificate decided here"
+        ]
         if self.result.findings:
             out += ["", f"**{self.result.errors} problem(s)**: see the annotations."]
         return "\n".join(out) + "\n"
@@ -98,6 +103,11 @@ def check_approvals(project: Project, base: str, github: GitHub, number: int) ->
     findings = sorted(run_approval_rules(items), key=lambda f: f.sort_key())
     decisions = [d for item in items for d in item.decisions]
     return ApprovalReport(CheckResult(findings, len(changes)), approvals, decisions)
+
+
+def escaped(value: object) -> str:
+    """A value from a request file, for the log: control characters shown, never acted on."""
+    return shown(value).strip('"') if isinstance(value, str) else shown(value)
 
 
 def staff_on(project: Project, ref: str) -> dict[str, StaffMember]:

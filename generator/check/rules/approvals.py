@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from generator.check.decisions import OUTSIDE, Approvals, ChangeUnderReview
 from generator.check.rules.registry import Problem, rule
+from generator.findings import shown
 
 _APPROVE = "on GitHub, Files changed → Review changes → Approve, on the pull request's last commit"
 
@@ -34,6 +35,14 @@ def decision_approved_by_decider(item: ChangeUnderReview) -> Iterator[Problem]:
     approvals = item.approvals
     number = approvals.pull_request.number
     head = approvals.pull_request.head_sha[:7]
+    if item.change.kind != "deleted" and (
+        item.change.head is None or not isinstance(item.change.head.data.get("status"), str)
+    ):
+        yield Problem(
+            None,
+            f"pull request #{number} changes this request, but it cannot be read as a request "
+            "(certgen check says why): no decision in it can be judged; fix the file",
+        )
     for decision in item.decisions:
         member = approvals.member(decision.decider)
         what = _what(decision.kind)
@@ -46,9 +55,9 @@ def decision_approved_by_decider(item: ChangeUnderReview) -> Iterator[Problem]:
         elif member is None or "reviewer" not in member.roles:
             yield Problem(
                 decision.pointer,
-                f"{decision.decider}, named as deciding this certificate, is not a reviewer in "
-                "data/certifier.yaml on the base branch; name a listed reviewer, who then "
-                f"approves pull request #{number}",
+                f"{shown(decision.decider)}, named as deciding this certificate, is not a "
+                "reviewer in data/certifier.yaml on the base branch; name a listed reviewer, "
+                f"who then approves pull request #{number}",
             )
         elif not approvals.approved_by(member):
             yield Problem(
@@ -95,7 +104,7 @@ def decider_neither_author_nor_preparer(item: ChangeUnderReview) -> Iterator[Pro
             yield Problem(
                 decision.pointer,
                 f"{member.handle} (GitHub {member.github}) prepared this request (prepared_by: "
-                f"{decision.preparer}) and cannot also decide it; another reviewer decides",
+                f"{shown(decision.preparer)}) and cannot also decide it; another reviewer decides",
             )
 
 
@@ -140,8 +149,9 @@ def added_request_prepared_by_its_author(item: ChangeUnderReview) -> Iterator[Pr
     if added.preparer != preparer:
         yield Problem(
             "/prepared_by",
-            f"prepared_by was {added.preparer} when commit {added.sha[:7]} added this request "
-            f"and is {preparer} now: it does not change within a pull request; restore it, or "
+            f"prepared_by was {shown(added.preparer)} when commit {added.sha[:7]} added this "
+            f"request and is {shown(preparer)} now: it does not change within a pull request; "
+            "restore it, or "
             "an admin approves the pull request",
         )
     elif by.endswith("[bot]"):
@@ -149,8 +159,8 @@ def added_request_prepared_by_its_author(item: ChangeUnderReview) -> Iterator[Pr
             yield Problem(
                 "/prepared_by",
                 f"{by} added this request, which files outside requests: prepared_by must be "
-                f"github:<the requester's login>, not the staff handle {preparer}; or an admin "
-                "approves the pull request",
+                "github:<the requester's login>, not the staff handle "
+                f"{shown(preparer)}; or an admin approves the pull request",
             )
     elif by != author.casefold():
         yield Problem(
@@ -162,8 +172,8 @@ def added_request_prepared_by_its_author(item: ChangeUnderReview) -> Iterator[Pr
     elif approvals.login_of(preparer) != by:
         yield Problem(
             "/prepared_by",
-            f"prepared_by is {preparer}, but {author} opened pull request #{number} and added "
-            f"this request: record {_preparer_for(by, approvals)}, or an admin approves the "
+            f"prepared_by is {shown(preparer)}, but {author} opened pull request #{number} and "
+            f"added this request: record {_preparer_for(by, approvals)}, or an admin approves the "
             "pull request",
         )
 
