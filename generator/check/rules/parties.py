@@ -7,6 +7,7 @@ from datetime import date
 
 from generator.check.reference_data import Operation, StatusPeriod
 from generator.check.rules.registry import Context, Problem, each_product, rule
+from generator.check.words import OPERATION_STATUS_WORDS
 from generator.findings import shown
 
 
@@ -263,7 +264,7 @@ _CERTIFIED_REQUIRED = {
 
 def _status_words(operation: Operation, period: StatusPeriod, start: date, until: str) -> str:
     """When the status changed: before the request, on its day, or between it and ``until``."""
-    status = period.status.replace("_", " ")
+    status = OPERATION_STATUS_WORDS.get(period.status, period.status.replace("_", " "))
     if operation.status_on(start) is None:
         return f"has no certified status in OID on the day of the request ({start})"
     if period.since < start:
