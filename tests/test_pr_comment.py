@@ -363,6 +363,33 @@ def test_an_artifact_against_the_schema_is_unreadable(tmp_path: Path, data: Any)
     assert "@" not in body and "<img" not in body and "<b>" not in body
 
 
+@pytest.mark.parametrize(
+    ("whole", "fraction"),
+    [
+        ('"number": 12', '"number": 12.0'),
+        ('"files": 3', '"files": 1e9'),
+        ('"errors": 1', '"errors": 5.0'),
+        ('"line": 3', '"line": 3E0'),
+    ],
+)
+def test_a_number_with_a_fraction_or_an_exponent_is_unreadable(
+    tmp_path: Path, whole: str, fraction: str
+) -> None:
+    valid = json.dumps(artifact([finding("m")]))
+    assert whole in valid and isinstance(read_bytes(tmp_path, valid.encode()), Summary)
+    raw = valid.replace(whole, fraction)
+    read = read_bytes(tmp_path, raw.encode())
+    assert isinstance(read, Unreadable)
+    assert read.reason == "it holds a number that is not a whole number"
+    with responses.RequestsMock() as mocked:
+        serve(mocked, comments=[_comment(3, BOT, MARKER + "\nall good, issued")])
+        edit = mocked.patch(url("issues/comments/3"), json={})
+        outcome = pr_comment.comment_on_run(client(), read, run_of(), RUN_URL)
+    assert outcome.failed and outcome.number == 12
+    body = sent(edit.calls[0])["body"]
+    assert "could not be read** (it holds a number that is not a whole number)" in body
+
+
 def test_a_lone_surrogate_is_unreadable(tmp_path: Path) -> None:
     raw = json.dumps(artifact([finding("\ud800")])).encode()
     read = read_bytes(tmp_path, raw)
@@ -788,3 +815,30 @@ def test_certgen_comment_fails_on_an_unreadable_summary(
     assert out.startswith("::error::commented on #12: the checks' summary could not be read")
     assert out.count("\n") == 1 and "set-output" not in out  # nothing of the file in the log
     assert "could not be read** (it is not JSON)" in sent(post.calls[0])["body"]
+
+
+def test_certgen_comment_fails_in_words_on_a_summary_with_floats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_project(tmp_path / "repo")
+    raw = json.dumps(artifact()).replace('"number": 12', '"number": 12.0')
+    (tmp_path / "summary.json").write_text(raw.replace('"files": 3', '"files": 1e9'), "utf-8")
+    event = workflow_run_event(tmp_path / "event.json", [12])
+    monkeypatch.setenv("GH_TOKEN", TOKEN)
+    with responses.RequestsMock() as mocked:
+        serve(mocked, comments=[])
+        post = mocked.post(url("issues/12/comments"), json={}, status=201)
+        code, out, err = run(
+            [
+                "comment",
+                str(tmp_path / "summary.json"),
+                "--event",
+                str(event),
+                "--repository",
+                REPOSITORY,
+            ],
+            repo,
+        )
+    assert code == 1, err
+    assert "could not be read" in out and "unexpected" not in out + err
+    assert "(it holds a number that is not a whole number)" in sent(post.calls[0])["body"]

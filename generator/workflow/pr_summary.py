@@ -91,9 +91,13 @@ def read_summary(path: Path, schema: Schema) -> Summary | Unreadable:
     if isinstance(raw, Unreadable):
         return raw
     try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+        data = json.loads(
+            raw.decode("utf-8"), parse_constant=_no_constant, parse_float=_no_fraction
+        )
     except UnicodeDecodeError:
         return Unreadable("it is not UTF-8 text")
+    except _Fraction as error:
+        return Unreadable("it holds a number that is not a whole number", str(error))
     except (ValueError, RecursionError) as error:
         return Unreadable("it is not JSON", str(error)[:200])
     claimed = _claimed_number(data)
@@ -130,6 +134,16 @@ def _read_regular_file(path: Path) -> bytes | Unreadable:
 
 def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
+
+
+class _Fraction(ValueError):
+    pass
+
+
+def _no_fraction(text: str) -> None:
+    """Every number of the summary is a count, a line or a pull request: ``41.0`` or ``1e9``
+    would pass the schema's ``integer`` and then be shown (or compared) as a float."""
+    raise _Fraction(f"{shown(text[:40])} has a fraction or an exponent")
 
 
 def _claimed_number(data: Any) -> int | None:
