@@ -155,11 +155,11 @@ def test_text_and_markdown_show_the_same_queue(clone: dict[str, Any]) -> None:
     assert lines[-1].startswith("7 open request(s), 3 overdue; times in America/Los_Angeles")
     code, markdown, _ = run(["queue", "--format", "markdown", "--now", NOW], clone["path"])
     assert code == 0
-    assert "| Mon 30 Nov 17:00 | -16.0 | IC-2026-0005 |" in markdown
-    assert "| Willamette Valley Fruit Co. |" in markdown
-    # text from requests cannot break the table, mention anyone or link anywhere
-    hostile = "A | B @someone [x](https://e.example) <b>\nC"
-    assert queue._escape(hostile) == r"A \| B \@someone \[x\]\(https://e.example\) \<b\> C"
+    assert "| Mon 30 Nov 17:00 | -16.0 | `IC-2026-0005` |" in markdown
+    assert "| `Willamette Valley Fruit Co.` |" in markdown
+    # text a branch wrote is a code span: no mention, link or HTML can come alive
+    hostile = "A | B @someone [x](https://e.example) <b>"
+    assert queue.code_span(hostile) == "`A \\| B @someone [x](https://e.example) <b>`"
 
 
 def _serve_github(mock: responses.RequestsMock, heads: dict[str, str]) -> None:
@@ -260,5 +260,67 @@ def test_with_github_it_finds_forks_and_labels_pull_requests(
     ]
     assert created and created[0]["labels"] == ["desk-queue"]
     assert created[0]["title"] == "Certificate desk queue"
-    assert "| Mon 30 Nov 17:00 | -16.0 | IC-2026-0005 |" in created[0]["body"]
+    assert "| Mon 30 Nov 17:00 | -16.0 | `IC-2026-0005` |" in created[0]["body"]
     assert "| #7 |" in created[0]["body"]
+
+
+def test_every_branchs_request_is_listed_and_what_cannot_be(clone: dict[str, Any]) -> None:
+    """Two branches adding the same ID are both listed, flagged; a branch's stale version of
+    a request issued on main is not open; a file that cannot be read is listed with why; an
+    unknown remote is a usage error; times are the certifier's whatever the machine's zone."""
+    work = clone["path"]
+    rush = json.loads(json.dumps(queue_json(work)))  # the fixture's queue, for comparison
+    assert {r["request_id"] for r in rush["requests"]} >= {"IC-2026-0008"}
+    git(work, "switch", "-q", "-c", "also-eight", "origin/main")
+    source = (work / "requests" / "2026" / "IC-2026-0005.yaml").read_text()
+    (work / "requests" / "2026" / "IC-2026-0008.yaml").write_text(
+        source.replace("IC-2026-0005", "IC-2026-0008")
+    )
+    (work / "requests" / "2026" / "IC-2026-0009.yaml").write_text('id: IC-2026-0009\nname: "open\n')
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "two requests")
+    git(work, "push", "-q", "origin", "also-eight")
+    git(work, "switch", "-q", "-c", "issue-five", "origin/main")  # main issues IC-2026-0005 ...
+    git(work, "switch", "-q", "main")
+    path = work / "requests" / "2026" / "IC-2026-0005.yaml"
+    path.write_text(
+        source.replace(
+            "status: requested",
+            "status: issued\nissuance:\n  reviewer: asmith\n"
+            "  issued_on: 2026-12-01\n  official_number: 555-5550000103-000400",
+        )
+    )
+    git(work, "commit", "-q", "-am", "issue IC-2026-0005")
+    git(work, "push", "-q", "origin", "main")
+    git(work, "switch", "-q", "issue-five")  # ... while a stale branch still edits it
+    (work / "requests" / "2026" / "IC-2026-0005.yaml").write_text(
+        source.replace("service_level: standard", "service_level: priority")
+    )
+    git(work, "commit", "-q", "-am", "faster")
+    git(work, "push", "-q", "origin", "issue-five")
+    git(work, "fetch", "-q")
+    shown = queue_json(work)
+    rows = [(r["request_id"], r["branch"]) for r in shown["requests"]]
+    assert ("IC-2026-0008", "request/rush") in rows and ("IC-2026-0008", "also-eight") in rows
+    eight = [r for r in shown["requests"] if r["request_id"] == "IC-2026-0008"]
+    assert all(any("ID also used on" in f for f in r["flags"]) for r in eight)
+    assert "IC-2026-0005" not in {r["request_id"] for r in shown["requests"]}
+    broken = [r for r in shown["requests"] if r["request_id"] == "IC-2026-0009"]
+    assert broken and broken[0]["flags"][0].startswith("cannot be read: Y001 at line 2")
+    code, _, err = run(["queue", "--remote", "nosuch"], work)
+    assert code == 2 and "there is no remote 'nosuch'" in err
+    code, text, _ = run(["queue", "--now", "2026-12-01T17:00:00Z"], work)
+    assert text.splitlines()[-1].endswith("now Tue 01 Dec 09:00")  # 17:00 UTC is 09:00 Pacific
+
+
+def test_goods_gone_and_requests_from_the_future_are_flagged(clone: dict[str, Any]) -> None:
+    code, out, _ = run(
+        ["queue", "--format", "json", "--now", "2026-12-02T09:00:00-08:00"], clone["path"]
+    )
+    rush = [r for r in json.loads(out)["requests"] if r["request_id"] == "IC-2026-0008"][0]
+    assert "departed on 2026-12-01: can no longer be issued" in rush["flags"]
+    code, out, _ = run(
+        ["queue", "--format", "json", "--now", "2026-11-01T09:00:00-08:00"], clone["path"]
+    )
+    early = [r for r in json.loads(out)["requests"] if r["request_id"] == "IC-2026-0003"][0]
+    assert "received in the future: check requested_at" in early["flags"]

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from generator.check.decide import Facts, calendar_for
 from generator.check.load import load_bytes
@@ -28,6 +29,7 @@ from generator.findings import Severity
 from generator.github import GitHub, PullRequest
 from generator.project import Project
 from generator.workflow.git_history import git, require_ref
+from generator.workflow.pr_comment import code_span
 
 _OPEN = re.compile(rb"^status:[ \t]*[\"']?requested[\"']?[ \t]*(#.*)?$", re.MULTILINE)
 """A cheap test of a file's text before it is parsed: most of a register is decided."""
@@ -74,12 +76,51 @@ class QueueItem:
     """Error findings the request has today (it may not be complete yet)."""
     decided_on: str | None = None
     """A branch that issues or cancels it, not merged yet."""
+    also_on: tuple[str, ...] = ()
+    """Other branches that add a request under the same ID (one must be renumbered)."""
+    departed: bool = False
+    """The goods left before today: it can no longer be issued (R117)."""
+    received_later: bool = False
+    """Its requested_at is after now."""
+    unreadable: str | None = None
+    """Why the file cannot be read as a request, if it cannot."""
+
+    @classmethod
+    def unreadable_file(cls, request_id: str, path: str, source: Source, why: str) -> QueueItem:
+        return cls(
+            request_id=request_id,
+            path=path,
+            branch=source.branch,
+            pull_request=source.pull_request,
+            document="",
+            exporter="",
+            destination="",
+            service_level="",
+            fee="",
+            received="",
+            due=None,
+            hours_left=None,
+            departure=None,
+            overdue=False,
+            due_today=False,
+            after_departure=False,
+            errors=1,
+            unreadable=why,
+        )
 
     @property
     def flags(self) -> list[str]:
+        if self.unreadable:
+            return [f"cannot be read: {self.unreadable}"]
         flags = ["OVERDUE"] if self.overdue else ["due today"] if self.due_today else []
-        if self.after_departure:
+        if self.departed:
+            flags.append(f"departed on {self.departure}: can no longer be issued")
+        elif self.after_departure:
             flags.append("cannot be served before departure")
+        if self.received_later:
+            flags.append("received in the future: check requested_at")
+        if self.also_on:
+            flags.append(f"ID also used on {', '.join(self.also_on)}: renumber one")
         if self.errors:
             flags.append(f"{self.errors} error(s)")
         if self.decided_on:
@@ -93,6 +134,8 @@ def sources(project: Project, base: str, remote: str | None) -> list[Source]:
     found = [Source(base, base.removeprefix(f"{remote}/") if remote else base)]
     if remote is None:
         return found
+    if remote not in git(project.root, "remote").split():
+        raise UsageError(f"there is no remote {remote!r} here (git remote -v lists them)")
     listed = git(
         project.root, "for-each-ref", "--format=%(refname:short)", f"refs/remotes/{remote}"
     )
@@ -107,30 +150,49 @@ def open_requests(
     checker: Checker, base: str, found: list[Source], now: datetime
 ) -> list[QueueItem]:
     """Every open request of ``found``, most urgent first (by due time, then by when it was
-    received). A branch's version of a request wins over the base branch's; a request a
-    branch issues or cancels stays in the queue, marked, until that branch is merged."""
+    received): each branch's own version of a request it adds or changes (one row a branch:
+    two branches adding the same ID are both listed, and flagged); the base branch's for the
+    rest. A request decided on the base branch is not open, whatever an older branch says; a
+    request a branch issues or cancels stays listed, marked, until that branch is merged; a
+    file that cannot be read is listed with why."""
     project = checker.project
     root = Path(git(project.root, "rev-parse", "--show-toplevel").strip())
     folder = str(project.requests_dir.resolve().relative_to(root.resolve()))
     wanted = [(s, p) for s in found for p in _paths(root, base, s, folder)]
     blobs = _read_blobs(root, [(s.ref, p) for s, p in wanted])
-    items: dict[str, QueueItem] = {}
+    on_base = {Path(p).stem: blobs.get((s.ref, p)) for s, p in wanted if s.ref == base}
+    closed = {
+        i for i, content in on_base.items() if content is not None and not _OPEN.search(content)
+    }
+    rows: list[QueueItem] = []
+    branches_of: dict[str, list[str]] = {}
     decided: dict[str, str] = {}
     for source, path in wanted:
-        content = blobs.get((source.ref, path))
-        if content is None:
-            continue
-        if not _OPEN.search(content):  # decided (or broken) here
-            if source.ref != base:
-                decided[Path(path).stem] = source.branch
-            continue
+        content, request_id = blobs.get((source.ref, path)), Path(path).stem
+        if content is None or request_id in closed:
+            continue  # removed on the branch, or decided on the base branch already
+        on_a_branch = source.ref != base
+        if on_a_branch:
+            branches_of.setdefault(request_id, []).append(source.branch)
         item = _item(checker, source, path, content, now)
-        if item is not None and not (source.ref == base and item.request_id in items):
-            items[item.request_id] = item
-    for request_id, branch in decided.items():
-        if request_id in items and items[request_id].branch != branch:
-            items[request_id] = replace(items[request_id], decided_on=branch)
-    return sorted(items.values(), key=_urgency)
+        if item is None:  # decided on this branch
+            decided[request_id] = source.branch
+        else:
+            rows.append(item)
+    base_name = _base_name(found)
+    edited = {r.request_id for r in rows if r.branch != base_name}  # a branch's open version
+    rows = [r for r in rows if r.branch != base_name or r.request_id not in edited]
+    for index, row in enumerate(rows):
+        others = [b for b in branches_of.get(row.request_id, []) if b != row.branch]
+        if others and row.request_id not in on_base:
+            rows[index] = row = replace(row, also_on=tuple(others))
+        if row.request_id in decided and decided[row.request_id] != row.branch:
+            rows[index] = replace(row, decided_on=decided[row.request_id])
+    return sorted(rows, key=_urgency)
+
+
+def _base_name(found: list[Source]) -> str:
+    return found[0].branch
 
 
 def _paths(root: Path, base: str, source: Source, folder: str) -> list[str]:
@@ -167,10 +229,15 @@ def _read_blobs(root: Path, wanted: list[tuple[str, str]]) -> dict[tuple[str, st
 def _item(
     checker: Checker, source: Source, path: str, content: bytes, now: datetime
 ) -> QueueItem | None:
+    """The queue's row for one request file, None when it is decided (not requested)."""
     display = f"{source.branch}:{path}"
     loaded = load_bytes(content, display)
     document, facts, findings = checker.inspect_loaded(loaded, display)
-    if document is None or document.data.get("status") != "requested":
+    if document is None:
+        first = findings[0] if findings else None
+        why = f"{first.code} at line {first.line}: {first.message}" if first else "not YAML"
+        return QueueItem.unreadable_file(Path(path).stem, path, source, why)
+    if document.data.get("status") != "requested":
         return None
     data = document.data
     reference = checker.reference
@@ -178,8 +245,7 @@ def _item(
     calendar = calendar_for(reference.calendar)
     received, due_day = _clock(data, facts, reference)
     due = calendar.due_at(due_day) if due_day else None
-    transport = data.get("transport")
-    departure = _day(transport.get("departure_date") if isinstance(transport, dict) else None)
+    leaves = _leaves(data)
     exporter = data.get("exporter")
     place = data.get("destination")
     market = reference.market_for(str(place.get("country", "")) if isinstance(place, dict) else "")
@@ -199,12 +265,22 @@ def _item(
         received=received.isoformat(timespec="minutes") if received else "",
         due=due.isoformat(timespec="minutes") if due else None,
         hours_left=round((due - now).total_seconds() / 3600, 1) if due else None,
-        departure=departure.isoformat() if departure else None,
+        departure=leaves.isoformat() if leaves else None,
         overdue=due is not None and now > due,
         due_today=due is not None and due.date() == today and now <= due,
-        after_departure=bool(due and departure and due.date() > departure),
+        after_departure=bool(due and leaves and due.date() > leaves),
         errors=sum(f.severity is Severity.ERROR for f in findings),
+        departed=bool(leaves and leaves < today and data.get("mode") != "time_frame"),
+        received_later=bool(received and received > now),
     )
+
+
+def _leaves(data: dict[str, Any]) -> date | None:
+    """When the goods leave: the departure date, or a time frame's first day."""
+    transport, frame = data.get("transport"), data.get("time_frame")
+    departure = transport.get("departure_date") if isinstance(transport, dict) else None
+    start = frame.get("valid_from") if isinstance(frame, dict) else None
+    return _day(departure) or _day(start)
 
 
 def _clock(
@@ -326,7 +402,7 @@ def as_json(items: list[QueueItem], now: datetime) -> str:
 
 def as_text(items: list[QueueItem], now: datetime, zone: str) -> str:
     if not items:
-        return f"no open requests ({_when(now.isoformat())} {zone})\n"
+        return f"no open requests ({_when(_in(now, zone))} {zone})\n"
     rows = [[_cell(item, key) for _, key in COLUMNS] + [", ".join(item.flags)] for item in items]
     header = [title for title, _ in COLUMNS] + ["flags"]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
@@ -337,7 +413,7 @@ def as_text(items: list[QueueItem], now: datetime, zone: str) -> str:
     overdue = sum(item.overdue for item in items)
     lines.append(
         f"{len(items)} open request(s), {overdue} overdue; times in {zone}, "
-        f"now {_when(now.isoformat())}"
+        f"now {_when(_in(now, zone))}"
     )
     return "\n".join(lines) + "\n"
 
@@ -348,7 +424,7 @@ def as_markdown(items: list[QueueItem], now: datetime, zone: str) -> str:
         "## Certificate desk queue",
         "",
         f"{len(items)} open request(s), {sum(i.overdue for i in items)} overdue; times in "
-        f"{zone}; updated {_when(now.isoformat())}.",
+        f"{zone}; updated {_when(_in(now, zone))}.",
         "",
     ]
     if not items:
@@ -356,7 +432,8 @@ def as_markdown(items: list[QueueItem], now: datetime, zone: str) -> str:
     header = [title for title, _ in COLUMNS] + ["flags"]
     out += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for item in items:
-        cells = [_escape(_cell(item, key)) for _, key in COLUMNS] + [_escape(", ".join(item.flags))]
+        cells = [_markdown_cell(item, key) for _, key in COLUMNS]
+        cells.append(code_span(", ".join(item.flags)))  # they quote branch names and files
         if item.pull_request is not None:  # certgen's own text: GitHub links it
             cells[COLUMNS.index(("branch", "branch"))] = f"#{item.pull_request}"
         out.append("| " + " | ".join(cells) + " |")
@@ -372,16 +449,24 @@ def _cell(item: QueueItem, key: str) -> str:
     return "" if value is None else str(value)
 
 
+def _in(moment: datetime, zone: str) -> str:
+    """``moment`` as an ISO date and time in the certifier's time zone ``zone``."""
+    return moment.astimezone(ZoneInfo(zone)).isoformat()
+
+
 def _when(iso: str) -> str:
     moment = datetime.fromisoformat(iso)
     return f"{moment:%a %d %b %H:%M}"
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|<>@~])")
+UNTRUSTED = {"request_id", "exporter", "service_level", "branch"}
+"""Columns whose text a branch wrote (a fork's too): shown as code spans, which GitHub never
+turns into a mention, a link or HTML."""
 
 
-def _escape(text: str) -> str:
-    return _MARKDOWN.sub(r"\\\1", text.replace("\n", " "))
+def _markdown_cell(item: QueueItem, key: str) -> str:
+    text = _cell(item, key)
+    return code_span(text) if key in UNTRUSTED else text.replace("|", "\\|")
 
 
 def parse_now(text: str | None) -> datetime:
