@@ -314,13 +314,13 @@ def test_every_branchs_request_is_listed_and_what_cannot_be(clone: dict[str, Any
 
 
 def test_goods_gone_and_requests_from_the_future_are_flagged(clone: dict[str, Any]) -> None:
-    code, out, _ = run(
+    _, out, _ = run(
         ["queue", "--format", "json", "--now", "2026-12-02T09:00:00-08:00"], clone["path"]
     )
-    rush = [r for r in json.loads(out)["requests"] if r["request_id"] == "IC-2026-0008"][0]
+    rush = next(r for r in json.loads(out)["requests"] if r["request_id"] == "IC-2026-0008")
     assert "departed on 2026-12-01: can no longer be issued" in rush["flags"]
-    code, out, _ = run(
+    _code, out, _ = run(
         ["queue", "--format", "json", "--now", "2026-11-01T09:00:00-08:00"], clone["path"]
     )
-    early = [r for r in json.loads(out)["requests"] if r["request_id"] == "IC-2026-0003"][0]
+    early = next(r for r in json.loads(out)["requests"] if r["request_id"] == "IC-2026-0003")
     assert "received in the future: check requested_at" in early["flags"]
