@@ -5,16 +5,19 @@ mistyped option answer without importing the checker, the site builder or the PD
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import re
 import shutil
+import stat
 import sys
 import textwrap
 from pathlib import Path
 
 from generator.check import report
 from generator.check.catalog import STAGE_TITLES, all_codes, summary_text
-from generator.check.load import MAX_BYTES
+from generator.check.discovery import discover
+from generator.check.load import MAX_BYTES, refused_file
 from generator.check.outcomes import CheckResult
 from generator.check.pipeline import Checker, run_check
 from generator.check.schema import load_schema
@@ -165,13 +168,17 @@ def _comment(arguments: argparse.Namespace) -> int:
 
 def _show(arguments: argparse.Namespace) -> int:
     project = _project(arguments)
-    path = Path(arguments.path)
-    if not path.is_file():
-        raise UsageError(f"{arguments.path}: no such file")
+    if os.path.isdir(arguments.path) and not os.path.islink(arguments.path):
+        raise UsageError(f"{arguments.path}: a folder; give one request file")
+    found = discover([arguments.path])  # as check: no link followed, no special file opened
     checker = Checker(project)
-    document, facts, findings = checker.inspect(path, arguments.path)
-    if document is not None and facts is None and not findings:  # frozen: today's facts
-        _, facts, _ = checker.inspect(path, arguments.path, as_issued_now=True)
+    document = facts = None
+    findings = found.findings
+    if not findings:
+        path, display = found.files[0]
+        document, facts, findings = checker.inspect(path, display)
+        if document is not None and facts is None and not findings:  # frozen: today's facts
+            _, facts, _ = checker.inspect(path, display, as_issued_now=True)
     findings = sorted([*checker.data_findings, *findings], key=lambda f: f.sort_key())
     if arguments.format == "json":
         sys.stdout.write(show.as_json(document, facts, findings))
@@ -367,14 +374,22 @@ def _intake_file(arguments: argparse.Namespace) -> int:
 
 
 def _read_capped(name: str, limit: int) -> bytes:
-    """At most ``limit`` bytes of the file ``name`` (- for stdin)."""
+    """At most ``limit`` bytes of the file ``name`` (- for stdin), a regular file: a link is
+    not followed and a FIFO or device is refused unread (in Y014's words), never waited on."""
     if name == "-":
         return sys.stdin.buffer.read(limit)
     try:
-        with open(name, "rb") as handle:
-            return handle.read(limit)
+        handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            mode = os.lstat(name).st_mode
+            raise UsageError(f"{name}: {refused_file(name, mode).message}") from None
         raise UsageError(f"{name}: cannot read it ({error.strerror})") from error
+    with os.fdopen(handle, "rb") as file:
+        mode = os.fstat(handle).st_mode
+        if not stat.S_ISREG(mode):
+            raise UsageError(f"{name}: {refused_file(name, mode).message}")
+        return file.read(limit)
 
 
 def _verify(arguments: argparse.Namespace) -> int:
