@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from collections.abc import Iterator
+from functools import cache
 from itertools import pairwise
 from typing import Any
 
 from generator.check.document import Document
 from generator.check.rules.registry import DataProblem, rule
+from generator.findings import shown
 
 Data = dict[str, Document]
 
@@ -271,3 +274,49 @@ def publication_consent_within_policy(data: Data) -> Iterator[DataProblem]:
                     f"{field!r} is not a field a client may consent to publish; consentable: "
                     f"{', '.join(sorted(consentable))}",
                 )
+
+
+@rule("A709", scope="data")
+def business_calendar_known(data: Data) -> Iterator[DataProblem]:
+    """The business calendar names a time zone and a holiday calendar that exist.
+
+    Every due date is counted in the desk's time zone, skipping the public holidays of
+    ``holidays_country``; a name the time-zone database or the holidays package does not know
+    would leave every due date uncountable.
+
+    Source: certifier policy: data/services.yaml, business_calendar (``timezone``: an IANA
+    time zone, <https://www.iana.org/time-zones>; ``holidays_country``: a country the
+    ``holidays`` package covers, <https://pypi.org/project/holidays/>).
+
+    Fix: correct the name (for example America/Los_Angeles, US).
+    """
+    calendar = data["services"].data["business_calendar"]
+    zone = calendar["timezone"]
+    if zone not in _time_zones():
+        close = difflib.get_close_matches(zone, sorted(_time_zones()), n=1, cutoff=0.8)
+        hint = f"; did you mean {close[0]}?" if close else " (for example America/Los_Angeles)"
+        yield DataProblem(
+            "services", "/business_calendar/timezone", f"{shown(zone)} is not a time zone{hint}"
+        )
+    country = calendar["holidays_country"]
+    if country not in _holiday_countries():
+        yield DataProblem(
+            "services",
+            "/business_calendar/holidays_country",
+            f"the holidays package has no public holidays for {shown(country)}; use the "
+            "country's ISO code (US for US federal holidays)",
+        )
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones())
+
+
+@cache
+def _holiday_countries() -> frozenset[str]:
+    import holidays
+
+    return frozenset(holidays.list_supported_countries())
