@@ -123,3 +123,14 @@ def test_lifecycle_commands_never_open_a_fifo_nor_write_through_a_link(
         kind = "a FIFO (named pipe)" if path == fifo else "a symbolic link"
         assert f"{kind} is refused here" in completed.stderr, completed.stderr
     assert outside.read_text() == source.read_text()
+
+
+def test_a_second_amendment_of_one_certificate_is_refused(repo: Path) -> None:
+    """amend twice: the second is refused (one amendment at a time), so issuing the first
+    never leaves the register failing the check."""
+    code, out, err = run(["amend", "requests/2026/EC-2026-0010.yaml", "--by", "dokafor"], repo)
+    assert code == 0, out + err
+    code, out, err = run(["amend", "requests/2026/EC-2026-0010.yaml", "--by", "mlopez"], repo)
+    assert code == 1 and "is already being amended by" in out + err
+    code, out, _ = run(["check"], repo)  # nothing of the second was written
+    assert code == 0, out

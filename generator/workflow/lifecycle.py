@@ -52,6 +52,8 @@ def yaml_editor() -> YAML:
 class Lifecycle:
     project: Project
     checker: Checker
+    before: set[tuple[str, str, str]] | None = None
+    """The register's errors before the command (``remember_errors``)."""
 
     @classmethod
     def open(cls, project: Project) -> Lifecycle:
@@ -202,6 +204,7 @@ class Lifecycle:
     def issue(self, path: Path, by: str, number: str | None, on: date | None) -> str:
         display, data = self._read_in_status(path, "requested", "issued")
         self.reviewer(by, data, display)
+        self.remember_errors()
         facts, current = self._inspect_text(path.read_text("utf-8"), display)
         if current or facts is None:
             raise Refused(f"{display} does not pass certgen check yet; fix it first", current)
@@ -258,14 +261,26 @@ class Lifecycle:
 
     def register_errors(self, *paths: Path) -> list[Finding]:
         """The errors the whole register's check gives ``paths`` (cross-request rules such as
-        a unique official number included), located as the paths were given."""
+        a unique official number included), located as the paths were given, and any error
+        another file did not have before this command (``self.before``)."""
         result = run_check(self.checker, [str(self.project.requests_dir)])
         shown = {os.path.abspath(path): str(path) for path in paths}
-        return [
-            replace(f, path=shown[os.path.abspath(f.path)])
-            for f in result.findings
-            if os.path.abspath(f.path) in shown and f.severity is Severity.ERROR
-        ]
+        found = []
+        for finding in result.findings:
+            if finding.severity is not Severity.ERROR:
+                continue
+            where = os.path.abspath(finding.path)
+            if where in shown:
+                found.append(replace(finding, path=shown[where]))
+            elif self.before is not None and _key(finding) not in self.before:
+                found.append(replace(finding, path=os.path.relpath(finding.path)))
+        return found
+
+    def remember_errors(self) -> None:
+        """Note the register's errors now, so that a command writes nothing that adds one to
+        another file (two amendments of one certificate: issuing one breaks the other)."""
+        result = run_check(self.checker, [str(self.project.requests_dir)])
+        self.before = {_key(f) for f in result.findings if f.severity is Severity.ERROR}
 
     def freeze(self, path: Path) -> Path:
         """Keep the record of an issued request as it is today in records/; refused when the
@@ -298,6 +313,7 @@ class Lifecycle:
         if reason not in CANCEL_REASONS:
             raise UsageError(f"reason must be one of: {', '.join(CANCEL_REASONS)}")
         self.reviewer(by, data, display)
+        self.remember_errors()
         cancellation = CommentedMap(cancelled_on=on or self.today(), cancelled_by=by, reason=reason)
         if note:
             cancellation["note"] = note
@@ -311,8 +327,10 @@ class Lifecycle:
             raise Refused(f"{display} would not pass certgen check; nothing was written", across)
 
     def amend(self, path: Path, by: str, base: str | None) -> Path:
-        """Create the request that supersedes the issued one at ``path``; mark it superseded."""
+        """Create the request that supersedes the issued one at ``path`` (issuing it marks the
+        old one superseded)."""
         _, old = self._read_in_status(path, "issued", "amended")
+        self.remember_errors()
         year = self.today().year
         new_id = self.next_id(str(old["kind"]), year, base)
         new = copy.deepcopy(old)
@@ -336,6 +354,10 @@ class Lifecycle:
 
 
 _NO_LINKS = "certgen never writes through a link: use the folder itself"
+
+
+def _key(finding: Finding) -> tuple[str, str, str]:
+    return (os.path.abspath(finding.path), finding.code, finding.pointer)
 
 
 def _insert_after(data: CommentedMap, key: str, value: Any, before: tuple[str, ...]) -> None:

@@ -48,7 +48,8 @@ def supersedes_points_back(entries: list[Entry]) -> Iterator[RepositoryProblem]:
     status superseded and superseded_by on the old record (``certgen issue`` does both).
     """
     by_id = {e.id: e for e in entries}
-    for entry in entries:
+    pending: dict[str, str] = {}
+    for entry in sorted(entries, key=lambda e: e.id):
         if entry.supersedes is None:
             continue
         old = by_id.get(entry.supersedes)
@@ -60,6 +61,13 @@ def supersedes_points_back(entries: list[Entry]) -> Iterator[RepositoryProblem]:
                     entry,
                     "/supersedes",
                     f"{old.id} is {old.status}: only an issued certificate can be amended",
+                )
+            elif (first := pending.setdefault(old.id, entry.id)) != entry.id:
+                yield RepositoryProblem(
+                    entry,
+                    "/supersedes",
+                    f"{old.id} is already being amended by {first}: one amendment at a time; "
+                    f"make the corrections in {first}, or remove one of them",
                 )
         elif old.superseded_by != entry.id or old.status != "superseded":
             yield RepositoryProblem(
