@@ -20,7 +20,7 @@ from tests.github_api import (
     review,
     serve_pull_request,
 )
-from tests.helpers import git, register_on_a_branch, run
+from tests.helpers import ROOT, git, register_on_a_branch, run
 from tests.test_review import check_base, located, request
 
 NUMBER = 41
@@ -463,3 +463,21 @@ def test_file_text_never_acts_in_the_log_and_an_unreadable_change_fails_closed(
     head = commit_all(repo)
     code, lines, _ = approvals(repo, STAFF["mlopez"], [("asmith-cascadia", "APPROVED", head)])
     assert code == 1 and "cannot be read as a request" in "\n".join(lines)
+
+
+def test_a_policy_exception_is_a_decision_its_approver_approves(repo: Path) -> None:
+    """A request added with a policy exception "approved by jchen": jchen approves the pull
+    request, or the exception is refused at its line."""
+    case = ROOT / "tests" / "cases" / "valid" / "time-frame-policy-exception.yaml"
+    text = case.read_text().replace("IC-2026-0002", "IC-2026-0009")
+    text = text.replace("status: issued", "status: requested")
+    text = text[: text.index("issuance:")]
+    request(repo, "IC-2026-0009").write_text(text)
+    head = commit_all(repo)
+    code, lines, _ = approvals(repo, STAFF["dokafor"], [("asmith-cascadia", "APPROVED", head)])
+    assert code == 1
+    line = text.splitlines().index("policy_exception:") + 1
+    assert located(lines, "H910") == [f"requests/2026/IC-2026-0009.yaml:{line}:1:"]
+    assert "IC-2026-0009 excepted by jchen (GitHub jchen-cascadia): NOT approved" in lines
+    code, lines, _ = approvals(repo, STAFF["dokafor"], [("jchen-cascadia", "APPROVED", head)])
+    assert code == 0, lines

@@ -36,7 +36,7 @@ class Decision:
     path: str
     document: Document
     kind: str
-    """issued, cancelled or superseded"""
+    """issued, cancelled, superseded, or excepted (a policy exception granted)"""
     pointer: str
     """Where the decision is recorded: /issuance, /cancellation or /superseded_by."""
     decider: str | None
@@ -137,22 +137,34 @@ def decisions_of(change: Change, replacement: Callable[[str], Document | None]) 
     head = change.head
     if head is None or change.kind == "deleted":
         return []
+    found = _exception(change, head)
     status = head.data.get("status")
     if status == change.base_status or not isinstance(status, str):
-        return []
+        return found
     preparer = _text(head.data.get("prepared_by"))
     if status in _DECIDED:
         pointer, section, field = _DECIDED[status]
         decision = head.data.get(section)
         decider = _text(decision.get(field)) if isinstance(decision, dict) else None
-        return [Decision(change.path, head, status, pointer, decider, preparer)]
+        return [*found, Decision(change.path, head, status, pointer, decider, preparer)]
     if status == "superseded":
         by = _text(head.data.get("superseded_by"))
         successor = replacement(by) if by else None
         issuance = successor.data.get("issuance") if successor else None
         decider = _text(issuance.get("reviewer")) if isinstance(issuance, dict) else None
-        return [Decision(change.path, head, status, "/superseded_by", decider, preparer)]
-    return []
+        return [*found, Decision(change.path, head, status, "/superseded_by", decider, preparer)]
+    return found
+
+
+def _exception(change: Change, head: Document) -> list[Decision]:
+    """A policy exception the change adds or alters: a decision of the reviewer it names."""
+    exception = head.data.get("policy_exception")
+    before = change.base.data.get("policy_exception") if change.base is not None else None
+    if exception is None or exception == before:
+        return []
+    approver = _text(exception.get("approved_by")) if isinstance(exception, dict) else None
+    preparer = _text(head.data.get("prepared_by"))
+    return [Decision(change.path, head, "excepted", "/policy_exception", approver, preparer)]
 
 
 def _text(value: object) -> str | None:

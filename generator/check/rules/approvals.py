@@ -14,11 +14,12 @@ _APPROVE = "on GitHub, Files changed → Review changes → Approve, on the pull
 
 @rule("H910", scope="approvals")
 def decision_approved_by_decider(item: ChangeUnderReview) -> Iterator[Problem]:
-    """Each certificate a pull request issues, cancels or supersedes is approved on GitHub by
-    the reviewer it names as deciding it.
+    """Each certificate a pull request issues, cancels or supersedes, and each policy
+    exception it grants, is approved on GitHub by the reviewer it names as deciding it.
 
     The request file records who decided (``issuance.reviewer``, ``cancellation.cancelled_by``,
-    or for a superseded certificate the reviewer of its replacement); the name counts only
+    for a superseded certificate the reviewer of its replacement, ``policy_exception.
+    approved_by`` for an exception added or changed); the name counts only
     when that staff member's GitHub login (data/certifier.yaml, ``github``, as on the base
     branch) approved the pull request's head commit. An approval of an earlier commit does
     not approve what was pushed after it, and a later request for changes or a dismissal
@@ -184,4 +185,5 @@ def _preparer_for(login: str, approvals: Approvals) -> str:
 
 
 def _what(kind: str) -> str:
-    return {"issued": "issues", "cancelled": "cancels"}.get(kind, "supersedes")
+    words = {"issued": "issues", "cancelled": "cancels", "excepted": "grants an exception for"}
+    return words.get(kind, "supersedes")
