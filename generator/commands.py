@@ -23,6 +23,7 @@ from generator.check.pipeline import Checker, run_check
 from generator.check.schema import load_schema
 from generator.cli import EXIT_CLEAN, EXIT_FINDINGS
 from generator.errors import UsageError
+from generator.files import write_atomically
 from generator.findings import Severity
 from generator.github import GitHub
 from generator.project import Project
@@ -55,6 +56,8 @@ def _project(arguments: argparse.Namespace) -> Project:
 
 def _check(arguments: argparse.Namespace) -> int:
     project = _project(arguments)
+    summary_file = _output_path("--summary-file", arguments.summary_file, project)
+    summary_json = _output_path("--summary-json", arguments.summary_json, project)
     paths = arguments.paths or [os.path.relpath(project.requests_dir)]
     checker = Checker(project)
     result = run_check(checker, paths, arguments.jobs)
@@ -75,11 +78,11 @@ def _check(arguments: argparse.Namespace) -> int:
         if summary:
             with open(summary, "a", encoding="utf-8") as handle:
                 handle.write(report.step_summary(result))
-    if arguments.summary_file:
-        Path(arguments.summary_file).write_text(report.step_summary(result), "utf-8")
-    if arguments.summary_json:
+    if summary_file:
+        _write_output(summary_file, report.step_summary(result))
+    if summary_json:
         pull_request = event_pull_request(os.environ.get("GITHUB_EVENT_PATH"))
-        Path(arguments.summary_json).write_text(report.summary_json(result, pull_request), "utf-8")
+        _write_output(summary_json, report.summary_json(result, pull_request))
     return EXIT_FINDINGS if result.errors else EXIT_CLEAN
 
 
@@ -148,9 +151,10 @@ def _approvals(arguments: argparse.Namespace) -> int:
 
 def _comment(arguments: argparse.Namespace) -> int:
     project = _project(arguments)
+    output = _output_path("--output", arguments.output, project)
     read = read_summary(Path(arguments.summary), load_schema(project.schema_dir / SCHEMA_NAME))
-    if arguments.output:
-        outcome = pr_comment.preview(read, Path(arguments.output))
+    if output:
+        outcome = pr_comment.preview(read, output, _write_output)
     else:
         event = arguments.event or os.environ.get("GITHUB_EVENT_PATH")
         if not event:
@@ -305,20 +309,21 @@ def _intake(arguments: argparse.Namespace) -> int:
     if arguments.kind is None:
         raise UsageError("--kind import|export is required with an issue body")
     project = _project(arguments)
+    comment = _output_path("--comment", arguments.comment, project)
     raw = _read_capped(arguments.body, MAX_BODY + 1)
     body = raw.decode("utf-8", errors="replace")
     lifecycle = Lifecycle.open(project)
     if arguments.issue is not None:
-        return _intake_issue(arguments, lifecycle, body)
+        return _intake_issue(arguments, lifecycle, body, comment)
     base = arguments.base or default_base(project)
     into = Path(arguments.into) if arguments.into else None
-    request_id = _id_of(into)
+    request_id = _id_of(into, lifecycle)
     try:
         result = intake(lifecycle, arguments.kind, body, arguments.by, base, request_id)
     except UsageError as error:
         result = Intake(problems=[("Request", str(error))])
-    if arguments.comment:
-        Path(arguments.comment).write_text(intake_comment(result, arguments.kind), "utf-8")
+    if comment:
+        _write_output(comment, intake_comment(result, arguments.kind))
     for label, message in result.problems:
         print(f"{label}: {message}")
     if result.problems or result.path is None or result.text is None:
@@ -327,7 +332,7 @@ def _intake(arguments: argparse.Namespace) -> int:
         print(report.text_line(finding))
     if into is not None:
         written = into.read_text("utf-8")
-        into.write_text(carried_over(written, result.text), "utf-8")
+        write_atomically(into, carried_over(written, result.text).encode("utf-8"))
     elif arguments.write:
         result.path.parent.mkdir(parents=True, exist_ok=True)
         result.path.write_text(result.text, "utf-8")
@@ -335,16 +340,22 @@ def _intake(arguments: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def _id_of(into: Path | None) -> str | None:
-    """The ID of the request file ``--into`` names; it must exist."""
+def _id_of(into: Path | None, lifecycle: Lifecycle) -> str | None:
+    """The ID of the request file ``--into`` names: an existing regular file at
+    requests/<year>/<id>.yaml of this repository, reached through no link."""
     if into is None:
         return None
-    if not into.is_file() or not re.fullmatch(r"(IC|EC)-[0-9]{4}-[0-9]{4}\.yaml", into.name):
+    place = Path(os.path.relpath(os.path.abspath(into), lifecycle.project.root)).parts
+    named = re.fullmatch(r"(IC|EC)-([0-9]{4})-[0-9]{4}\.yaml", into.name)
+    if not named or place != ("requests", named.group(2), into.name) or not into.exists():
         raise UsageError(f"--into {into}: not a request file (requests/<year>/<id>.yaml)")
+    lifecycle.require_regular(into)
     return into.stem
 
 
-def _intake_issue(arguments: argparse.Namespace, lifecycle: Lifecycle, body: str) -> int:
+def _intake_issue(
+    arguments: argparse.Namespace, lifecycle: Lifecycle, body: str, comment: Path | None
+) -> int:
     if not re.fullmatch(r"[1-9][0-9]{0,9}", arguments.issue):
         raise UsageError(f"--issue takes the issue's number, not {arguments.issue[:20]!r}")
     remote_name, _, branch = (arguments.base or "origin/main").partition("/")
@@ -355,8 +366,8 @@ def _intake_issue(arguments: argparse.Namespace, lifecycle: Lifecycle, body: str
     remote = Remote(lifecycle.project.root, remote_name, token, server)
     issue = IssueRequest(int(arguments.issue), arguments.kind, body, arguments.by)
     outcome = take_issue(lifecycle, GitHub.from_environment(), remote, issue, branch)
-    if arguments.comment:
-        Path(arguments.comment).write_text(outcome.comment, "utf-8")
+    if comment:
+        _write_output(comment, outcome.comment)
     print(outcome.summary)
     return EXIT_FINDINGS if outcome.result and outcome.result.problems else EXIT_CLEAN
 
@@ -371,6 +382,65 @@ def _intake_file(arguments: argparse.Namespace) -> int:
         print(report.text_line(finding))
     print(os.path.relpath(result.path))
     return EXIT_FINDINGS if result.findings else EXIT_CLEAN
+
+
+_KEPT = ("requests", "records", "data", "schemas", "site", ".git")
+"""What the repository keeps: an output flag never writes there (only ``--out`` writes a
+site, and only where the build allows)."""
+
+
+def _output_path(flag: str, name: str | None, project: Project) -> Path | None:
+    """Where ``flag`` may write ``name``: a new or regular file, reached through no link in or
+    into the repository, and outside the folders the repository keeps."""
+    if not name:
+        return None
+    path = Path.cwd() / name  # not normalized: "link/.." is where the link leads, then up
+    try:
+        mode: int | None = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise UsageError(f"{flag} {name}: cannot be written ({error.strerror})") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise UsageError(f"{flag} {name}: {_kind(mode)}; {_OUTPUT_ONLY}")
+    root = project.root.resolve()
+    for folder in path.parents:  # a link of the system's (macOS's /tmp) leads elsewhere
+        inside = folder.is_relative_to(root) or _real(folder).is_relative_to(root)
+        if folder.is_symlink() and inside:
+            raise UsageError(f"{flag} {name}: its folder {folder} is a link; {_OUTPUT_ONLY}")
+    real = _real(path)
+    for kept in _KEPT:
+        if real.is_relative_to(root / kept):
+            raise UsageError(
+                f"{flag} {name}: inside {kept}/, which the repository keeps; an output file "
+                "is written elsewhere (e.g. outside the repository, or in build/)"
+            )
+    return path
+
+
+_OUTPUT_ONLY = (
+    "certgen writes an output only to a new or regular file, never through a link (it could "
+    "lead anywhere) nor into a FIFO or device: give another file's path"
+)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+
+
+def _real(path: Path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def _write_output(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` (checked by ``_output_path``) as a new file renamed over it:
+    a link, or a hard link to a kept file, put there since is replaced, never written through."""
+    try:
+        write_atomically(path, text.encode("utf-8"))
+    except OSError as error:
+        raise UsageError(f"{path}: cannot be written ({error.strerror or error})") from None
 
 
 def _read_capped(name: str, limit: int) -> bytes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -285,9 +285,9 @@ def cut(text: str, limit: int) -> str:
     return text
 
 
-def preview(read: Summary | Unreadable, path: Path) -> Outcome:
-    """Write the comment to ``path`` instead of posting it."""
-    path.write_text(comment_body(read, None), "utf-8")
+def preview(read: Summary | Unreadable, path: Path, write: Callable[[Path, str], None]) -> Outcome:
+    """Write the comment to ``path`` (with ``write``, the command's) instead of posting it."""
+    write(path, comment_body(read, None))
     if isinstance(read, Unreadable):
         return Outcome(None, f"wrote {path}: " + why(read), failed=True)
     return Outcome(None, f"wrote {path}", failed=False)
