@@ -30,7 +30,7 @@ from generator.check.load import load_bytes, load_file
 from generator.check.outcomes import CheckResult
 from generator.check.reference_data import StaffMember
 from generator.check.report import markdown_text
-from generator.check.rules import run_approval_rules
+from generator.check.rules import run_approval_rules, run_history_rules
 from generator.errors import UsageError
 from generator.findings import shown
 from generator.github import GitHub
@@ -100,7 +100,10 @@ def check_approvals(project: Project, base: str, github: GitHub, number: int) ->
         )
         for c in changes
     ]
-    findings = sorted(run_approval_rules(items), key=lambda f: f.sort_key())
+    # the preparer never changes once on the base branch (H907): judged here too, by the base
+    # branch's code, as the four eyes start with it
+    fixed = [f for f in run_history_rules(changes) if f.code == "H907"]
+    findings = sorted([*run_approval_rules(items), *fixed], key=lambda f: f.sort_key())
     decisions = [d for item in items for d in item.decisions]
     return ApprovalReport(CheckResult(findings, len(changes)), approvals, decisions)
 
