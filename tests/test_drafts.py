@@ -134,3 +134,14 @@ def test_a_second_amendment_of_one_certificate_is_refused(repo: Path) -> None:
     assert code == 1 and "is already being amended by" in out + err
     code, out, _ = run(["check"], repo)  # nothing of the second was written
     assert code == 0, out
+
+
+def test_the_preparer_of_a_certificate_does_not_issue_its_amendment(repo: Path) -> None:
+    """pnakamura prepared IC-2026-0006; dokafor prepares its amendment; pnakamura may not
+    issue it (it would decide to replace their own certificate)."""
+    code, out, err = run(["amend", "requests/2026/IC-2026-0006.yaml", "--by", "dokafor"], repo)
+    assert code == 0, out + err
+    amendment = out.split()[1].rstrip(",:")
+    number = ["--number", "555-5550000105-000999"]
+    code, out, err = run(["issue", amendment, "--by", "pnakamura", *number], repo)
+    assert code == 1 and "pnakamura prepared this request" in out + err

@@ -223,6 +223,8 @@ class Lifecycle:
         _insert_after(data, "issuance", issuance, before=("supersedes", "superseded_by"))
         originals = {path: path.read_bytes()}
         replaced = self._replaced(data, display)  # an amendment: the record it supersedes
+        if replaced is not None:
+            self.reviewer(by, replaced[1], str(replaced[0]))  # nor who prepared the original
         self.write_checked(path, data, display, as_issued_now=True)
         try:
             record = self.freeze(path)
