@@ -242,9 +242,8 @@ def _serve(arguments: argparse.Namespace) -> int:
 
 def _new(arguments: argparse.Namespace) -> int:
     project = _project(arguments)
-    if arguments.kind == "export" and not arguments.destination:
-        raise UsageError("an export request needs --destination (ISO country code)")
     lifecycle = Lifecycle.open(project)
+    _check_new_options(arguments, lifecycle)
     options = {
         "importer": arguments.importer,
         "destination": arguments.destination,
@@ -263,6 +262,51 @@ def _new(arguments: argparse.Namespace) -> int:
         for finding in blocking:
             print(report.text_line(finding))
     return EXIT_CLEAN
+
+
+def _check_new_options(arguments: argparse.Namespace, lifecycle: Lifecycle) -> None:
+    """Refuse, before anything is written, option values the request could never pass with."""
+    ref = lifecycle.ref
+    if arguments.kind == "export":
+        if not arguments.destination:
+            raise UsageError("an export request needs --destination (ISO country code, XI for NI)")
+        country = arguments.destination
+        if country.upper() == "US":
+            raise UsageError(
+                "--destination US: an export leaves the United States; for goods entering "
+                "the US, make an import request (certgen new import)"
+            )
+        if not country_is_known(country):
+            hint = f"; did you mean {country.upper()}?" if country_is_known(country.upper()) else ""
+            raise UsageError(
+                f"--destination {country!r} is not a country code (ISO 3166-1 alpha-2, such as "
+                f"DE or JP; XI for Northern Ireland){hint}"
+            )
+        if arguments.mode:
+            raise UsageError("--mode is for import requests (NOP Import Certificates) only")
+    level = arguments.service_level
+    if level and level not in ref.service_levels:
+        raise UsageError(
+            f"--service-level {level!r} is not offered: {', '.join(ref.service_levels)}"
+        )
+    by = arguments.by
+    if not by.startswith("github:") and by not in ref.certifier.staff:
+        preparers = sorted(h for h, m in ref.certifier.staff.items() if "preparer" in m.roles)
+        raise UsageError(
+            f"--by {by!r} is not on the staff list (data/certifier.yaml): {', '.join(preparers)}; "
+            "or github:<login> for a requester outside the staff"
+        )
+
+
+def country_is_known(code: str) -> bool:
+    """An ISO 3166-1 alpha-2 code, in capitals, that exists (or XI, Northern Ireland)."""
+    import pycountry
+
+    from generator.check.rules.records import EXTRA_COUNTRY_CODES
+
+    if len(code) != 2 or not code.isupper():
+        return False
+    return code in EXTRA_COUNTRY_CODES or pycountry.countries.get(alpha_2=code) is not None
 
 
 def _issue(arguments: argparse.Namespace) -> int:

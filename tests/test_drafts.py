@@ -145,3 +145,63 @@ def test_the_preparer_of_a_certificate_does_not_issue_its_amendment(repo: Path) 
     number = ["--number", "555-5550000105-000999"]
     code, out, err = run(["issue", amendment, "--by", "pnakamura", *number], repo)
     assert code == 1 and "pnakamura prepared this request" in out + err
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (["export", "--exporter", "5550000204", "--destination", "de"], "did you mean DE?"),
+        (["export", "--exporter", "5550000204", "--destination", "US"], "make an import request"),
+        (["export", "--exporter", "5550000204", "--destination", "EU"], "is not a country code"),
+        (
+            ["export", "--exporter", "5550000204", "--destination", "JP", "--service-level", "x"],
+            "is not offered: standard, priority, expedited, rush",
+        ),
+        (["import", "--exporter", "5550000101", "--mode", "time_frame", "--by", "zz"], "staff"),
+        (
+            ["export", "--exporter", "5550000204", "--destination", "JP", "--mode", "time_frame"],
+            "--mode",
+        ),
+        (["import", "--exporter", "5550000101", "--base", "nosuch"], "no branch, tag or commit"),
+    ],
+)
+def test_new_refuses_options_a_request_could_never_pass_with(
+    repo: Path, options: list[str], said: str
+) -> None:
+    by = [] if "--by" in options else ["--by", "dokafor"]
+    code, _, err = run(["new", *options, *by], repo)
+    assert code == 2 and said in err, err
+    assert not list((repo / "requests").rglob("*-0013.yaml")) and not list(
+        (repo / "requests").rglob("IC-2026-0008.yaml")
+    )
+
+
+def test_decisions_are_never_dated_ahead(repo: Path) -> None:
+    number = ["--number", "555-5550000104-000400"]
+    code, _, err = run(
+        [
+            "issue",
+            "requests/2026/IC-2026-0003.yaml",
+            "--by",
+            "asmith",
+            *number,
+            "--on",
+            "2099-01-01",
+        ],
+        repo,
+    )
+    assert code == 2 and "is after today" in err
+    code, _, err = run(
+        [
+            "cancel",
+            "requests/2026/IC-2026-0001.yaml",
+            "--by",
+            "asmith",
+            "--reason",
+            "client_request",
+            "--on",
+            "2099-01-01",
+        ],
+        repo,
+    )
+    assert code == 2 and "is after today" in err

@@ -33,7 +33,7 @@ from generator.files import write_atomically
 from generator.findings import Finding, Severity
 from generator.project import Project
 from generator.record.public import issued_record
-from generator.workflow.git_history import git
+from generator.workflow.git_history import git, require_ref
 
 EMPTY_ITEM = re.compile(r"^( *-) $", re.MULTILINE)
 MODELINE = "# yaml-language-server: $schema=../../schemas/request.schema.json\n"
@@ -78,6 +78,8 @@ class Lifecycle:
     def next_id(self, kind: str, year: int, base: str | None) -> str:
         """The next free ID of ``kind`` in ``year``, looking at this tree and the base branch."""
         prefix = "IC" if kind == "import" else "EC"
+        if base is not None:
+            require_ref(self.project.root, base)
         used = [0]
         for name in self._names(year, base):
             match = _ID.match(name)
@@ -102,6 +104,17 @@ class Lifecycle:
         return names
 
     # --- reading and writing ------------------------------------------------------------------
+
+    def _decision_day(self, on: date | None, what: str) -> date:
+        """``on`` (default today), refused when it is after today: a decision is recorded
+        when it is made, never ahead (a mistyped year would publish a future date)."""
+        today = self.today()
+        if on is not None and on > today:
+            raise UsageError(
+                f"--on {on} is after today ({today}): the {what} date is the day "
+                "the decision was made; give today's date or an earlier one"
+            )
+        return on or today
 
     def require_regular(self, path: Path) -> None:
         """Refuse a link, FIFO, socket or device (or a file under a linked folder) before it
@@ -209,7 +222,7 @@ class Lifecycle:
         if current or facts is None:
             raise Refused(f"{display} does not pass certgen check yet; fix it first", current)
         document_type = facts.document_type
-        issuance = CommentedMap(reviewer=by, issued_on=on or self.today())
+        issuance = CommentedMap(reviewer=by, issued_on=self._decision_day(on, "issue"))
         if document_type.number_required and not number:
             raise Refused(
                 f"a {document_type.title} is issued in {document_type.system}: give its "
@@ -316,7 +329,9 @@ class Lifecycle:
             raise UsageError(f"reason must be one of: {', '.join(CANCEL_REASONS)}")
         self.reviewer(by, data, display)
         self.remember_errors()
-        cancellation = CommentedMap(cancelled_on=on or self.today(), cancelled_by=by, reason=reason)
+        cancellation = CommentedMap(
+            cancelled_on=self._decision_day(on, "cancellation"), cancelled_by=by, reason=reason
+        )
         if note:
             cancellation["note"] = note
         data["status"] = "cancelled"
