@@ -3,6 +3,7 @@ files from the site's request page."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -23,6 +24,7 @@ from generator.workflow.intake import (
     carried_over,
     requester,
 )
+from generator.workflow.intake_notes import issue_text
 from tests.helpers import ROOT, check_json, make_project, run
 
 BODIES = ROOT / "tests" / "intake"
@@ -195,6 +197,36 @@ def test_hostile_input_is_data_and_the_comment_escapes_it(project: Path, tmp_pat
     assert "<script>" not in comment and "&lt;script&gt;" in comment
     assert not re.search(r"(?<!\\)\]\(javascript:", comment)  # the link is text, not a link
     assert not list((project / "requests").rglob("IC-*-0008.yaml"))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "see https://evil.example/x",
+        "HTTP://y.example and ftp://f.example",
+        "www.evil.example WWW.z.example",
+        "#12 owner/repo#3 GH#4",
+        "[a](https://e.example) <https://x.example>",
+        "mailto:a@b.example @team",
+    ],
+)
+def test_the_comment_repeats_no_link_of_the_requester(
+    project: Path, tmp_path: Path, answer: str
+) -> None:
+    body = (BODIES / "import-valid.md").read_text("utf-8")
+    field = r"(### Exporter OID operation ID\n\n)[^\n]*"
+    code, _, _, comment = intake(
+        project, re.sub(field, rf"\g<1>{answer}", body), "import", tmp_path
+    )
+    assert code == 1 and "**Exporter OID operation ID**: operation “" in comment
+    live = comment.split("**Send privately**")[0].replace("\u2060", " ")  # the desk's address
+    shown = html.unescape(live.replace(" ", "").replace("\\", ""))
+    assert answer.replace(" ", "") in shown  # still shown, as written
+    assert not re.search(r"://|www\.|#[0-9]|@\w|(?<!\\)[\[<]", live, re.IGNORECASE)
+
+
+def test_issue_text_breaks_links_with_word_joiners() -> None:
+    assert issue_text("a https://e.example #1") == "a https:\u2060//e.example \\#\u20601"
 
 
 def test_quoted_answers_cannot_mention_or_format() -> None:

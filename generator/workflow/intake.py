@@ -21,9 +21,9 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from generator.check.report import markdown_text
 from generator.errors import UsageError
 from generator.findings import Finding
+from generator.workflow.intake_notes import issue_text
 from generator.workflow.lifecycle import Lifecycle, yaml_editor
 
 MAX_BODY = 64 * 1024
@@ -464,7 +464,7 @@ def comment(result: Intake, kind: str, pull: int | None = None) -> str:
     else:
         lines = [f"This {what} request cannot be submitted yet. Edit the issue to fix:", ""]
         lines += [
-            f"- **{markdown_text(label)}**: {markdown_text(message)}"
+            f"- **{issue_text(label)}**: {issue_text(message)}"
             for label, message in result.problems
         ]
         lines += ["", "The request is checked again each time the issue is edited."]
@@ -475,7 +475,7 @@ def comment(result: Intake, kind: str, pull: int | None = None) -> str:
 
 def _send_privately(result: Intake) -> str:
     """What goes to the desk by email, never into the issue."""
-    documents = ", ".join(markdown_text(title) for title in result.documents) or "the documents"
+    documents = ", ".join(issue_text(title) for title in result.documents) or "the documents"
     desk = result.desk_email or "the certificate desk"  # from data/certifier.yaml, not the issue
     return (
         f"**Send privately**, by email to {desk}, naming this issue: {documents}. Their numbers "

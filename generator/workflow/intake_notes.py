@@ -1,12 +1,26 @@
 """What intake says when an edited issue does not reach its pull request: the request was
-handled already, or its review has started and a reviewer takes the edit (the exact steps).
+handled already, or its review has started and a reviewer takes the edit (the exact steps);
+and how intake's comments show text it did not write (``issue_text``).
 
-Every name GitHub or git gave (logins, addresses) is escaped: it may mention no one.
+Every name GitHub or git gave (logins, addresses) and every answer of the requester is
+escaped: it may mention no one and link nowhere.
 """
 
 from __future__ import annotations
 
+import re
+
 from generator.check.report import markdown_text
+
+_LIVE = re.compile(r"://|www\.|#", re.IGNORECASE)
+
+
+def issue_text(text: str) -> str:
+    """``text`` (the requester's words, or a name from GitHub or git) for a comment: shown as
+    written (``markdown_text``: no formatting, no link syntax, no mention), and with a word
+    joiner (U+2060) breaking what GitHub would still link in plain text: a URL's ``://``, a
+    ``www.`` address and an issue reference's ``#``."""
+    return _LIVE.sub(lambda found: found[0][0] + "\u2060" + found[0][1:], markdown_text(text))
 
 
 def handled_note(pull: int) -> str:
@@ -47,7 +61,7 @@ def reviewer_steps(issue: int, kind: str, preparer: str, request: str | None) ->
 def hands_off_note(issue: int, reasons: tuple[str, ...], steps: str) -> str:
     """The pull request's comment: why intake left it alone, and how a reviewer takes the
     edit."""
-    why = "; ".join(markdown_text(reason) for reason in reasons)
+    why = "; ".join(issue_text(reason) for reason in reasons)
     return (
         f"Issue #{issue} was edited after the review of this pull request started ({why}). "
         f"Intake changed nothing here and never force-pushes.\n\n{steps}\n"
