@@ -205,3 +205,15 @@ def test_decisions_are_never_dated_ahead(repo: Path) -> None:
         repo,
     )
     assert code == 2 and "is after today" in err
+
+
+def test_new_scaffolds_what_the_destination_needs(repo: Path) -> None:
+    """Great Britain: the importer's UK control body and registration; Japan (95% organic at
+    least): each product's organic percentage."""
+    import yaml
+
+    _, created = _new(repo, "export", "--exporter", "5550000210", "--destination", "GB")
+    importer = yaml.safe_load(created.read_text())["importer"]
+    assert "registration_id" in importer and "control_body" in importer
+    _, created = _new(repo, "export", "--exporter", "5550000207", "--destination", "JP")
+    assert "organic_percent" in yaml.safe_load(created.read_text())["products"][0]

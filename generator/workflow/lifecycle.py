@@ -429,6 +429,10 @@ def scaffold(
     data["status"] = "requested"
     _fill_parties(data, kind, exporter, options, ref)
     product = _product(item, exporter.country, kind)
+    if kind == "export":  # a destination that sets a minimum organic content asks for it
+        terms = ref.market_for(options["destination"]).terms_on(lifecycle.today())
+        if terms is not None and terms.min_organic_percent is not None:
+            product.insert(list(product).index("claim") + 1, "organic_percent", None)
     if len(exporter.items) > 1:
         names = "; ".join(i.name_as_labeled for i in exporter.items)
         product.yaml_add_eol_comment(f"certified items: {names}", "name_as_labeled")
@@ -449,6 +453,9 @@ def _fill_parties(
         market = ref.market_for(options["destination"])
         data.insert(list(data).index("exporter"), "document_type", market.document_type)
         data["importer"] = CommentedMap(name=None, address=None, country=options["destination"])
+        if market.importer_control_body_required:  # Great Britain: the importer's UK body
+            data["importer"]["registration_id"] = None
+            data["importer"]["control_body"] = CommentedMap(name=None, code=None)
         return
     importer = ref.operations.get(options.get("importer") or "")
     data["importer"] = CommentedMap(
