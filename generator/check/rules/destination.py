@@ -60,6 +60,32 @@ def export_leaves_united_states(context: Context) -> Iterator[Problem]:
         )
 
 
+@rule("D508")
+def import_comes_from_abroad(context: Context) -> Iterator[Problem]:
+    """An import request's goods come from outside the United States.
+
+    A NOP Import Certificate accompanies organic products imported into the United States;
+    goods that never leave the US (exported from the US or one of its territories) need no
+    import certificate, and one issued for them would be a false document.
+
+    Source: 7 CFR 205.273 (NOP Import Certificates for organic products imported into the
+    United States); US territories are part of the domestic market under 7 CFR 205.2.
+
+    Fix: give the country the goods are exported from (``transport.country_of_export``);
+    goods that stay in the United States need no import certificate.
+    """
+    if not context.request.is_import:
+        return
+    transport = context.data.get("transport")
+    country = transport.get("country_of_export") if isinstance(transport, dict) else None
+    if country in US_AND_TERRITORIES:
+        yield Problem(
+            "/transport/country_of_export",
+            f"{country} is in the United States: goods that do not leave the US need no NOP "
+            "Import Certificate; give the country they are exported from",
+        )
+
+
 @rule("D503")
 def destination_statements_present(context: Context) -> Iterator[Problem]:
     """The statements the arrangement requires for these products are listed.
