@@ -27,7 +27,12 @@ T = TypeVar("T")
 
 
 class GitHubError(CertgenError):
-    """GitHub answered with an error, or could not be reached."""
+    """GitHub answered with an error, or not as documented, or could not be reached."""
+
+
+class _NotAsDocumented(Exception):
+    """An answer of GitHub's without a value its documentation promises (a pull request whose
+    ``user`` or ``head`` is null, a login that is not text)."""
 
 
 @dataclass(frozen=True)
@@ -97,28 +102,32 @@ class GitHub:
     def pull_requests_from(self, branch: str) -> list[PullRequest]:
         """The open pull requests whose head is ``branch`` of this repository."""
         owner = self.repository.split("/")[0]
-        found = self._call(
+        return self._call(
             f"pull requests from {branch}",
-            lambda: list(self._repo.get_pulls(state="open", head=f"{owner}:{branch}")),
+            lambda: [
+                _pull_request(p)
+                for p in self._repo.get_pulls(state="open", head=f"{owner}:{branch}")
+            ],
         )
-        return [_pull_request(p) for p in found]
 
     def closed_pull_requests_from(self, branch: str) -> list[PullRequest]:
         """The closed (or merged) pull requests whose head is ``branch`` of this repository."""
         owner = self.repository.split("/")[0]
-        found = self._call(
+        return self._call(
             f"closed pull requests from {branch}",
-            lambda: list(self._repo.get_pulls(state="closed", head=f"{owner}:{branch}")),
+            lambda: [
+                _pull_request(p)
+                for p in self._repo.get_pulls(state="closed", head=f"{owner}:{branch}")
+            ],
         )
-        return [_pull_request(p) for p in found]
 
     def create_pull_request(self, head: str, base: str, title: str, body: str) -> PullRequest:
         """Open a pull request from branch ``head`` of this repository into ``base``."""
-        return _pull_request(
-            self._call(
-                f"a pull request from {head}",
-                lambda: self._repo.create_pull(base=base, head=head, title=title, body=body),
-            )
+        return self._call(
+            f"a pull request from {head}",
+            lambda: _pull_request(
+                self._repo.create_pull(base=base, head=head, title=title, body=body)
+            ),
         )
 
     def reviews(self, number: int) -> list[Review]:
@@ -128,7 +137,7 @@ class GitHub:
             reviews = self._repo.get_pull(number).get_reviews()
             return [
                 Review(
-                    login=r.user.login if r.user else "",
+                    login=_text(r.user.login, "a review's user.login") if r.user else "",
                     state=r.state,
                     commit_id=r.commit_id,
                     submitted_at=r.submitted_at,
@@ -144,10 +153,12 @@ class GitHub:
         def fetch() -> list[Commit]:
             return [
                 Commit(
-                    sha=c.sha,
-                    author=c.author.login if c.author else None,
-                    committer=c.committer.login if c.committer else None,
-                    message=c.commit.message,
+                    sha=_text(c.sha, "a commit's sha"),
+                    author=_text(c.author.login, "a commit's author.login") if c.author else None,
+                    committer=_text(c.committer.login, "a commit's committer.login")
+                    if c.committer
+                    else None,
+                    message=_text(c.commit.message, "a commit's message"),
                 )
                 for c in self._repo.get_pull(number).get_commits()
             ]
@@ -213,9 +224,19 @@ class GitHub:
 
     def _call(self, what: str, function: Callable[..., T], *arguments: Any) -> T:
         from github import GithubException
+        from github.GithubException import BadAttributeException
 
         try:
             return function(*arguments)
+        except (_NotAsDocumented, BadAttributeException) as error:
+            detail = (
+                str(error) if isinstance(error, _NotAsDocumented) else "a value of a wrong type"
+            )
+            raise GitHubError(
+                f"GitHub's answer for {what} in {self.repository} was not as documented "
+                f"({detail}); certgen stopped there: run the job again, and report it if it "
+                "persists"
+            ) from None
         except GithubException as error:
             message = error.data.get("message") if isinstance(error.data, dict) else None
             raise GitHubError(
@@ -227,13 +248,27 @@ class GitHub:
 
 
 def _pull_request(pull: Any) -> PullRequest:
+    for part in ("user", "head", "base"):
+        if getattr(pull, part) is None:
+            raise _NotAsDocumented(f"a pull request's {part} is null")
+    number = pull.number
+    if type(number) is not int:
+        raise _NotAsDocumented("a pull request's number is not a whole number")
     return PullRequest(
-        number=pull.number,
-        author=pull.user.login,
-        head_sha=pull.head.sha,
-        head_ref=pull.head.ref,
-        base_ref=pull.base.ref,
-        state=pull.state,
+        number=number,
+        author=_text(pull.user.login, "a pull request's user.login"),
+        head_sha=_text(pull.head.sha, "a pull request's head.sha"),
+        head_ref=_text(pull.head.ref, "a pull request's head.ref"),
+        base_ref=_text(pull.base.ref, "a pull request's base.ref"),
+        state=_text(pull.state, "a pull request's state"),
         draft=bool(pull.draft),
-        head_repository=pull.head.repo.full_name if pull.head.repo else None,
+        head_repository=_text(pull.head.repo.full_name, "a pull request's head.repo.full_name")
+        if pull.head.repo
+        else None,
     )
+
+
+def _text(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise _NotAsDocumented(f"{field} is not text")
+    return value

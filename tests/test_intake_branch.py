@@ -22,7 +22,7 @@ import pytest
 import responses
 import yaml
 
-from generator.github import Commit, PullRequest, Review
+from generator.github import Commit, GitHub, GitHubError, PullRequest, Review
 from generator.workflow.intake_branch import Action, BranchState, decide
 from generator.workflow.remote_branch import (
     BOT_EMAIL,
@@ -32,8 +32,15 @@ from generator.workflow.remote_branch import (
     PushRejected,
     Remote,
 )
-from tests.github_api import REPOSITORY, commit, endpoint, pull_request, review
-from tests.helpers import ROOT, make_project, run
+from tests.github_api import (
+    REPOSITORY,
+    commit,
+    endpoint,
+    pull_request,
+    review,
+    serve_pull_request,
+)
+from tests.helpers import ROOT, make_project, register_on_a_branch, run
 
 ISSUE = 12
 BRANCH = f"request/issue-{ISSUE}"
@@ -584,3 +591,77 @@ def test_the_token_goes_only_as_a_header_to_its_server(
     assert secret not in str(failed.value) and basic not in str(failed.value)
     assert secret not in argv_log.read_text() and basic not in argv_log.read_text()
     assert secret not in git(repo, "config", "--list")  # nothing written to the repository
+
+
+# --- GitHub's answers not as documented: a GitHubError, never an unexpected failure -----------
+
+HEAD = "d" * 40
+
+
+def _malformed(
+    case: str, head: str = HEAD
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """A pull request, its reviews and its commits, one value of them not as documented."""
+    pull = pull_request(41, "mlopez-cascadia", head)
+    reviews = [review(1, "asmith-cascadia", "APPROVED", head)]
+    commits = [commit(head, "mlopez-cascadia")]
+    if case in ("user", "head", "base"):
+        pull[case] = None
+    elif case == "pull login":
+        pull["user"]["login"] = 12345
+    elif case == "review login":
+        reviews[0]["user"]["login"] = 12345
+    elif case == "commit login":
+        commits[0]["author"]["login"] = ["x"]
+    elif case == "commit sha":
+        commits[0]["sha"] = None
+    return pull, reviews, commits
+
+
+CASES = {  # what the client was asked for when the answer was not as documented
+    "user": "pull request #41",
+    "head": "pull request #41",
+    "base": "pull request #41",
+    "pull login": "pull request #41",
+    "review login": "the reviews of pull request #41",
+    "commit login": "the commits of pull request #41",
+    "commit sha": "the commits of pull request #41",
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_an_answer_not_as_documented_is_a_github_error(case: str, token: str) -> None:
+    pull, reviews, commits = _malformed(case)
+    client = GitHub.from_environment()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        serve_pull_request(mock, pull, reviews, commits)
+        mock.get(endpoint(f"/repos/{REPOSITORY}/pulls"), json=[pull])
+        with pytest.raises(GitHubError) as failed:
+            client.pull_request(41)
+            client.reviews(41)
+            client.commits(41)
+        if case in ("user", "head", "base", "pull login"):
+            with pytest.raises(GitHubError):
+                client.pull_requests_from(BRANCH)
+    assert f"GitHub's answer for {CASES[case]} in {REPOSITORY} was not as documented (" in str(
+        failed.value
+    )
+    assert token not in str(failed.value)
+
+
+@pytest.mark.parametrize("case", ["user", "head", "review login"])
+def test_certgen_approvals_reports_an_answer_not_as_documented(
+    tmp_path: Path, case: str, token: str
+) -> None:
+    repo = register_on_a_branch(tmp_path / "repo")
+    pull, reviews, commits = _malformed(case, git(repo, "rev-parse", "HEAD").strip())
+    arguments = ["approvals", "--pull-request", "41", "--base", "main"]
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        serve_pull_request(mock, pull, reviews, commits)
+        code, out, err = run([*arguments, "--repository", REPOSITORY], repo)
+    assert code == 3 and "unexpected" not in out + err
+    assert (
+        f"GitHub's answer for {'the reviews of ' if 'review' in case else ''}pull request #41"
+        in err
+    )
+    assert "was not as documented" in err and token not in out + err
