@@ -57,18 +57,28 @@ def test_conditional_requirement_says_why() -> None:
     assert "single-shipment" in message
 
 
-def test_misspelt_field_is_unknown_and_its_intended_field_missing() -> None:
-    missing, unknown = findings_for(with_change("importer:", "importr:"))
-    assert missing[:3] == (2, 1, "S002")
+def test_misspelt_field_is_one_finding_that_says_to_rename_it() -> None:
+    """Unknown under its misspelt name and missing under its right one: one finding, the
+    rename, which keeps the value written."""
+    [unknown] = findings_for(with_change("importer:", "importr:"))
     assert unknown[:3] == (12, 1, "S003")
-    assert "did you mean 'importer'" in unknown[3]
+    assert "did you mean 'importer'? Rename it (its value stays)" in unknown[3]
 
 
 def test_enum_lists_allowed_values_and_suggests() -> None:
-    [(_, _, code, message)] = findings_for(with_change("claim: organic", "claim: organc"))
+    [(_, _, code, message)] = findings_for(
+        with_change("category: unprocessed_plant", "category: unprocesed_plant")
+    )
     assert code == "S004"
-    assert "did you mean 'organic'" in message
-    assert "made_with_organic" in message
+    assert "did you mean 'unprocessed_plant'" in message
+
+
+def test_no_guess_between_organic_claims() -> None:
+    """'organic' and '100 percent organic' are different label claims (7 CFR 205.301): a
+    typo is listed against every claim, never turned into one."""
+    [(_, _, code, message)] = findings_for(with_change("claim: organic", "claim: organc"))
+    assert code == "S004" and "did you mean" not in message
+    assert "100_percent_organic, organic, made_with_organic" in message
 
 
 def test_pattern_gives_an_example() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from generator.check.document import Document, escape_pointer_token, plain_location
+from generator.check.document import ITEM_WORDS, Document, escape_pointer_token, plain_location
 from generator.check.yaml_events import read_plain_scalar
 from generator.errors import CertgenError
 from generator.findings import Code, Finding, Severity, shown
@@ -226,7 +226,22 @@ def validate(doc: Document, schema: Schema) -> list[Finding]:
                 continue
             seen_values.add(pointer)
         findings.extend(_findings_for(error, code, pointer, doc, schema))
-    return findings
+    return _one_finding_per_misspelling(findings)
+
+
+def _one_finding_per_misspelling(findings: list[Finding]) -> list[Finding]:
+    """A field whose name is misspelt is both unknown (S003, with a did-you-mean) and, under
+    its right name, missing (S002): keep the one that says to rename it."""
+    renamed = {
+        (f.pointer.rsplit("/", 1)[0], f.message.rsplit("'", 2)[-2])
+        for f in findings
+        if f.code == "S003" and "; did you mean '" in f.message
+    }
+    return [
+        f
+        for f in findings
+        if not (f.code == "S002" and (f.pointer, f.message.split("'", 2)[1]) in renamed)
+    ]
 
 
 def _pointer(path: list[str | int]) -> str:
@@ -263,7 +278,7 @@ def _unknown_field(doc: Document, schema: Schema, error: Any, pointer: str, key:
     message = f"unknown field {shown(key)}"
     close = _suggestion(key, allowed)
     if close:
-        message += f"; did you mean '{close}'?"
+        message += f"; did you mean '{close}'? Rename it (its value stays)"
     elif allowed:
         message += f"; the fields allowed here are: {', '.join(allowed)}"
     return _make(doc, f"{pointer}/{escape_pointer_token(key)}", "S003", message, key=True)
@@ -281,10 +296,10 @@ def _missing_field(doc: Document, schema: Schema, error: Any, pointer: str, name
         message += f"; add '{name}:' with the answer the exporter confirms (true or false)"
     elif str(prop.get("$ref", "")).endswith("/date") or prop.get("format") == "date":
         message += f"; add '{name}: YYYY-MM-DD' with the real date"
-    elif example is not None:
-        message += f"; add '{name}: {example}'"
+    elif example is not None and _shaped(schema, prop):
+        message += f"; add '{name}: {example}' (in that form)"
     else:
-        message += f"; add '{name}:'"
+        message += f"; add '{name}:' with its value"
     where = "at the top of the file" if pointer == "" else f"in {_field_name(pointer)}"
     return _make(doc, pointer, "S002", f"{message} {where}")
 
@@ -314,6 +329,16 @@ def _first_declaration(node: Any, name: str) -> dict[str, Any] | None:
         if found:
             return found
     return None
+
+
+def _shaped(schema: Schema, prop: dict[str, Any]) -> bool:
+    """Whether the field's value has a fixed form (a pattern or format: an ID, a code), whose
+    example shows the form; a free value's example (a product's name, a lot number) would be
+    copied as if it were the answer."""
+    declared = _resolve(schema, prop["$ref"]) if "$ref" in prop else prop
+    return any(key in declared for key in ("pattern", "format")) or any(
+        key in prop for key in ("pattern", "format")
+    )
 
 
 def _example(schema: Schema, prop: dict[str, Any]) -> object | None:
@@ -364,7 +389,8 @@ def _value_message(
     if kind == "type":
         return _type_message(field, details["types"], value, doc.plain_scalars.get(pointer))
     if kind == "enum":
-        return _choice_message(field, value, details["options"])
+        guess = _last_key(pointer) not in NO_GUESS
+        return _choice_message(field, value, details["options"], guess)
     if kind == "const":
         return _choice_message(field, value, [details["expected_value"]])
     if kind == "pattern":
@@ -379,6 +405,9 @@ def _value_message(
     if kind == "maxLength":
         return f"{field} is longer than {details['limit']} characters; shorten it"
     if kind == "minItems":
+        noun = ITEM_WORDS.get(_last_key(pointer))
+        if noun and details["limit"] == 1:
+            return f"{field} lists no {noun}: add at least one"
         return f"{field} needs at least {details['limit']} item(s)"
     if kind == "maxItems":
         return f"{field} has more than {details['limit']} items; split the request"
@@ -417,12 +446,17 @@ def _json_type(value: object) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def _choice_message(field: str, value: object, options: list[Any]) -> str:
+NO_GUESS = {"claim"}
+"""Choices no message guesses between: "organic" and "100 percent organic" are different
+label claims (7 CFR 205.301), so a typo in one must not be turned into the other."""
+
+
+def _choice_message(field: str, value: object, options: list[Any], guess: bool = True) -> str:
     names = [str(option) for option in options]
     message = f"{field} cannot be {shown(value)}"
     if len(names) == 1:
         return f"{message}; it must be '{names[0]}'"
-    close = _suggestion(str(value), names)
+    close = _suggestion(str(value), names) if guess else None
     if close:
         message += f"; did you mean '{close}'? Allowed"
     else:
