@@ -47,6 +47,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
+def _day(text: str) -> date:
+    """A --on date: YYYY-MM-DD, a day that exists."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date that exists; write it YYYY-MM-DD, such as 2026-12-01"
+        ) from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="certgen", description="Organic trade certificates as code."
@@ -162,7 +172,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     issue.add_argument("--number", metavar="OFFICIAL", help="number from OID, TRACES or e-NAQS")
     issue.add_argument(
-        "--on", metavar="YYYY-MM-DD", type=date.fromisoformat, help="issue date (default today)"
+        "--on", metavar="YYYY-MM-DD", type=_day, help="issue date (default today)"
     )
     issue.set_defaults(handler="issue")
 
@@ -184,7 +194,7 @@ def _parser() -> argparse.ArgumentParser:
     cancel.add_argument(
         "--on",
         metavar="YYYY-MM-DD",
-        type=date.fromisoformat,
+        type=_day,
         help="cancellation date (default today)",
     )
     cancel.set_defaults(handler="cancel")

@@ -278,7 +278,8 @@ def publication_consent_within_policy(data: Data) -> Iterator[DataProblem]:
 
 @rule("A709", scope="data")
 def business_calendar_known(data: Data) -> Iterator[DataProblem]:
-    """The business calendar names a time zone and a holiday calendar that exist.
+    """The business calendar names a time zone and a holiday calendar that exist, and the
+    desk closes after its daily cut-off.
 
     Every due date is counted in the desk's time zone, skipping the public holidays of
     ``holidays_country``; a name the time-zone database or the holidays package does not know
@@ -297,6 +298,15 @@ def business_calendar_known(data: Data) -> Iterator[DataProblem]:
         hint = f"; did you mean {close[0]}?" if close else " (for example America/Los_Angeles)"
         yield DataProblem(
             "services", "/business_calendar/timezone", f"{shown(zone)} is not a time zone{hint}"
+        )
+    closes = calendar.get("closes")
+    if closes is not None and closes <= calendar["cutoff"]:
+        yield DataProblem(
+            "services",
+            "/business_calendar/closes",
+            f"the desk closes at {closes}, not after its daily cut-off ({calendar['cutoff']}): "
+            "a request received before the cut-off would be due before it arrived; give a "
+            "closing time after the cut-off",
         )
     country = calendar["holidays_country"]
     if country not in _holiday_countries():

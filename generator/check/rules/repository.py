@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
@@ -132,6 +133,12 @@ def official_number_is_unique(entries: list[Entry]) -> Iterator[RepositoryProble
         )
 
 
+def _shown(path: str) -> str:
+    """A path as findings show it: relative to the current folder when it is under it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
 def _groups(
     entries: Iterable[Entry], key: Callable[[Entry], str]
 ) -> Iterator[tuple[Entry, list[str]]]:
@@ -141,4 +148,4 @@ def _groups(
     for group in groups.values():
         if len(group) > 1:
             for entry in group:
-                yield entry, [other.path for other in group if other is not entry]
+                yield entry, [_shown(other.path) for other in group if other is not entry]
