@@ -327,12 +327,12 @@ class Lifecycle:
         display, data = self._read_in_status(path, "issued", "cancelled")
         if reason not in CANCEL_REASONS:
             raise UsageError(f"reason must be one of: {', '.join(CANCEL_REASONS)}")
+        self.reviewer(by, data, display)
         if reason == "other" and not note:
             raise UsageError(
                 "--reason other needs a --note: the register shows it as the reason, and "
                 "'cancelled: other' tells a verifier nothing"
             )
-        self.reviewer(by, data, display)
         self.remember_errors()
         cancellation = CommentedMap(
             cancelled_on=self._decision_day(on, "cancellation"), cancelled_by=by, reason=reason
