@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -331,14 +332,34 @@ def with_pull_requests(
         if remote is None:
             continue
         ref = f"refs/remotes/{remote}/pull/{pull.number}"
-        git(
-            project.root,
-            "fetch",
-            "--quiet",
-            "--no-tags",
-            remote,
-            f"+refs/pull/{pull.number}/head:{ref}",
-        )
+        fetched = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", ref],
+            cwd=project.root,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        if fetched == pull.head_sha:  # fetched already (the workflow fetches them all)
+            result.append(
+                Source(f"{remote}/pull/{pull.number}", f"pull/{pull.number}", pull.number)
+            )
+            continue
+        try:
+            git(
+                project.root,
+                "fetch",
+                "--quiet",
+                "--no-tags",
+                remote,
+                f"+refs/pull/{pull.number}/head:{ref}",
+            )
+        except UsageError:
+            print(
+                f"certgen: pull request #{pull.number}'s head could not be fetched from "
+                f"{remote} (no access?); its requests are not listed",
+                file=sys.stderr,
+            )
+            continue
         result.append(Source(f"{remote}/pull/{pull.number}", f"pull/{pull.number}", pull.number))
     return result
 
