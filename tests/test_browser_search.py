@@ -72,9 +72,43 @@ def test_search_finds_an_operation_by_name_and_no_unknown_number(page: Page, bas
     search = page.locator("[data-md-component='search-query']")
     search.fill("")
     search.press_sequentially("555-0000000000-000000", delay=20)
-    page.wait_for_timeout(500)
+    answer = page.locator(".certgen-search-certificate__unknown")
+    answer.wait_for(timeout=10_000)
+    assert "555-0000000000-000000" in answer.inner_text()
     assert page.locator(".certgen-search-certificate a").count() == 0
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("query", ["EC-2026-9999", "EC-2026-0002"])
+def test_search_says_when_no_certificate_has_the_number(
+    page: Page, base_url: str, query: str
+) -> None:
+    """A number not in the register (never used, or a request not issued) gets the Verify
+    page's answer, not only a list of pages (issue 12 review S15)."""
+    _search(page, base_url, query)
+    answer = page.locator(".certgen-search-certificate__unknown")
+    answer.wait_for(timeout=10_000)
+    assert answer.inner_text().startswith(f"No certificate numbered {query} is in our register")
+    assert page.locator(".certgen-search-certificate a").count() == 0
+    search = page.locator("[data-md-component='search-query']")
+    search.fill("")
+    search.press_sequentially("Palouse", delay=20)  # a name: the answer goes
+    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+    assert not answer.is_visible()
+
+
+@pytest.mark.parametrize(
+    "name", ["Aguacates del Valle", "Golden State Almond Growers", "Érablière du Nord"]
+)
+def test_search_for_an_operation_s_full_name_finds_the_operations_page_first(
+    page: Page, base_url: str, name: str
+) -> None:
+    """Issue 12 review S15: a full name brought up the rule reference first."""
+    _search(page, base_url, name)
+    first = page.locator(".md-search-result__item").first
+    first.wait_for(timeout=10_000)
+    page.wait_for_timeout(300)  # the results of the whole name, not of its first letters
+    assert "Certified operations" in page.locator(".md-search-result__item").first.inner_text()
 
 
 def test_the_search_index_stays_small(site: Path) -> None:

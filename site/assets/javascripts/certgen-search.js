@@ -25,10 +25,25 @@
     return found;
   }
 
-  function show(results, query, entry) {
+  /* A number-shaped query the register does not hold is answered too, as the Verify page
+     answers it: a search that only listed pages would leave the reader guessing. */
+  function unknown(place, query) {
+    var line = document.createElement("p");
+    line.className = "certgen-search-certificate__unknown";
+    line.textContent = "No certificate numbered " + query + " is in our register. " +
+      "Check the number, or open Verify to check a certificate you hold.";
+    place.appendChild(line);
+    place.hidden = false;
+  }
+
+  function show(results, query, entry, looked) {
     var place = box(results);
     place.textContent = "";
-    if (!entry) { place.hidden = true; return; }
+    if (!entry) {
+      if (looked) unknown(place, query);
+      else place.hidden = true;
+      return;
+    }
     var link = document.createElement("a");
     link.href = new URL(entry.page, certgen().root).href;
     link.className = "certgen-search-certificate__link";
@@ -47,10 +62,10 @@
     input.addEventListener("input", function () {
       var query = input.value.trim();
       var mine = ++latest;
-      if (!numberShaped(query)) { show(results, query, null); return; }
+      if (!numberShaped(query)) { show(results, query, null, false); return; }
       certgen().meta().then(function () { return certgen().lookup(query); }).then(function (entry) {
-        if (mine === latest) show(results, query, entry);
-      }).catch(function () { if (mine === latest) show(results, query, null); });
+        if (mine === latest) show(results, query, entry, true);
+      }).catch(function () { if (mine === latest) show(results, query, null, false); });
     });
   }
 
