@@ -5,6 +5,7 @@ on it in the register; nothing leaves the page for another origin."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,7 +24,6 @@ RECEIVED = "2026-06-22T10:00:00-07:00"  # the browser's clock: EC-2026-0005's re
 # EC-2026-0005 (Heartland Oat Mill, TM-11 to Japan) as a client types it, field id by field id
 # (the ids follow the schema's paths); selects and radio buttons apart.
 TYPED = {
-    "service_level": "standard",
     "exporter-operation_id": "5550000207",
     "exporter-name": "Heartland Oat Mill",
     "importer-name": "Midori Natural Trading Co., Ltd.",
@@ -44,6 +44,7 @@ TYPED = {
     "transport-vessel_or_flight": "ONE HARMONY 031W",
 }
 CHOSEN = {
+    "service_level": "standard",
     "document_type": "tm11",
     "products-0-category": "processed_food",
     "products-0-claim": "100_percent_organic",
@@ -103,13 +104,13 @@ def fill_export_request(page: Page) -> None:
     fill(page, "transport-containers-0-number", "ONEU2038813")
     fill(page, "transport-containers-0-seal", "OL-771204")
     add(page, "statements")
-    fill(page, "statements-0", "us_japan_arrangement")
+    page.select_option("#certgen-rq-statements-0", "us_japan_arrangement")
     page.check("#certgen-rq-attestations-no_prohibited_fumigation-true")
     page.check("#certgen-rq-attestations-no_irradiation-true")
     for index, (kind, reference, draft) in enumerate(DOCUMENTS):
         if index:
             add(page, "documents")
-        fill(page, f"documents-{index}-type", kind)
+        page.select_option(f"#certgen-rq-documents-{index}-type", kind)
         fill(page, f"documents-{index}-reference", reference)
         page.check(f"#certgen-rq-documents-{index}-identifies_organic-true")
         if draft:
@@ -251,3 +252,64 @@ def test_every_choice_of_the_format_has_words() -> None:
     assert reference is not None
     worded = set(CHOICE_WORDS) | set(reference.document_types)
     assert choices - worded == set()
+
+
+INTERNAL = {
+    "a data file": re.compile(r"data/|\.ya?ml\b"),
+    "an id": re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b"),
+    "a command": re.compile(r"\bcertgen\s"),
+}
+_SHOWN = """host => {
+    // Every text a client reads in the form: what is rendered, the choices of each list, the
+    // suggestions of each text field, and the attributes read aloud.
+    const texts = [host.innerText];
+    for (const option of host.querySelectorAll("option")) texts.push(option.textContent);
+    for (const suggestion of host.querySelectorAll("datalist option")) texts.push(suggestion.value);
+    const spoken = ["placeholder", "title", "aria-label"];
+    for (const element of host.querySelectorAll("[placeholder], [title], [aria-label]")) {
+        texts.push(spoken.map(name => element.getAttribute(name) || "").join(" "));
+    }
+    return texts.join("\\n");
+}"""
+
+
+def _shown_text(page: Page) -> str:
+    """The form's text with every optional part open and one item in every list."""
+    for _ in range(3):  # parts inside parts
+        page.eval_on_selector_all(
+            "#certgen-request details", "ds => ds.forEach(d => d.open = true)"
+        )
+        adds = page.locator("#certgen-request [id$='-add']")
+        for index in range(adds.count()):
+            button = adds.nth(index)
+            if button.is_visible():
+                button.click()
+    page.click("#certgen-rq-check")  # and the findings of an empty form
+    return str(page.locator("#certgen-request").evaluate(_SHOWN))
+
+
+@pytest.mark.parametrize(
+    ("kind", "mode"),
+    [
+        ("export", None),
+        ("import", "single_shipment"),
+        ("import", "multiple_shipments"),
+        ("import", "time_frame"),
+    ],
+)
+def test_the_rendered_form_names_no_file_id_or_command(
+    client_page: Page, base_url: str, kind: str, mode: str | None
+) -> None:
+    """Issue 12 review S12: the page is built in the browser from the schema, whose
+    descriptions name data files and ids; what a client reads is in words, every list too."""
+    page = client_page
+    page.goto(base_url + "guidance/request.html")
+    page.select_option("#certgen-rq-kind", kind)
+    if mode:
+        page.select_option("#certgen-rq-mode", mode)
+    text = _shown_text(page)
+    found = {name: sorted(set(pattern.findall(text))) for name, pattern in INTERNAL.items()}
+    assert found == {name: [] for name in INTERNAL}, text
+    options = page.locator("#certgen-rq-service_level option").all_inner_texts()
+    assert len(options) == 5 and all("business day" in option for option in options[1:])
+    assert page.problems == []  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from generator.check.catalog import STAGE_TITLES, all_codes
 from generator.check.decide import calendar_for
-from generator.check.reference_data import Reference
+from generator.check.reference_data import Reference, ServiceLevel
 from generator.check.words import (
     ANIMAL_WORDS,
     CATEGORY_WORDS,
@@ -114,12 +114,88 @@ def generated_pages(ref: Reference, schema_dir: Path, today: date) -> dict[str, 
 
 def _schema_script(path: Path, ref: Reference) -> str:
     """The request schema as a script for the request page, which works from disk too, with
-    the words its choices are listed in (window.certgenRequestLabels)."""
+    the words its choices are listed in (window.certgenRequestLabels), the fields whose ids
+    are chosen from a list in words (window.certgenRequestChoices), and the help a client
+    reads under a field in place of the schema's, which names data files and ids
+    (window.certgenRequestHelp)."""
     payload = json.dumps(json.loads(path.read_text("utf-8")), ensure_ascii=False)
-    labels = CHOICE_WORDS | {key: kind.title for key, kind in ref.document_types.items()}
-    words = json.dumps(labels, ensure_ascii=False, sort_keys=True)
-    script = f'window.certgenRequestLabels={words};certgen.deliver("request-schema",{payload});\n'
-    return script.replace("</", "<\\/")
+    statements = {
+        statement.id: statement.text
+        for market in ref.markets.values()
+        for terms in market.terms
+        for statement in terms.statements
+    }
+    labels = (
+        CHOICE_WORDS
+        | {key: kind.title for key, kind in ref.document_types.items()}
+        | {key: _service_words(level, ref.currency) for key, level in ref.service_levels.items()}
+        | {key: kind.title for key, kind in ref.records.document_kinds.items()}
+        | statements
+    )
+    choices = {
+        "service_level": list(ref.service_levels),
+        "documents.type": list(ref.records.document_kinds),
+        "statements": sorted(statements),
+    }
+    script = "".join(
+        f"window.{name}={json.dumps(value, ensure_ascii=False, sort_keys=True)};"
+        for name, value in (
+            ("certgenRequestLabels", labels),
+            ("certgenRequestChoices", choices),
+            ("certgenRequestHelp", REQUEST_HELP),
+        )
+    )
+    return f'{script}certgen.deliver("request-schema",{payload});\n'.replace("</", "<\\/")
+
+
+def _service_words(level: ServiceLevel, currency: str) -> str:
+    days = "1 business day" if level.business_days == 1 else f"{level.business_days} business days"
+    return f"{level.title}: {days}, {currency} {level.fee:,.2f}"
+
+
+REQUEST_HELP = {
+    "service_level": "The turnaround you ask for and pay for (see Fees and turnaround).",
+    "document_type": "The document the destination requires (see Which document for which "
+    "destination): the EU, Northern Ireland and Switzerland take a certificate of inspection in "
+    "TRACES, Great Britain the GB certificate of inspection, Japan and Taiwan a TM-11, Korea a "
+    "NAQS certificate, Canada the arrangement attestation, other countries a transaction "
+    "certificate.",
+    "destination": "The country the shipment goes to. It decides the document, the statements "
+    "and the attestations.",
+    "statements": "The statements the destination requires on the document (for Canada, on "
+    "the trade documents); choose each from the list.",
+    "attestations": "Your attestations about this shipment: no prohibited fumigation and no "
+    "irradiation always, plus those the destination requires (no antibiotics for the EU, for "
+    "example).",
+    "mode": "One shipment with a planned departure date; several shipments of a designated "
+    "total quantity; or a time frame in which a designated quantity is shipped.",
+    "time_frame": "For a time-frame certificate: the period in which the designated quantity "
+    "may be shipped. Our policy limits its length, the transport modes and the origins.",
+    "exporter": "A certified operation, named by its operation ID in the USDA Organic "
+    "INTEGRITY Database.",
+    "importer": "The importer, named as on the trade documents.",
+    "products.category": "What kind of product it is. Destinations restrict some categories: "
+    "Korea takes processed products only; Japan excludes honey, alcohol, feed and non-food.",
+    "products.claim": "The labeling category: 100% organic, organic (at least 95%), or made "
+    "with organic (at least 70%, specified ingredients).",
+    "products.organic_status": "Organic, or in conversion for a product of land in "
+    "conversion. Not stated: organic.",
+    "products.lots": "The lot numbers of the goods, as on the packages and trade documents: "
+    "each a lot number, or a lot number with its net weight, which a TM-11 prints as the "
+    "marked weight of the lot.",
+    "documents.type": "The kind of document (see Records that must identify products as organic).",
+    "transport.mode": "How the consignment travels: by truck, rail, ocean or air.",
+    "products.tariff_code": "Import: the 10-digit HTSUS code (the certified organic "
+    "statistical line where one exists), for example 0804.40.0010. Export: the code the "
+    "destination uses: the 8-digit CN code for the EU and Great Britain (0804 40 00), at least "
+    "6 HS digits elsewhere.",
+    "exporter.operation_id": "The exporter's 10-digit operation ID in the USDA Organic "
+    "INTEGRITY Database. Example: 5550000101.",
+    "transport.transport_document.type": "Bill of lading (ocean, truck), air waybill, rail "
+    "waybill or road consignment note (CMR).",
+}
+"""Help in words for the fields whose schema description names data files or ids, by the
+field's path without item numbers; the page shows no description that still names one."""
 
 
 def _common_context(ref: Reference) -> dict[str, Any]:

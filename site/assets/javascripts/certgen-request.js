@@ -197,14 +197,27 @@
     if (confidential) tag.appendChild(element("span", CONFIDENTIAL, "certgen-rq-confidential"));
     return tag;
   }
-  function help(node, id) {
-    if (!node.description) return null;
+  /* Help in words: certgen's own for the fields whose schema description names data files or
+     ids (delivered with the schema), else the schema's, never one that names a file, an id or
+     a command; examples only when they are not ids. */
+  var INTERNAL = /data\/|\.ya?ml\b|\b[a-z0-9]+_[a-z0-9_]+\b|\bcertgen\s/;
+  function keyOf(path) { return path.filter(function (part) { return typeof part !== "number"; }).join("."); }
+  function helpText(node, path) {
+    var own = (window.certgenRequestHelp || {})[keyOf(path)];
+    if (own) return own;
     var text = node.description;
+    if (!text) return null;
     if (node.examples && node.examples.length && typeof node.examples[0] !== "object") {
       text += " Example: " + node.examples[0] + ".";
     }
-    return element("p", text, "certgen-rq-help");
+    return INTERNAL.test(text) ? null : text;
   }
+  function help(node, path) {
+    var text = helpText(node, path);
+    return text ? element("p", text, "certgen-rq-help") : null;
+  }
+  /* The ids a field is chosen from, listed in words (service levels, documents, statements). */
+  function choicesOf(path) { return (window.certgenRequestChoices || {})[keyOf(path)]; }
   function register(path, title, box, input) {
     var message = element("p", null, "certgen-rq-error");
     message.id = idOf(path) + "-error";
@@ -231,7 +244,7 @@
 
   function constant(node, path, title) {
     var box = element("div", null, "certgen-rq-field");
-    box.appendChild(element("p", title + ": " + node.const, "certgen-rq-const"));
+    box.appendChild(element("p", title + ": " + labelOf(node.const), "certgen-rq-const"));
     register(path, title, box, null);
     return box;
   }
@@ -244,10 +257,11 @@
     var id = idOf(path), box = element("div", null, "certgen-rq-field"), input;
     var text = title + (required ? " (required)" : "");
     box.appendChild(label(text, id, node, confidential));
-    if (node.enum) {
+    var listed = node.enum || choicesOf(path);
+    if (listed) {
       input = document.createElement("select");
       input.appendChild(element("option", required ? "Choose…" : "(none)")).value = "";
-      node.enum.forEach(function (value) { input.appendChild(element("option", labelOf(value))).value = value; });
+      listed.forEach(function (value) { input.appendChild(element("option", labelOf(value))).value = value; });
     } else if (type === "string" && (node.maxLength || 0) > 200) {
       input = document.createElement("textarea");
       input.rows = 3;
@@ -271,15 +285,15 @@
     if (required) input.setAttribute("aria-required", "true");
     var current = rawAt(path);
     input.value = current === undefined ? "" : String(current);
-    input.addEventListener(node.enum ? "change" : "input", function () {
+    input.addEventListener(listed ? "change" : "input", function () {
       setRaw(path, typed(input.value, type), inArray);
-      changed(!!node.enum, id);
+      changed(!!listed, id);
     });
     box.appendChild(input);
-    var helpText = help(node, id);
-    if (helpText) { helpText.id = id + "-help"; box.appendChild(helpText); }
+    var shown = help(node, path);
+    if (shown) { shown.id = id + "-help"; box.appendChild(shown); }
     register(path, title, box, input);
-    describe(input, [helpText && helpText.id, id + "-error"]);
+    describe(input, [shown && shown.id, id + "-error"]);
     return box;
   }
   function typed(text, type) {
@@ -296,10 +310,10 @@
     var legend = element("legend", title + (required ? " (required)" : ""));
     if (confidential) legend.appendChild(element("span", CONFIDENTIAL, "certgen-rq-confidential"));
     box.appendChild(legend);
-    var helpText = help(node, id);
-    if (helpText) { helpText.id = id + "-help"; box.appendChild(helpText); }
+    var shown = help(node, path);
+    if (shown) { shown.id = id + "-help"; box.appendChild(shown); }
     var current = rawAt(path);
-    var choices = [["true", "Yes (true)", true], ["false", "No (false)", false]];
+    var choices = [["true", "Yes", true], ["false", "No", false]];
     if (!required) choices.push(["", "Not stated", undefined]);
     var first = null;
     choices.forEach(function (choice) {
@@ -354,7 +368,8 @@
     var legend = element("legend", title + (required && !inArray ? " (required)" : ""));
     if (confidential && node["x-confidential"]) legend.appendChild(element("span", CONFIDENTIAL, "certgen-rq-confidential"));
     box.appendChild(legend);
-    if (node.description && !inArray) box.appendChild(element("p", node.description, "certgen-rq-help"));
+    var shown = inArray ? null : help(node, path);
+    if (shown) box.appendChild(shown);
     Object.keys(node.properties || {}).forEach(function (name) {
       if (rules.eff.hidden[name] || (path.length === 0 && DESK.indexOf(name) >= 0)) return;
       box.appendChild(field(node.properties[name], path.concat(name), null, !!rules.required[name],
@@ -374,7 +389,8 @@
   function arrayField(node, path, title, required, confidential) {
     var box = element("fieldset", null, "certgen-rq-object certgen-rq-array");
     box.appendChild(element("legend", title + (required ? " (required)" : "")));
-    if (node.description) box.appendChild(element("p", node.description, "certgen-rq-help"));
+    var shown = help(node, path);
+    if (shown) box.appendChild(shown);
     var items = rawAt(path);
     if (!Array.isArray(items) && required && node.minItems) {
       items = new Array(node.minItems).fill(undefined);
@@ -421,7 +437,7 @@
           array: "must be a list" }[p.type] || "has the wrong type";
       case "pattern":
         return "is not in the expected form" + (node && node.examples ? " (for example " + node.examples[0] + ")" : "");
-      case "enum": return "choose one of: " + p.allowedValues.join(", ");
+      case "enum": return "choose one of: " + p.allowedValues.map(labelOf).join(", ");
       case "const": return "must be " + p.allowedValue;
       case "format":
         return { date: "must be a date, YYYY-MM-DD", "date-time": "must be a date and time",
