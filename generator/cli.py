@@ -171,9 +171,7 @@ def _parser() -> argparse.ArgumentParser:
         "--by", required=True, metavar="REVIEWER", help="the reviewer who decides (a handle)"
     )
     issue.add_argument("--number", metavar="OFFICIAL", help="number from OID, TRACES or e-NAQS")
-    issue.add_argument(
-        "--on", metavar="YYYY-MM-DD", type=_day, help="issue date (default today)"
-    )
+    issue.add_argument("--on", metavar="YYYY-MM-DD", type=_day, help="issue date (default today)")
     issue.set_defaults(handler="issue")
 
     freeze = commands.add_parser(

@@ -170,7 +170,17 @@ def test_a_request_the_branch_issues_is_judged_by_every_rule(repo: Path) -> None
 def test_cancelling_keeps_the_record_and_its_digest(repo: Path) -> None:
     before = issued_files(repo)
     code, _, err = run(
-        ["cancel", "requests/2026/IC-2026-0001.yaml", "--by", "jchen", "--reason", "other"], repo
+        [
+            "cancel",
+            "requests/2026/IC-2026-0001.yaml",
+            "--by",
+            "jchen",
+            "--reason",
+            "other",
+            "--note",
+            "Withdrawn by the client.",
+        ],
+        repo,
     )
     assert code == 0, err
     code, lines, _ = check_base(repo)
