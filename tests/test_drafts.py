@@ -217,3 +217,26 @@ def test_new_scaffolds_what_the_destination_needs(repo: Path) -> None:
     assert "registration_id" in importer and "control_body" in importer
     _, created = _new(repo, "export", "--exporter", "5550000207", "--destination", "JP")
     assert "organic_percent" in yaml.safe_load(created.read_text())["products"][0]
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [
+        "policy_exception:\n  reason: Weekly ocean loads.\n  approved_by: asmith\n"
+        "  approved_on: 2026-11-25\n",
+        "issuance:\n  reviewer: asmith\n  issued_on: 2026-11-25\n",
+        "supersedes: IC-2026-0001\n",
+    ],
+)
+def test_a_clients_file_never_carries_a_decision(repo: Path, tmp_path: Path, decision: str) -> None:
+    """intake --file refuses a file from the request page that carries the certifier's
+    decisions (an exception "approved by asmith", an issuance, a supersession)."""
+    import re
+
+    text = request_text = (repo / "requests" / "2026" / "IC-2026-0003.yaml").read_text()
+    text = re.sub(r"^(id|prepared_by): .*\n", "", request_text, flags=re.M) + decision
+    client = tmp_path / "client.yaml"
+    client.write_text(text)
+    code, out, err = run(["intake", "--file", str(client), "--by", "dokafor"], repo)
+    assert code == 1 and "is the certifier's decision, never a client's" in out + err
+    assert not (repo / "requests" / "2026" / "IC-2026-0008.yaml").exists()

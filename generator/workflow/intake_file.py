@@ -73,7 +73,20 @@ def _not_new(document: Document) -> list[Finding]:
         return [_at(document, "/kind", "'kind' (import or export)", data.get("kind"))]
     if data.get("status") != "requested":
         return [_at(document, "/status", "'status: requested'", data.get("status"))]
-    return []
+    return [_decided(document, key) for key in DECISIONS if key in data]
+
+
+DECISIONS = ("issuance", "cancellation", "supersedes", "superseded_by", "policy_exception")
+"""What only the certifier decides, in its own pull request: never taken from a client's file."""
+
+
+def _decided(document: Document, key: str) -> Finding:
+    line, column = document.locate_key(f"/{key}")
+    message = (
+        f"'{key}' is the certifier's decision, never a client's: remove it from the file; "
+        "ask the desk for an exception or a correction in words"
+    )
+    return Finding(document.path, line, column, "S003", Severity.ERROR, message, f"/{key}")
 
 
 def _at(document: Document, pointer: str, wanted: str, found: object) -> Finding:
