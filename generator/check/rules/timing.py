@@ -389,3 +389,36 @@ def _preparer_handle(context: Context) -> str:
         member = context.ref.certifier.member_with_login(preparer.removeprefix("github:"))
         return member.handle if member else preparer
     return preparer
+
+
+FAR_AHEAD_DAYS = 365
+"""How far after the request a departure is believable; beyond it, a mistyped year is likelier."""
+
+
+@rule("T413", Severity.WARNING)
+def departure_within_a_year(context: Context) -> Iterator[Problem]:
+    """The goods leave within a year of the request.
+
+    A certificate is requested for a shipment being prepared; a departure (or a validity
+    period's first day) more than a year after the request is most often a mistyped year
+    (2062 for 2026), which no other rule would notice, and a certificate would carry it.
+
+    Source: certifier policy: certgen's ``FAR_AHEAD_DAYS`` (365 days); 7 CFR 205.273(a) ties
+    an import certificate to its shipment.
+
+    Fix: check the year of the departure date (or of ``time_frame.valid_from``); if the
+    shipment really leaves more than a year from now, request the certificate nearer the time.
+    """
+    window = context.request.shipping_window
+    if window is None or context.facts is None or context.request.status != "requested":
+        return
+    received = context.facts.received.date()
+    if (window[0] - received).days > FAR_AHEAD_DAYS:
+        pointer = (
+            "/time_frame/valid_from" if context.request.validity else "/transport/departure_date"
+        )
+        yield Problem(
+            pointer,
+            f"the goods leave on {window[0]}, more than a year after the request ({received}): "
+            "is the year right?",
+        )
