@@ -16,13 +16,16 @@ from generator.check.words import CANCEL_REASONS
 from generator.errors import CertgenError, Refused, UsageError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
+RULE_COMMANDS = "rule_commands"
+"""The module of the commands that only read the codes' documentation (no register)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     arguments = parser.parse_args(argv)
     try:
-        commands = importlib.import_module("generator.commands")
+        module = RULE_COMMANDS if arguments.handler in ("rules", "explain") else "commands"
+        commands = importlib.import_module(f"generator.{module}")
         return int(getattr(commands, f"_{arguments.handler}")(arguments))
     except UsageError as error:
         print(f"certgen: {error}", file=sys.stderr)
