@@ -75,8 +75,11 @@ def test_a_complete_form_becomes_a_request_that_passes(
     assert data["attestations"]["no_prohibited_fumigation"] is True
     # passes but for the document references, which the desk fills in from the documents
     _, report = check_json([str(created.relative_to(project))], project)
-    references = [f for f in report["findings"] if f["pointer"].endswith("/reference")]
-    assert report["findings"] == references and references
+    # the recorded forms depart in 2099, so that they never go stale: T413 asks if the year
+    # is right, a warning only
+    found = [f for f in report["findings"] if f["code"] != "T413"]
+    references = [f for f in found if f["pointer"].endswith("/reference")]
+    assert found == references and references
     assert {f["pointer"] for f in references} == {
         f"/documents/{i}/reference" for i in range(len(data["documents"]))
     }
