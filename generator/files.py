@@ -13,6 +13,17 @@ from pathlib import Path
 from generator.errors import UsageError
 
 
+def linked_folder(folder: Path, root: Path) -> Path | None:
+    """The first of ``folder`` and its parents, up to ``root`` (not included), that is a
+    symbolic link; None when there is none, or ``folder`` is not under ``root``."""
+    for candidate in (folder, *folder.parents):
+        if candidate == root or root not in candidate.parents:
+            return None
+        if candidate.is_symlink():
+            return candidate
+    return None
+
+
 def write_atomically(path: Path, content: bytes) -> None:
     """Write ``content`` to a temporary file beside ``path``, then rename it over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)

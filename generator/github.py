@@ -99,25 +99,15 @@ class GitHub:
             f"pull request #{number}", lambda: _pull_request(self._repo.get_pull(number))
         )
 
-    def pull_requests_from(self, branch: str) -> list[PullRequest]:
-        """The open pull requests whose head is ``branch`` of this repository."""
+    def pull_requests_from(self, branch: str, state: str = "open") -> list[PullRequest]:
+        """The pull requests in ``state`` (open, or closed: merged included) whose head is
+        ``branch`` of this repository."""
         owner = self.repository.split("/")[0]
         return self._call(
-            f"pull requests from {branch}",
+            f"{state} pull requests from {branch}",
             lambda: [
                 _pull_request(p)
-                for p in self._repo.get_pulls(state="open", head=f"{owner}:{branch}")
-            ],
-        )
-
-    def closed_pull_requests_from(self, branch: str) -> list[PullRequest]:
-        """The closed (or merged) pull requests whose head is ``branch`` of this repository."""
-        owner = self.repository.split("/")[0]
-        return self._call(
-            f"closed pull requests from {branch}",
-            lambda: [
-                _pull_request(p)
-                for p in self._repo.get_pulls(state="closed", head=f"{owner}:{branch}")
+                for p in self._repo.get_pulls(state=state, head=f"{owner}:{branch}")
             ],
         )
 

@@ -382,11 +382,18 @@ def test_a_record_behind_a_linked_year_folder_is_refused(repo: Path) -> None:
     assert code == 1
     assert any(" R124 records/2024 is a symbolic link" in line for line in lines), lines
     assert run(["build", "--no-pdf"], repo)[0] != 0
-    # and a decision never writes a record through a linked folder
-    text = request(repo, "IC-2026-0005").read_text().replace("IC-2026-0005", "IC-2024-0002")
-    request(repo, "IC-2024-0002").write_text(text.replace("2026-11-", "2024-11-"))
-    code = run(["freeze", "requests/2024/IC-2024-0002.yaml"], repo)[0]
-    assert code in (1, 2) and not (repo / "docs" / "r2024" / "IC-2024-0002.json").exists()
+    # and a decision never writes a record through a linked folder, nor leaves its request
+    # issued without one
+    second = request(repo, "IC-2024-0002")
+    second.write_text(text.replace("IC-2024-0001", "IC-2024-0002"))
+    before = second.read_bytes()
+    number = ["--number", "555-5550000104-000161", "--on", "2024-11-25"]
+    code, out, err = run(
+        ["issue", "requests/2024/IC-2024-0002.yaml", "--by", "asmith", *number], repo
+    )
+    assert code == 2 and "records/2024 is a symbolic link" in err, out + err
+    assert not (repo / "docs" / "r2024" / "IC-2024-0002.json").exists()
+    assert second.read_bytes() == before
 
 
 def test_a_reviewer_cannot_make_a_request_of_their_own_pass_as_someone_elses(

@@ -196,33 +196,18 @@ def test_with_github_it_finds_forks_and_labels_pull_requests(
     monkeypatch.setenv("GH_TOKEN", "throwaway-test-token")
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         _serve_github(mock, clone["heads"])
-        mock.get(
-            endpoint(f"/repos/{REPOSITORY}/issues"),
-            json=[_issue(5, ["overdue"]), _issue(99, ["overdue"])],
-            match=[
-                responses.matchers.query_param_matcher(
-                    {"state": "open", "labels": "overdue"}, strict_match=False
-                )
-            ],
-        )
-        mock.get(
-            endpoint(f"/repos/{REPOSITORY}/issues"),
-            json=[],
-            match=[
-                responses.matchers.query_param_matcher(
-                    {"state": "open", "labels": "due-today"}, strict_match=False
-                )
-            ],
-        )
-        mock.get(
-            endpoint(f"/repos/{REPOSITORY}/issues"),
-            json=[],
-            match=[
-                responses.matchers.query_param_matcher(
-                    {"state": "open", "labels": "desk-queue"}, strict_match=False
-                )
-            ],
-        )
+        labelled = {  # the open issues and pull requests carrying each label
+            "overdue": [_issue(5, ["overdue"]), _issue(99, ["overdue"])],
+            "due-today": [],
+            "desk-queue": [],
+        }
+        for label, found in labelled.items():
+            wanted = {"state": "open", "labels": label}
+            mock.get(
+                endpoint(f"/repos/{REPOSITORY}/issues"),
+                json=found,
+                match=[responses.matchers.query_param_matcher(wanted, strict_match=False)],
+            )
         for number, labels in ((5, ["overdue"]), (6, []), (7, []), (8, [])):
             mock.get(endpoint(f"/repos/{REPOSITORY}/issues/{number}"), json=_issue(number, labels))
             mock.post(endpoint(f"/repos/{REPOSITORY}/issues/{number}/labels"), json=[])

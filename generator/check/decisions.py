@@ -15,12 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from generator.check.document import Document
-from generator.check.reference_data import StaffMember
+from generator.check.reference_data import OUTSIDE, StaffMember, member_with_login
 from generator.check.transitions import Change
 from generator.github import PullRequest, Review
-
-OUTSIDE = "github:"
-"""``prepared_by`` of a request filed by someone outside the staff: ``github:<login>``."""
 
 _DECIDED = {
     "issued": ("/issuance", "issuance", "reviewer"),
@@ -60,8 +57,7 @@ class Approvals:
         return self.staff.get(handle) if handle else None
 
     def member_with_login(self, login: str) -> StaffMember | None:
-        wanted = login.casefold()
-        return next((m for m in self.staff.values() if m.github.casefold() == wanted), None)
+        return member_with_login(self.staff, login)
 
     def approved_by(self, member: StaffMember | None) -> bool:
         return member is not None and member.github.casefold() in self.approvers

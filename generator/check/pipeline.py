@@ -39,6 +39,7 @@ from generator.check.rules import (
 from generator.check.schema import load_schema, validate
 from generator.check.transitions import PUBLISHED
 from generator.errors import CertgenError
+from generator.files import linked_folder
 from generator.findings import Finding, Severity
 from generator.fingerprints import canonical_json
 from generator.project import Project
@@ -59,6 +60,8 @@ class Checker:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.last_kept: KeptRecord | None = None
+        self.linked_folders: dict[Path, Path | None] = {}
+        """Each records/<year> folder seen, and the link among its folders, if any."""
         self.request_schema = load_schema(project.schema_dir / "request.schema.json")
         paths = data_paths(project.data_dir)
         missing = [str(p) for p in paths.values() if not p.is_file()]
@@ -160,7 +163,9 @@ class Checker:
             return False, None
         if not stat.S_ISREG(status.st_mode):
             return True, f"{shown} is not a regular file (a link, or a folder): restore it from git"
-        linked = _linked_folder(path.parent, self.project.root)
+        if path.parent not in self.linked_folders:  # one lstat walk a year folder, not a record
+            self.linked_folders[path.parent] = linked_folder(path.parent, self.project.root)
+        linked = self.linked_folders[path.parent]
         if linked is not None:
             return True, (
                 f"{os.path.relpath(linked)} is a symbolic link: a record is read only from the "
@@ -232,16 +237,6 @@ class KeptRecord:
             )
             return cls(request_id, content, None, problem)
         return cls(request_id, content, record, None)
-
-
-def _linked_folder(folder: Path, root: Path) -> Path | None:
-    """The first of ``folder`` and its parents, up to ``root``, that is a symbolic link."""
-    for candidate in (folder, *folder.parents):
-        if candidate == root or root not in candidate.parents:
-            return None
-        if candidate.is_symlink():
-            return candidate
-    return None
 
 
 def _a_list_or_section(pointer: str) -> bool:

@@ -82,10 +82,15 @@ class Certifier:
     accreditations: tuple[Accreditation, ...] = ()
 
     def member_with_login(self, login: str) -> StaffMember | None:
-        """The staff member who approves pull requests as GitHub ``login`` (logins compare
-        case-insensitively, as GitHub's do)."""
-        wanted = login.casefold()
-        return next((m for m in self.staff.values() if m.github.casefold() == wanted), None)
+        return member_with_login(self.staff, login)
+
+    def preparer_handle(self, prepared_by: str) -> str:
+        """The staff handle behind ``prepared_by``: itself, or for ``github:<login>`` (a
+        request filed through the issue form) the staff member with that login, if any."""
+        if prepared_by.startswith(OUTSIDE):
+            member = self.member_with_login(prepared_by.removeprefix(OUTSIDE))
+            return member.handle if member else prepared_by
+        return prepared_by
 
     def accreditation(self, program: str) -> Accreditation | None:
         return next((a for a in self.accreditations if a.program == program), None)
@@ -500,11 +505,33 @@ def _money(value: float) -> Decimal:
     return Decimal(str(value))
 
 
-def _certifier(data: dict[str, Any]) -> Certifier:
-    staff = {
-        s["handle"]: StaffMember(s["handle"], s["name"], frozenset(s["roles"]), s["github"])
-        for s in data["staff"]
+OUTSIDE = "github:"
+"""``prepared_by`` of a request filed by someone outside the staff: ``github:<login>``."""
+
+
+def staff_members(listed: list[Any]) -> dict[str, StaffMember]:
+    """data/certifier.yaml's ``staff`` by handle (entries without a handle left out)."""
+    return {
+        str(s["handle"]): StaffMember(
+            str(s["handle"]),
+            str(s.get("name", "")),
+            frozenset(s.get("roles", [])),
+            str(s.get("github", "")),
+        )
+        for s in listed
+        if isinstance(s, dict) and "handle" in s
     }
+
+
+def member_with_login(staff: dict[str, StaffMember], login: str) -> StaffMember | None:
+    """The staff member who approves pull requests as GitHub ``login`` (logins compare
+    case-insensitively, as GitHub's do)."""
+    wanted = login.casefold()
+    return next((m for m in staff.values() if m.github.casefold() == wanted), None)
+
+
+def _certifier(data: dict[str, Any]) -> Certifier:
+    staff = staff_members(data["staff"])
     return Certifier(
         name=data["name"],
         short_name=data.get("short_name", data["name"]),

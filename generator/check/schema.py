@@ -214,34 +214,36 @@ def load_schema(path: Path) -> Schema:
 
 
 def validate(doc: Document, schema: Schema) -> list[Finding]:
+    """The located findings of ``doc`` against ``schema``. A field whose name is misspelt is
+    unknown under its name and missing under the right one: one finding, the rename."""
     if schema.validator.is_valid(doc.data):
         return []
+    errors = list(schema.validator.iter_errors(doc.data))
+    renamed = {
+        (_pointer(e.instance_path), close)
+        for e in errors
+        if e.kind.name == "additionalProperties"
+        for key in e.kind.as_dict()["unexpected"]
+        if (close := _suggestion(key, _allowed(schema, e)))
+    }
     findings: list[Finding] = []
     seen_values: set[str] = set()
-    for error in schema.validator.iter_errors(doc.data):
+    for error in errors:
         pointer = _pointer(error.instance_path)
         code = _KIND_CODES.get(error.kind.name, "S011")
+        if code == "S002" and (pointer, error.kind.as_dict()["property"]) in renamed:
+            continue
         if code not in ("S002", "S003"):
             if pointer in seen_values:
                 continue
             seen_values.add(pointer)
         findings.extend(_findings_for(error, code, pointer, doc, schema))
-    return _one_finding_per_misspelling(findings)
+    return findings
 
 
-def _one_finding_per_misspelling(findings: list[Finding]) -> list[Finding]:
-    """A field whose name is misspelt is both unknown (S003, with a did-you-mean) and, under
-    its right name, missing (S002): keep the one that says to rename it."""
-    renamed = {
-        (f.pointer.rsplit("/", 1)[0], f.message.rsplit("'", 2)[-2])
-        for f in findings
-        if f.code == "S003" and "; did you mean '" in f.message
-    }
-    return [
-        f
-        for f in findings
-        if not (f.code == "S002" and (f.pointer, f.message.split("'", 2)[1]) in renamed)
-    ]
+def _allowed(schema: Schema, error: Any) -> list[str]:
+    """The fields the schema allows where ``error`` found an unknown one."""
+    return list(schema.at(error.schema_path[:-1]).get("properties", {}))
 
 
 def _pointer(path: list[str | int]) -> str:
@@ -274,7 +276,7 @@ def _make(doc: Document, pointer: str, code: str, message: str, key: bool = Fals
 
 
 def _unknown_field(doc: Document, schema: Schema, error: Any, pointer: str, key: str) -> Finding:
-    allowed = list(schema.at(error.schema_path[:-1]).get("properties", {}))
+    allowed = _allowed(schema, error)
     message = f"unknown field {shown(key)}"
     close = _suggestion(key, allowed)
     if close:

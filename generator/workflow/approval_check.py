@@ -28,7 +28,7 @@ from generator.check.decisions import (
 from generator.check.document import Document
 from generator.check.load import load_bytes, load_file
 from generator.check.outcomes import CheckResult
-from generator.check.reference_data import StaffMember
+from generator.check.reference_data import StaffMember, staff_members
 from generator.check.report import markdown_text
 from generator.check.rules import run_approval_rules, run_history_rules
 from generator.errors import UsageError
@@ -130,16 +130,7 @@ def staff_on(project: Project, ref: str) -> dict[str, StaffMember]:
     staff = data.get("staff") if isinstance(data, dict) else None
     if not isinstance(staff, list):
         raise UsageError(f"{relative} on {ref} lists no staff")
-    return {
-        str(s["handle"]): StaffMember(
-            str(s["handle"]),
-            str(s.get("name", "")),
-            frozenset(s.get("roles", [])),
-            str(s.get("github", "")),
-        )
-        for s in staff
-        if isinstance(s, dict) and "handle" in s
-    }
+    return staff_members(staff)
 
 
 def _require_head(project: Project, head_sha: str, number: int) -> None:

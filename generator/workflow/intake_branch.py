@@ -106,7 +106,7 @@ def read_state(github: GitHub, remote: Remote, issue: int, base: str) -> BranchS
     branch = branch_of(issue)
     open_pulls = github.pull_requests_from(branch)
     pull = open_pulls[0] if open_pulls else None
-    closed = () if pull else tuple(github.closed_pull_requests_from(branch))
+    closed = () if pull else tuple(github.pull_requests_from(branch, "closed"))
     state = BranchState(issue, base, pull=pull, closed=closed)
     if pull:
         reviews, commits = github.reviews(pull.number), github.commits(pull.number)

@@ -29,7 +29,7 @@ from generator.check.request import Request
 from generator.check.transitions import PUBLISHED
 from generator.check.words import CANCEL_REASONS
 from generator.errors import Refused, UsageError
-from generator.files import write_atomically
+from generator.files import linked_folder, write_atomically
 from generator.findings import Finding, Severity
 from generator.project import Project
 from generator.record.public import issued_record
@@ -129,11 +129,11 @@ class Lifecycle:
 
     def require_no_linked_folder(self, path: Path) -> None:
         """Refuse a path whose folders, up to the repository's, include a link."""
-        for folder in Path(os.path.abspath(path)).parents:
-            if folder.is_symlink():
-                raise UsageError(f"{path}: its folder {folder} is a symbolic link; {_NO_LINKS}")
-            if folder == self.project.root:
-                break
+        where = Path(os.path.abspath(path))
+        top = self.project.root if self.project.root in where.parents else Path(where.anchor)
+        folder = linked_folder(where.parent, top)
+        if folder is not None:
+            raise UsageError(f"{path}: its folder {folder} is a symbolic link; {_NO_LINKS}")
 
     def read(self, path: Path) -> CommentedMap:
         self.require_regular(path)
@@ -234,6 +234,7 @@ class Lifecycle:
             issuance["official_number"] = number
         data["status"] = "issued"
         _insert_after(data, "issuance", issuance, before=("supersedes", "superseded_by"))
+        self.require_no_linked_folder(self.project.frozen_record(str(data["id"])))
         originals = {path: path.read_bytes()}
         replaced = self._replaced(data, display)  # an amendment: the record it supersedes
         if replaced is not None:

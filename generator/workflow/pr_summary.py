@@ -17,6 +17,7 @@ from generator.check.report import SUMMARY_MAX_BYTES
 from generator.check.schema import Schema
 from generator.errors import UsageError
 from generator.findings import shown
+from generator.workflow.review import ChangeSummary
 
 SCHEMA_NAME = "pr-summary.schema.json"
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
@@ -32,20 +33,8 @@ class FindingRow:
     message: str
 
 
-@dataclass(frozen=True)
-class ChangeRow:
-    request_id: str
-    path: str
-    kind: str
-    transition: str
-    document: str
-    exporter: str
-    destination: str
-    service_level: str
-    fee: str
-    due: str
-    errors: int
-    warnings: int
+ChangeRow = ChangeSummary
+"""A request the pull request changes, as the checks summed it up (their words, untrusted)."""
 
 
 @dataclass(frozen=True)

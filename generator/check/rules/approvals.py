@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.check.decisions import OUTSIDE, Approvals, ChangeUnderReview
+from generator.check.decisions import Approvals, ChangeUnderReview
+from generator.check.reference_data import OUTSIDE
 from generator.check.rules.registry import Problem, rule
 from generator.findings import shown
 

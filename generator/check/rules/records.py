@@ -235,10 +235,7 @@ def reviewer_is_not_preparer(context: Context) -> Iterator[Problem]:
 
     Fix: have another listed reviewer review and issue (or cancel) the request.
     """
-    preparer = str(context.data["prepared_by"]).casefold()
-    if preparer.startswith("github:"):  # filed through the issue form: the staff behind it
-        member = context.ref.certifier.member_with_login(preparer.removeprefix("github:"))
-        preparer = member.handle.casefold() if member else preparer
+    preparer = context.ref.certifier.preparer_handle(str(context.data["prepared_by"])).casefold()
     decisions = (
         (context.request.issuance, "/issuance/reviewer", "reviewer", "issue"),
         (context.data.get("cancellation"), "/cancellation/cancelled_by", "cancelled_by", "cancel"),

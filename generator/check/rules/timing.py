@@ -252,7 +252,7 @@ def policy_exception_approved_by_reviewer(context: Context) -> Iterator[Problem]
             f"{shown(approver)} is not a listed reviewer (data/certifier.yaml); "
             f"reviewers: {', '.join(reviewers)}",
         )
-    elif approver == _preparer_handle(context):
+    elif approver == context.ref.certifier.preparer_handle(str(context.data["prepared_by"])):
         yield Problem(
             "/policy_exception/approved_by",
             f"{approver} prepared this request and may not approve an exception to it; "
@@ -379,16 +379,6 @@ def shipments_name_transport_document(context: Context) -> Iterator[Problem]:
                 f"the shipment of {shipment['shipped_on']} names no transport document; add "
                 "transport_document with its type and number",
             )
-
-
-def _preparer_handle(context: Context) -> str:
-    """The preparer's staff handle; for ``github:<login>`` (filed through the issue form),
-    the staff member with that login, if any."""
-    preparer = str(context.data["prepared_by"])
-    if preparer.startswith("github:"):
-        member = context.ref.certifier.member_with_login(preparer.removeprefix("github:"))
-        return member.handle if member else preparer
-    return preparer
 
 
 FAR_AHEAD_DAYS = 365
