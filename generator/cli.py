@@ -16,15 +16,16 @@ from generator.check.words import CANCEL_REASONS
 from generator.errors import CertgenError, Refused, UsageError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
-RULE_COMMANDS = "rule_commands"
-"""The module of the commands that only read the codes' documentation (no register)."""
+COMMAND_MODULES = {"rules": "rule_commands", "explain": "rule_commands", "check": "check_command"}
+"""The commands kept apart from the others (``generator/commands.py``), so that they import
+less: those that only read the codes' documentation (no register), and check."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     arguments = parser.parse_args(argv)
     try:
-        module = RULE_COMMANDS if arguments.handler in ("rules", "explain") else "commands"
+        module = COMMAND_MODULES.get(arguments.handler, "commands")
         commands = importlib.import_module(f"generator.{module}")
         return int(getattr(commands, f"_{arguments.handler}")(arguments))
     except UsageError as error:

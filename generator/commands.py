@@ -16,8 +16,9 @@ from generator.check import report
 from generator.check.discovery import discover
 from generator.check.load import MAX_BYTES, refused_file
 from generator.check.outcomes import CheckResult
-from generator.check.pipeline import Checker, run_check
+from generator.check.pipeline import Checker
 from generator.check.schema import load_schema
+from generator.check_command import output_path, project_of, write_output
 from generator.cli import EXIT_CLEAN, EXIT_FINDINGS
 from generator.errors import UsageError
 from generator.files import write_atomically
@@ -37,56 +38,17 @@ from generator.workflow.intake_file import intake_file
 from generator.workflow.lifecycle import Lifecycle, default_base, scaffold
 from generator.workflow.pr_summary import (
     SCHEMA_NAME,
-    event_pull_request,
     read_summary,
     workflow_run,
 )
 from generator.workflow.remote_branch import Remote
-from generator.workflow.review import add_tree_findings, review
-
-
-def _project(arguments: argparse.Namespace) -> Project:
-    if arguments.project:
-        return Project.find(Path(arguments.project))
-    return Project.find(Path.cwd())
-
-
-def _check(arguments: argparse.Namespace) -> int:
-    project = _project(arguments)
-    summary_file = _output_path("--summary-file", arguments.summary_file, project)
-    summary_json = _output_path("--summary-json", arguments.summary_json, project)
-    paths = arguments.paths or [os.path.relpath(project.requests_dir)]
-    checker = Checker(project)
-    result = run_check(checker, paths, arguments.jobs)
-    add_tree_findings(result, project)
-    if arguments.base:
-        review(result, checker, project, arguments.base)
-    if arguments.format == "github":  # annotations, as in a workflow, then the summary line
-        sys.stdout.write(report.github_annotations(result.findings))
-        sys.stdout.write(report.as_text(result).splitlines(keepends=True)[-1])
-    else:
-        sys.stdout.write(
-            report.as_json(result) if arguments.format == "json" else report.as_text(result)
-        )
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        if arguments.format == "text":  # JSON output stays parseable
-            sys.stdout.write(report.github_annotations(result.findings))
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary:
-            with open(summary, "a", encoding="utf-8") as handle:
-                handle.write(report.step_summary(result))
-    if summary_file:
-        _write_output(summary_file, report.step_summary(result))
-    if summary_json:
-        pull_request = event_pull_request(os.environ.get("GITHUB_EVENT_PATH"))
-        _write_output(summary_json, report.summary_json(result, pull_request))
-    return EXIT_FINDINGS if result.errors else EXIT_CLEAN
+from generator.workflow.review import add_tree_findings
 
 
 def _queue(arguments: argparse.Namespace) -> int:
     from generator.workflow import queue
 
-    project = _project(arguments)
+    project = project_of(arguments)
     base = arguments.base or default_base(project)
     if base is None:
         raise UsageError("no base branch: give --base (the queue reads requests from git)")
@@ -131,7 +93,7 @@ def _approvals(arguments: argparse.Namespace) -> int:
     from generator.github import GitHub
     from generator.workflow.approval_check import check_approvals
 
-    project = _project(arguments)
+    project = project_of(arguments)
     github = GitHub.from_environment(arguments.repository)
     checked = check_approvals(project, arguments.base, github, arguments.pull_request)
     for line in checked.lines():
@@ -147,11 +109,11 @@ def _approvals(arguments: argparse.Namespace) -> int:
 
 
 def _comment(arguments: argparse.Namespace) -> int:
-    project = _project(arguments)
-    output = _output_path("--output", arguments.output, project)
+    project = project_of(arguments)
+    output = output_path("--output", arguments.output, project)
     read = read_summary(Path(arguments.summary), load_schema(project.schema_dir / SCHEMA_NAME))
     if output:
-        outcome = pr_comment.preview(read, output, _write_output)
+        outcome = pr_comment.preview(read, output, write_output)
     else:
         event = arguments.event or os.environ.get("GITHUB_EVENT_PATH")
         if not event:
@@ -168,7 +130,7 @@ def _comment(arguments: argparse.Namespace) -> int:
 
 
 def _show(arguments: argparse.Namespace) -> int:
-    project = _project(arguments)
+    project = project_of(arguments)
     if os.path.isdir(arguments.path) and not os.path.islink(arguments.path):
         raise UsageError(f"{arguments.path}: a folder; give one request file")
     found = discover([arguments.path])  # as check: no link followed, no special file opened
@@ -189,7 +151,7 @@ def _show(arguments: argparse.Namespace) -> int:
 
 
 def _build(arguments: argparse.Namespace) -> int:
-    project = _project(arguments)
+    project = project_of(arguments)
     out = Path(arguments.out) if arguments.out else project.root / "build" / "site"
     tracked = CheckResult([], 0)
     add_tree_findings(tracked, project)
@@ -226,7 +188,7 @@ def _build(arguments: argparse.Namespace) -> int:
 def _serve(arguments: argparse.Namespace) -> int:
     from generator.website.preview import serve
 
-    project = _project(arguments)
+    project = project_of(arguments)
     host, _, port = arguments.dev_addr.rpartition(":")
     if not host or not port.isdigit():
         raise UsageError(f"--dev-addr {arguments.dev_addr!r} is not HOST:PORT (127.0.0.1:8000)")
@@ -238,7 +200,7 @@ def _serve(arguments: argparse.Namespace) -> int:
 
 
 def _new(arguments: argparse.Namespace) -> int:
-    project = _project(arguments)
+    project = project_of(arguments)
     lifecycle = Lifecycle.open(project)
     _check_new_options(arguments, lifecycle)
     options = {
@@ -307,14 +269,14 @@ def country_is_known(code: str) -> bool:
 
 
 def _issue(arguments: argparse.Namespace) -> int:
-    lifecycle = Lifecycle.open(_project(arguments))
+    lifecycle = Lifecycle.open(project_of(arguments))
     lifecycle.issue(Path(arguments.path), arguments.by, arguments.number, arguments.on)
     print(f"issued {arguments.path} (decided by {arguments.by})")
     return EXIT_CLEAN
 
 
 def _freeze(arguments: argparse.Namespace) -> int:
-    lifecycle = Lifecycle.open(_project(arguments))
+    lifecycle = Lifecycle.open(project_of(arguments))
     for path in arguments.paths:
         target = lifecycle.freeze(Path(path))
         print(f"froze {path} in {os.path.relpath(target)}: commit it with the request")
@@ -322,7 +284,7 @@ def _freeze(arguments: argparse.Namespace) -> int:
 
 
 def _cancel(arguments: argparse.Namespace) -> int:
-    lifecycle = Lifecycle.open(_project(arguments))
+    lifecycle = Lifecycle.open(project_of(arguments))
     lifecycle.cancel(
         Path(arguments.path), arguments.by, arguments.reason, arguments.note, arguments.on
     )
@@ -331,7 +293,7 @@ def _cancel(arguments: argparse.Namespace) -> int:
 
 
 def _amend(arguments: argparse.Namespace) -> int:
-    project = _project(arguments)
+    project = project_of(arguments)
     lifecycle = Lifecycle.open(project)
     base = arguments.base or default_base(project)
     target = lifecycle.amend(Path(arguments.path), arguments.by, base)
@@ -349,8 +311,8 @@ def _intake(arguments: argparse.Namespace) -> int:
         return _intake_file(arguments)
     if arguments.kind is None:
         raise UsageError("--kind import|export is required with an issue body")
-    project = _project(arguments)
-    comment = _output_path("--comment", arguments.comment, project)
+    project = project_of(arguments)
+    comment = output_path("--comment", arguments.comment, project)
     raw = _read_capped(arguments.body, MAX_BODY + 1)
     body = raw.decode("utf-8", errors="replace")
     lifecycle = Lifecycle.open(project)
@@ -364,7 +326,7 @@ def _intake(arguments: argparse.Namespace) -> int:
     except UsageError as error:
         result = Intake(problems=[("Request", str(error))])
     if comment:
-        _write_output(comment, intake_comment(result, arguments.kind))
+        write_output(comment, intake_comment(result, arguments.kind))
     for label, message in result.problems:
         print(f"{label}: {message}")
     if result.problems or result.path is None or result.text is None:
@@ -408,13 +370,13 @@ def _intake_issue(
     issue = IssueRequest(int(arguments.issue), arguments.kind, body, arguments.by)
     outcome = take_issue(lifecycle, GitHub.from_environment(), remote, issue, branch)
     if comment:
-        _write_output(comment, outcome.comment)
+        write_output(comment, outcome.comment)
     print(outcome.summary)
     return EXIT_FINDINGS if outcome.result and outcome.result.problems else EXIT_CLEAN
 
 
 def _intake_file(arguments: argparse.Namespace) -> int:
-    project = _project(arguments)
+    project = project_of(arguments)
     raw = _read_capped(arguments.file, MAX_BYTES + 1)
     lifecycle = Lifecycle.open(project)
     base = arguments.base or default_base(project)
@@ -423,65 +385,6 @@ def _intake_file(arguments: argparse.Namespace) -> int:
         print(report.text_line(finding))
     print(os.path.relpath(result.path))
     return EXIT_FINDINGS if result.findings else EXIT_CLEAN
-
-
-_KEPT = ("requests", "records", "data", "schemas", "site", ".git")
-"""What the repository keeps: an output flag never writes there (only ``--out`` writes a
-site, and only where the build allows)."""
-
-
-def _output_path(flag: str, name: str | None, project: Project) -> Path | None:
-    """Where ``flag`` may write ``name``: a new or regular file, reached through no link in or
-    into the repository, and outside the folders the repository keeps."""
-    if not name:
-        return None
-    path = Path.cwd() / name  # not normalized: "link/.." is where the link leads, then up
-    try:
-        mode: int | None = os.lstat(path).st_mode
-    except FileNotFoundError:
-        mode = None
-    except OSError as error:
-        raise UsageError(f"{flag} {name}: cannot be written ({error.strerror})") from None
-    if mode is not None and not stat.S_ISREG(mode):
-        raise UsageError(f"{flag} {name}: {_kind(mode)}; {_OUTPUT_ONLY}")
-    root = project.root.resolve()
-    for folder in path.parents:  # a link of the system's (macOS's /tmp) leads elsewhere
-        inside = folder.is_relative_to(root) or _real(folder).is_relative_to(root)
-        if folder.is_symlink() and inside:
-            raise UsageError(f"{flag} {name}: its folder {folder} is a link; {_OUTPUT_ONLY}")
-    real = _real(path)
-    for kept in _KEPT:
-        if real.is_relative_to(root / kept):
-            raise UsageError(
-                f"{flag} {name}: inside {kept}/, which the repository keeps; an output file "
-                "is written elsewhere (e.g. outside the repository, or in build/)"
-            )
-    return path
-
-
-_OUTPUT_ONLY = (
-    "certgen writes an output only to a new or regular file, never through a link (it could "
-    "lead anywhere) nor into a FIFO or device: give another file's path"
-)
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    return "a folder" if stat.S_ISDIR(mode) else "not a regular file"
-
-
-def _real(path: Path) -> Path:
-    return Path(os.path.realpath(path))
-
-
-def _write_output(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` (checked by ``_output_path``) as a new file renamed over it:
-    a link, or a hard link to a kept file, put there since is replaced, never written through."""
-    try:
-        write_atomically(path, text.encode("utf-8"))
-    except OSError as error:
-        raise UsageError(f"{path}: cannot be written ({error.strerror or error})") from None
 
 
 def _read_capped(name: str, limit: int) -> bytes:
@@ -509,7 +412,7 @@ def _verify(arguments: argparse.Namespace) -> int:
         raise UsageError(
             "give --site (the built site, or its address): the keys and the register come from it"
         )
-    ring = site.keyring() if site else KeyRing.load(_project(arguments).signing_dir)
+    ring = site.keyring() if site else KeyRing.load(project_of(arguments).signing_dir)
     verdict = verify(Path(arguments.path), ring, site)
     for line in verdict.lines:
         print(line)

@@ -19,6 +19,7 @@ TOP_LEVEL = {
     "cli": "command line",
     "commands": "command line",
     "rule_commands": "command line",
+    "check_command": "command line",
     "__main__": "command line",
 }
 

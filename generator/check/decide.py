@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from generator.check.holiday_table import holidays_of
 from generator.check.reference_data import (
     CalendarSettings,
     DocumentType,
@@ -76,7 +77,7 @@ class BusinessCalendar:
         """Why the office is closed on ``day``, or None on a business day."""
         if day.weekday() >= 5:
             return "weekend"
-        holiday = _holidays(self.settings.holidays_country, day.year).get(day)
+        holiday = holidays_of(self.settings.holidays_country, day.year).get(day)
         return holiday or self.office_closures.get(day)
 
     def is_business_day(self, day: date) -> bool:
@@ -105,13 +106,6 @@ class BusinessCalendar:
         if self.is_business_day(day) and local.time() <= self.cutoff:
             return day
         return self.next_business_day(day)
-
-
-@lru_cache(maxsize=64)
-def _holidays(country: str, year: int) -> dict[date, str]:
-    import holidays  # imported lazily: it takes a tenth of a second
-
-    return dict(holidays.country_holidays(country, years=year))
 
 
 @lru_cache(maxsize=8)

@@ -21,6 +21,7 @@ KEPT = ".gitkeep"
 never read."""
 YAML = (".yaml", ".yml")
 _YEAR = re.compile(r"[0-9]{4}\Z")
+_REQUEST_FILE = re.compile(r"(?:IC|EC)-([0-9]{4})-[0-9]{4}\.yaml\Z")
 _LAYOUT = (
     "the register holds only requests/<year>/<id>.yaml, the ID being IC-<year>-NNNN or "
     "EC-<year>-NNNN of its folder's year (for example requests/2026/IC-2026-0001.yaml)"
@@ -51,17 +52,43 @@ def discover(arguments: Sequence[str]) -> Discovery:
 def register_context(targets: list[Target], arguments: Sequence[str] = ()) -> list[Target]:
     """Other files of the registers (``requests`` folders) that the targets belong to; none
     when a whole register was given. Only what the layout admits is listed, never reported."""
-    folders = {os.path.dirname(os.path.abspath(path)) for path, _ in targets}
-    roots = {root for root in map(register_root, folders) if root is not None}
-    roots -= {os.path.abspath(a) for a in arguments if os.path.isdir(a)}
     seen = {os.path.abspath(path) for path, _ in targets}
     return [
         (file, os.path.relpath(file))
-        for root in sorted(roots)
-        if not os.path.islink(root)
+        for root in context_roots(targets, arguments)
         for file, _ in _register_walk(root, root, (), [])
         if os.path.abspath(file) not in seen
     ]
+
+
+def context_roots(targets: list[Target], arguments: Sequence[str] = ()) -> list[str]:
+    """The registers (absolute paths of ``requests`` folders, never a link) that the targets
+    belong to, unless they were given whole."""
+    folders = {os.path.dirname(os.path.abspath(path)) for path, _ in targets}
+    roots = {root for root in map(register_root, folders) if root is not None}
+    roots -= {os.path.abspath(a) for a in arguments if os.path.isdir(a)}
+    return sorted(root for root in roots if not os.path.islink(root))
+
+
+def year_folders(root: str) -> list[tuple[str, str]]:
+    """The year folders of the register at ``root`` that a check reads (no links): each
+    one's year and path."""
+    return [
+        (folder.name, folder.path)
+        for folder in _entries(root, root, [])
+        if folder.is_dir(follow_symlinks=False) and _YEAR.match(folder.name)
+    ]
+
+
+def admitted_files(year: str, folder: str) -> list[os.DirEntry[str]]:
+    """The request files of a year folder that a check reads, in no set order: what the
+    layout admits (``<id>.yaml`` of that year, regular files, no links), nothing reported."""
+    named = re.compile(rf"(?:IC|EC)-{year}-[0-9]{{4}}\.yaml\Z").match
+    try:
+        with os.scandir(folder) as listing:
+            return [e for e in listing if named(e.name) and e.is_file(follow_symlinks=False)]
+    except OSError:
+        return []  # not listed: a check of the register reports it
 
 
 def register_root(path: str) -> str | None:
@@ -195,7 +222,8 @@ def _misplaced(place: tuple[str, ...], folder: bool) -> str | None:
             f"a year folder holds request files only, no folders: {_LAYOUT}; move what "
             f"this holds into requests/{year}/ or out of requests/ (it is not read)"
         )
-    if re.fullmatch(rf"(IC|EC)-{year}-[0-9]{{4}}\.yaml", name):
+    named = _REQUEST_FILE.match(name)
+    if named and named.group(1) == year:
         return None
     return (
         f"this file name is not a request ID of {year}{_hint(name, year)}: {_LAYOUT}; rename "

@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from generator.check import holiday_table
 from generator.check.cache import CheckCache
 from generator.check.decide import Facts, decide
-from generator.check.discovery import discover, register_context
+from generator.check.discovery import context_roots, discover, register_context
 from generator.check.document import ITEM_WORDS, Document, Loaded
 from generator.check.load import load_file
 from generator.check.outcomes import CheckResult, FileOutcome
@@ -28,6 +29,7 @@ from generator.check.reference_data import (
     data_schemas,
     load_data_documents,
 )
+from generator.check.register_index import IndexUnavailable, RegisterIndex
 from generator.check.request import Request
 from generator.check.rules import (
     Context,
@@ -41,7 +43,7 @@ from generator.check.transitions import PUBLISHED
 from generator.errors import CertgenError
 from generator.files import linked_folder
 from generator.findings import Finding, Severity
-from generator.fingerprints import canonical_json
+from generator.fingerprints import canonical_json, code_hash, environment_hash
 from generator.project import Project
 from generator.workers import forked_pool
 
@@ -62,6 +64,7 @@ class Checker:
         self.last_kept: KeptRecord | None = None
         self.linked_folders: dict[Path, Path | None] = {}
         """Each records/<year> folder seen, and the link among its folders, if any."""
+        holiday_table.use_cache(project.cache_dir / "holidays")
         self.request_schema = load_schema(project.schema_dir / "request.schema.json")
         paths = data_paths(project.data_dir)
         missing = [str(p) for p in paths.values() if not p.is_file()]
@@ -383,26 +386,79 @@ def run_check(
     arguments: Sequence[str],
     jobs: int | None = None,
     cache: CheckCache | None = None,
+    index_folder: Path | None = None,
 ) -> CheckResult:
-    """Check the files named by ``arguments``; with a cache, unchanged files are not re-read."""
+    """Check the files named by ``arguments``; with a cache, unchanged files are not re-read.
+
+    The other files of the registers the files belong to are what cross-request rules
+    compare them with: with ``index_folder``, they come from the register index kept there
+    (read again only where they changed), else every one is read."""
     found = discover(arguments)
     targets = found.files
-    context = register_context(targets, arguments)
+    jobs = jobs or os.cpu_count() or 1
+    roots = context_roots(targets, arguments)
+    indexes = _open_indexes(checker, index_folder, roots) if index_folder and roots else None
+    context = [] if indexes is not None else register_context(targets, arguments)
     work = [(p, d, True) for p, d in targets] + [(p, d, False) for p, d in context]
     known = cache.lookup(work) if cache else {}
     fresh = [item for item in work if item[1] not in known]
-    for item, outcome in zip(fresh, _run(checker, fresh, jobs or os.cpu_count() or 1), strict=True):
+    for item, outcome in zip(fresh, _run(checker, fresh, jobs), strict=True):
         known[item[1]] = outcome
         if cache:
             cache.store(item, outcome)
     result = CheckResult([*checker.data_findings, *found.findings], len(targets))
     for _, display, _ in work:
         _collect(result, known[display])
+    if indexes is not None:
+        neighbours = _neighbours(checker, indexes, result.entries, targets, jobs)
+        if neighbours is None:  # an index failed on the way: read the register instead
+            return run_check(checker, arguments, jobs, cache)
+        result.entries += neighbours
     if checker.reference is not None:
         result.entries = checker.with_originals_locked(result.entries)
         result.findings += run_repository_rules(result.entries, {d for _, d in targets})
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _open_indexes(checker: Checker, folder: Path, roots: list[str]) -> list[RegisterIndex] | None:
+    """The index of each register, or None when one cannot be opened here."""
+    environment = environment_hash(code_hash(), checker.locked)
+    indexes: list[RegisterIndex] = []
+    try:
+        for root in roots:
+            indexes.append(RegisterIndex.open(folder, root, environment))
+    except IndexUnavailable:
+        for index in indexes:
+            index.close()
+        return None
+    return indexes
+
+
+def _neighbours(
+    checker: Checker,
+    indexes: list[RegisterIndex],
+    entries: list[Entry],
+    targets: list[tuple[str, str]],
+    jobs: int,
+) -> list[Entry] | None:
+    """The entries of the registers' other files that the targets' entries are compared
+    with, from the indexes (brought up to date first); None when an index failed."""
+
+    def read(files: list[tuple[str, str]]) -> list[Entry | None]:
+        return [outcome.entry for outcome in _run(checker, [(*f, False) for f in files], jobs)]
+
+    skip = {os.path.abspath(path) for path, _ in targets}
+    found: list[Entry] = []
+    try:
+        for index in indexes:
+            found += index.neighbours(read, entries, skip)
+    except IndexUnavailable:
+        return None
+    finally:
+        for index in indexes:
+            index.close()
+    return found
 
 
 def _collect(result: CheckResult, outcome: FileOutcome) -> None:

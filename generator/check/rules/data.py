@@ -9,6 +9,7 @@ from functools import cache
 from itertools import pairwise
 from typing import Any
 
+from generator.check import holiday_table
 from generator.check.document import Document
 from generator.check.rules.registry import DataProblem, rule
 from generator.findings import shown
@@ -309,7 +310,7 @@ def business_calendar_known(data: Data) -> Iterator[DataProblem]:
             "closing time after the cut-off",
         )
     country = calendar["holidays_country"]
-    if country not in _holiday_countries():
+    if not holiday_table.known(country):
         yield DataProblem(
             "services",
             "/business_calendar/holidays_country",
@@ -323,10 +324,3 @@ def _time_zones() -> frozenset[str]:
     import zoneinfo
 
     return frozenset(zoneinfo.available_timezones())
-
-
-@cache
-def _holiday_countries() -> frozenset[str]:
-    import holidays
-
-    return frozenset(holidays.list_supported_countries())
