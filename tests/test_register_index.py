@@ -1,0 +1,195 @@
+"""The register index (generator/check/register_index.py): a check of one file that takes the
+register's other files from the index finds exactly what a check reading them all finds, on a
+register with cross-request problems, and stays exact as files change, appear and go."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.check import register_index
+from generator.check.outcomes import CheckResult
+from generator.check.pipeline import Checker, run_check
+from generator.check.rules import Entry
+from generator.findings import Finding
+from generator.project import Project
+from tests.helpers import make_project, working_directory
+
+CASES = Path(__file__).parent / "cases" / "invalid"
+
+
+class CountingChecker(Checker):
+    """A checker that counts the files it reads for their entries only (context files)."""
+
+    read: int = 0
+
+    def index_file(self, path: str, display: str) -> Entry | None:
+        self.read += 1
+        return super().index_file(path, display)
+
+
+def _with_problems(root: Path) -> Path:
+    """The example register, with cross-request problems added: a duplicate ID, broken
+    amendment links from either side, two amendments of one certificate at once, a repeated
+    official number, an amendment after departure that changes what left (T410)."""
+    make_project(root, with_requests=True)
+    year = root / "requests" / "2026"
+    copy = (year / "EC-2026-0002.yaml").read_text("utf-8")
+    (year / "EC-2026-0901.yaml").write_text(copy, "utf-8")  # R103 both sides (and R102)
+    unknown = (CASES / "r120-supersedes-unknown.yaml").read_text("utf-8")
+    (year / "IC-2026-0902.yaml").write_text(unknown.replace("IC-2026-0003", "IC-2026-0902"))
+    for number in ("0904", "0905"):  # one amendment at a time (R120)
+        text = unknown.replace("IC-2026-0003", f"IC-2026-{number}")
+        (year / f"IC-2026-{number}.yaml").write_text(text.replace("IC-2026-0999", "IC-2026-0002"))
+    repeated = CASES / "r122-duplicate-official-number" / "IC-2026-0008.yaml"
+    (year / "IC-2026-0903.yaml").write_text(
+        repeated.read_text("utf-8").replace("IC-2026-0008", "IC-2026-0903")
+    )
+    replaced = (CASES / "r121-superseded-by-unknown.yaml").read_text("utf-8")
+    replaced = replaced.replace("IC-2026-0001", "IC-2026-0906")  # R121: no link back
+    (year / "IC-2026-0906.yaml").write_text(replaced.replace("IC-2026-0999", "IC-2026-0003"))
+    for name in ("IC-2026-0001.yaml", "IC-2026-0009.yaml"):
+        shutil.copy(CASES / "t410-amendment-after-departure-changes-weight" / name, year / name)
+    return root
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in (root / "requests").rglob("*.yaml"))
+
+
+def _own(result: CheckResult, display: str) -> list[Finding]:
+    return [f for f in result.findings if f.path == display]
+
+
+def _compare_every_file(root: Path, index: Path) -> int:
+    """Check each file with the index and without it: the same findings, and those a check of
+    the whole register gives that file. The count of files the indexed checks read."""
+    checker, indexing = Checker(Project(root)), CountingChecker(Project(root))
+    whole = run_check(checker, ["requests"], jobs=1)
+    for display in _files(root):
+        plain = run_check(checker, [display], jobs=1)
+        indexed = run_check(indexing, [display], jobs=1, index_folder=index)
+        assert indexed.findings == plain.findings, display
+        assert _own(indexed, display) == _own(whole, display), display
+    assert indexing.read <= len(_files(root))  # from the index: each file read once at most
+    return indexing.read
+
+
+@pytest.fixture
+def register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The register with problems, its files trusted as soon as they are read (their change
+    times are now, and cannot be set back: the racy window is tested on its own)."""
+    monkeypatch.setattr(register_index, "RACY_SECONDS", -1)
+    return _with_problems(tmp_path / "project")
+
+
+def test_cross_request_problems_are_found_as_by_a_whole_check(
+    register: Path, tmp_path: Path
+) -> None:
+    with working_directory(register):
+        checker = Checker(Project(register))
+        whole = run_check(checker, ["requests"], jobs=1)
+        codes = {f.code for f in whole.findings}
+        assert {"R103", "R120", "R121", "R122", "T410"} <= codes  # the register has what is compared
+        _compare_every_file(register, tmp_path / "index")
+
+
+def test_the_index_reads_only_what_changed(register: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    target = "requests/2026/EC-2026-0002.yaml"
+    with working_directory(register):
+        checker = CountingChecker(Project(register))
+        run_check(checker, [target], jobs=1, index_folder=index)
+        first = checker.read
+        assert first == len(_files(register))  # a new index reads every file once
+        run_check(checker, [target], jobs=1, index_folder=index)
+        assert checker.read == first  # nothing changed: nothing read
+
+        # another file takes the target's ID, rewritten in place with its size and
+        # modification time as they were: only its change time tells
+        other = register / "requests" / "2026" / "EC-2026-0003.yaml"
+        before = other.stat()
+        content = other.read_bytes().replace(b"id: EC-2026-0003", b"id: EC-2026-0002")
+        assert len(content) == before.st_size
+        with other.open("r+b") as handle:
+            handle.write(content)
+        os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+        result = run_check(checker, [target], jobs=1, index_folder=index)
+        assert checker.read == first + 1
+        assert any(f.code == "R103" and "EC-2026-0003" in f.message for f in result.findings)
+        assert result.findings == run_check(Checker(Project(register)), [target], jobs=1).findings
+
+
+def test_files_that_appear_and_go(register: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    with working_directory(register):
+        _compare_every_file(register, index)
+        year = register / "requests" / "2026"
+        (year / "EC-2026-0901.yaml").unlink()  # the duplicate goes
+        shutil.copy(year / "IC-2026-0003.yaml", year / "IC-2026-0950.yaml")  # another comes
+        (register / "requests" / "2027").mkdir()
+        shutil.copy(
+            year / "EC-2026-0004.yaml", register / "requests" / "2027" / "EC-2027-0001.yaml"
+        )
+        _compare_every_file(register, index)
+        shutil.rmtree(register / "requests" / "2025")  # a whole year folder goes
+        _compare_every_file(register, index)
+
+
+def test_a_file_changed_just_now_is_read_again(register: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    target = "requests/2026/EC-2026-0002.yaml"
+    with working_directory(register):
+        register_index.RACY_SECONDS = 3600  # every file was changed within the window
+        checker = CountingChecker(Project(register))
+        run_check(checker, [target], jobs=1, index_folder=index)
+        first = checker.read
+        run_check(checker, [target], jobs=1, index_folder=index)
+        assert checker.read == 2 * first  # none trusted: all read again
+
+
+def test_a_large_register_is_listed_in_two_processes(
+    register: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(register_index, "PARALLEL_FILES", 0)
+    with working_directory(register):
+        _compare_every_file(register, tmp_path / "index")
+
+
+def test_without_a_usable_index_the_register_is_read(register: Path, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "index"
+    not_a_folder.write_text("a file where the index folder would be")
+    target = "requests/2026/EC-2026-0002.yaml"
+    with working_directory(register):
+        checker = CountingChecker(Project(register))
+        result = run_check(checker, [target], jobs=1, index_folder=not_a_folder)
+        assert checker.read == len(_files(register)) - 1
+        assert result.findings == run_check(checker, [target], jobs=1).findings
+
+
+def test_a_damaged_index_is_made_again(register: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    target = "requests/2026/EC-2026-0002.yaml"
+    with working_directory(register):
+        checker = CountingChecker(Project(register))
+        expected = run_check(checker, [target], jobs=1, index_folder=index).findings
+        for database in index.glob("*.sqlite3"):
+            database.write_bytes(b"not a database" * 100)
+        assert run_check(checker, [target], jobs=1, index_folder=index).findings == expected
+        read = checker.read
+        run_check(checker, [target], jobs=1, index_folder=index)
+        assert checker.read == read  # made again, and used
+
+
+def test_another_environment_never_reads_the_index(register: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    root = str(register / "requests")
+    first = register_index.RegisterIndex.open(index, root, "one")
+    first.close()
+    second = register_index.RegisterIndex.open(index, root, "two")
+    second.close()
+    assert first.database != second.database
+    assert not first.database.exists()  # the other environment's database is removed
