@@ -54,10 +54,7 @@ class Project:
     @property
     def caches(self) -> Path:
         """The folder of every repository's caches (``cache_dir`` is this one's)."""
-        base = os.environ.get("CERTGEN_CACHE_DIR") or os.path.join(
-            os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "certgen"
-        )
-        return Path(os.path.expanduser(base))
+        return cache_home()
 
     @property
     def reserved_outputs(self) -> tuple[Path, ...]:
@@ -107,3 +104,12 @@ class Project:
             f"{start} is not inside a certgen repository (no {MARKER} found); "
             "run certgen from the repository or pass --project"
         )
+
+
+def cache_home() -> Path:
+    """The folder of certgen's caches: ``CERTGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/certgen``,
+    else ``~/.cache/certgen``."""
+    base = os.environ.get("CERTGEN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "certgen"
+    )
+    return Path(os.path.expanduser(base))

@@ -7,9 +7,10 @@ import argparse
 import shutil
 import textwrap
 
-from generator.check.catalog import STAGE_TITLES, all_codes, summary_text
+from generator.check.catalog import STAGE_TITLES, kept_codes, summary_text
 from generator.cli import EXIT_CLEAN
 from generator.errors import UsageError
+from generator.project import cache_home
 
 
 def _rules(arguments: argparse.Namespace) -> int:
@@ -17,7 +18,7 @@ def _rules(arguments: argparse.Namespace) -> int:
     terminal (at most 100 columns), never cut."""
     width = max(60, min(100, shutil.get_terminal_size((100, 24)).columns))
     stage = None
-    for code in all_codes().values():
+    for code in kept_codes(cache_home() / "codes").values():
         if code.stage != stage:
             stage = code.stage
             print(f"\n{STAGE_TITLES[stage]}")
@@ -31,7 +32,7 @@ def _rules(arguments: argparse.Namespace) -> int:
 
 
 def _explain(arguments: argparse.Namespace) -> int:
-    code = all_codes().get(arguments.code.upper())
+    code = kept_codes(cache_home() / "codes").get(arguments.code.upper())
     if code is None:
         raise UsageError(f"unknown code {arguments.code!r}; 'certgen rules' lists them")
     print(f"{code.code} {code.name} ({code.severity}, {STAGE_TITLES[code.stage].lower()})\n")
