@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
-from generator.check.catalog import all_codes
+from generator.check.catalog import all_codes, kept_codes
 from generator.check.rules import RULES
 from generator.check.rules.registry import rule
 from generator.findings import Severity
+from generator.fingerprints import code_hash
 from generator.website.guidance_pages import _render, _rule_stages
 from tests.test_cases import EXPECTED
 
@@ -105,3 +108,16 @@ def test_every_code_has_a_failing_case() -> None:
 
 def test_every_rule_is_in_the_catalogue() -> None:
     assert set(RULES) <= set(CODES)
+
+
+def test_the_kept_codes_are_the_codes(tmp_path: Path) -> None:
+    """certgen rules reads the codes from the cache: the same codes, made again when the
+    kept file is damaged, and kept under a name of certgen's code (another code, another
+    file)."""
+    assert kept_codes(tmp_path) == CODES  # written
+    (kept,) = tmp_path.glob("codes-*.json")
+    assert kept.name == f"codes-{code_hash()[:16]}.json"
+    assert kept_codes(tmp_path) == CODES  # read
+    kept.write_text("[{]")
+    assert kept_codes(tmp_path) == CODES  # made again
+    assert json.loads(kept.read_text())[0]["code"] == next(iter(CODES))
