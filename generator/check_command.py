@@ -1,7 +1,8 @@
 """``certgen check``, and what every command shares: the project it works on, and the output
 files it may write. Kept apart from the other commands so that checking a file (a pre-commit
 hook, an editor) imports the checker only, not the site builder, the PDF renderer or git and
-GitHub's clients."""
+GitHub's clients; and the checker is imported only once the listing of a large register (what
+a check of one file waits for) has started, in other processes."""
 
 from __future__ import annotations
 
@@ -11,13 +12,11 @@ import stat
 import sys
 from pathlib import Path
 
-from generator.check import report
-from generator.check.pipeline import Checker, run_check
+from generator.check import listing
 from generator.cli import EXIT_CLEAN, EXIT_FINDINGS
 from generator.errors import UsageError
 from generator.files import write_atomically
 from generator.project import Project
-from generator.workflow.review import add_tree_findings, review
 
 
 def project_of(arguments: argparse.Namespace) -> Project:
@@ -90,8 +89,29 @@ def _check(arguments: argparse.Namespace) -> int:
     summary_file = output_path("--summary-file", arguments.summary_file, project)
     summary_json = output_path("--summary-json", arguments.summary_json, project)
     paths = arguments.paths or [os.path.relpath(project.requests_dir)]
+    listings = listing.start_for(paths)
+    try:
+        return _checked(arguments, project, paths, listings, summary_file, summary_json)
+    finally:
+        for started in listings.values():
+            started.discard()
+
+
+def _checked(
+    arguments: argparse.Namespace,
+    project: Project,
+    paths: list[str],
+    listings: dict[str, listing.Listing],
+    summary_file: Path | None,
+    summary_json: Path | None,
+) -> int:
+    from generator.check import report
+    from generator.check.pipeline import Checker, run_check
+    from generator.workflow.review import add_tree_findings, review
+
     checker = Checker(project)
-    result = run_check(checker, paths, arguments.jobs, index_folder=project.cache_dir / "index")
+    index = project.cache_dir / "index"
+    result = run_check(checker, paths, arguments.jobs, index_folder=index, listings=listings)
     add_tree_findings(result, project)
     if arguments.base:
         review(result, checker, project, arguments.base)

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.check import register_index
+from generator.check import listing, register_index
 from generator.check.outcomes import CheckResult
 from generator.check.pipeline import Checker, run_check
 from generator.check.rules import Entry
 from generator.findings import Finding
 from generator.project import Project
-from tests.helpers import make_project, working_directory
+from tests.helpers import make_project, run, working_directory
 
 CASES = Path(__file__).parent / "cases" / "invalid"
 
@@ -93,7 +93,13 @@ def test_cross_request_problems_are_found_as_by_a_whole_check(
         checker = Checker(Project(register))
         whole = run_check(checker, ["requests"], jobs=1)
         codes = {f.code for f in whole.findings}
-        assert {"R103", "R120", "R121", "R122", "T410"} <= codes  # the register has what is compared
+        assert {
+            "R103",
+            "R120",
+            "R121",
+            "R122",
+            "T410",
+        } <= codes  # the register has what is compared
         _compare_every_file(register, tmp_path / "index")
 
 
@@ -154,9 +160,24 @@ def test_a_file_changed_just_now_is_read_again(register: Path, tmp_path: Path) -
 def test_a_large_register_is_listed_in_two_processes(
     register: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(register_index, "PARALLEL_FILES", 0)
+    monkeypatch.setattr(listing, "PARALLEL_FILES", 0)
     with working_directory(register):
         _compare_every_file(register, tmp_path / "index")
+
+
+def test_certgen_check_of_a_file_lists_the_register_before_loading_the_checker(
+    register: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command starts the listing (in two processes here) first: what it prints is what a
+    check reading the whole register prints."""
+    monkeypatch.setattr(listing, "PARALLEL_FILES", 0)
+    target = "requests/2026/EC-2026-0901.yaml"
+    first = run(["check", target], register)
+    again = run(["check", target], register)
+    monkeypatch.setenv("CERTGEN_CACHE_DIR", str(register / "schemas" / "request.schema.json"))
+    read_whole = run(["check", target], register)  # no index can be kept there
+    assert first == again == read_whole
+    assert first[0] == 1 and "R103" in first[1]
 
 
 def test_without_a_usable_index_the_register_is_read(register: Path, tmp_path: Path) -> None:

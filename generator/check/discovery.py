@@ -11,16 +11,15 @@ import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from generator.check.listing import REGISTER, YEAR, register_root
 from generator.check.load import refused_file
 from generator.errors import UsageError
 from generator.findings import Finding, Severity
 
-REGISTER = "requests"
 KEPT = ".gitkeep"
 """The one file a register may hold besides requests: it keeps an empty folder in git, and is
 never read."""
 YAML = (".yaml", ".yml")
-_YEAR = re.compile(r"[0-9]{4}\Z")
 _REQUEST_FILE = re.compile(r"(?:IC|EC)-([0-9]{4})-[0-9]{4}\.yaml\Z")
 _LAYOUT = (
     "the register holds only requests/<year>/<id>.yaml, the ID being IC-<year>-NNNN or "
@@ -70,38 +69,6 @@ def context_roots(targets: list[Target], arguments: Sequence[str] = ()) -> list[
     return sorted(root for root in roots if not os.path.islink(root))
 
 
-def year_folders(root: str) -> list[tuple[str, str]]:
-    """The year folders of the register at ``root`` that a check reads (no links): each
-    one's year and path."""
-    return [
-        (folder.name, folder.path)
-        for folder in _entries(root, root, [])
-        if folder.is_dir(follow_symlinks=False) and _YEAR.match(folder.name)
-    ]
-
-
-def admitted_files(year: str, folder: str) -> list[os.DirEntry[str]]:
-    """The request files of a year folder that a check reads, in no set order: what the
-    layout admits (``<id>.yaml`` of that year, regular files, no links), nothing reported."""
-    named = re.compile(rf"(?:IC|EC)-{year}-[0-9]{{4}}\.yaml\Z").match
-    try:
-        with os.scandir(folder) as listing:
-            return [e for e in listing if named(e.name) and e.is_file(follow_symlinks=False)]
-    except OSError:
-        return []  # not listed: a check of the register reports it
-
-
-def register_root(path: str) -> str | None:
-    """The nearest folder named ``requests`` holding ``path`` (absolute), or ``path`` itself."""
-    while True:
-        if os.path.basename(path) == REGISTER:
-            return path
-        parent = os.path.dirname(path)
-        if parent == path:
-            return None
-        path = parent
-
-
 def _targets(argument: str, findings: list[Finding]) -> Iterator[Target]:
     path = os.path.normpath(argument)  # "requests/" names the entry, not what a link holds
     try:
@@ -141,7 +108,7 @@ def _in_register(
     path: str, shown: str, place: tuple[str, ...], folder: bool, findings: list[Finding]
 ) -> Iterator[Target]:
     """A file or folder given by name inside a register, at ``place`` under its root."""
-    if folder and len(place) == 1 and _YEAR.match(place[0]):
+    if folder and len(place) == 1 and YEAR.match(place[0]):
         yield from _register_walk(path, shown, place, findings)
         return
     if place[-1] == KEPT and not folder:
@@ -210,7 +177,7 @@ def _misplaced(place: tuple[str, ...], folder: bool) -> str | None:
     name, year = place[-1], place[0]
     if len(place) == 1 and not folder:
         return f"a file directly in requests/ is no request: {_LAYOUT}; move it out (not read)"
-    if not _YEAR.match(year):
+    if not YEAR.match(year):
         return (
             f"requests/{year}/ is not named for a year (four digits): {_LAYOUT}; rename the "
             "folder or move it out of requests/ (nothing in it is read)"

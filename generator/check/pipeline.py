@@ -20,6 +20,7 @@ from generator.check.cache import CheckCache
 from generator.check.decide import Facts, decide
 from generator.check.discovery import context_roots, discover, register_context
 from generator.check.document import ITEM_WORDS, Document, Loaded
+from generator.check.listing import Listing
 from generator.check.load import load_file
 from generator.check.outcomes import CheckResult, FileOutcome
 from generator.check.reference_data import (
@@ -387,12 +388,14 @@ def run_check(
     jobs: int | None = None,
     cache: CheckCache | None = None,
     index_folder: Path | None = None,
+    listings: dict[str, Listing] | None = None,
 ) -> CheckResult:
     """Check the files named by ``arguments``; with a cache, unchanged files are not re-read.
 
     The other files of the registers the files belong to are what cross-request rules
     compare them with: with ``index_folder``, they come from the register index kept there
-    (read again only where they changed), else every one is read."""
+    (read again only where they changed; ``listings`` are the registers' listings if they
+    were started already, by register), else every one is read."""
     found = discover(arguments)
     targets = found.files
     jobs = jobs or os.cpu_count() or 1
@@ -410,7 +413,7 @@ def run_check(
     for _, display, _ in work:
         _collect(result, known[display])
     if indexes is not None:
-        neighbours = _neighbours(checker, indexes, result.entries, targets, jobs)
+        neighbours = _neighbours(checker, indexes, result.entries, targets, jobs, listings or {})
         if neighbours is None:  # an index failed on the way: read the register instead
             return run_check(checker, arguments, jobs, cache)
         result.entries += neighbours
@@ -441,6 +444,7 @@ def _neighbours(
     entries: list[Entry],
     targets: list[tuple[str, str]],
     jobs: int,
+    listings: dict[str, Listing],
 ) -> list[Entry] | None:
     """The entries of the registers' other files that the targets' entries are compared
     with, from the indexes (brought up to date first); None when an index failed."""
@@ -452,7 +456,7 @@ def _neighbours(
     found: list[Entry] = []
     try:
         for index in indexes:
-            found += index.neighbours(read, entries, skip)
+            found += index.neighbours(read, entries, skip, listings.get(index.root))
     except IndexUnavailable:
         return None
     finally:

@@ -25,27 +25,21 @@ import os
 import sqlite3
 import sys
 import time
-from array import array
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from generator.check.discovery import Target, admitted_files, year_folders
+from generator.check import listing
+from generator.check.discovery import Target
+from generator.check.listing import Listing, ListingFailed, State, digest_of
 from generator.check.rules import Entry
-from generator.workers import ChildFailed, in_two_processes
 
 SCHEMA_VERSION = 1
 RACY_SECONDS = 2
 BUSY_SECONDS = 60
 """How long a check waits for another check that is updating the same index."""
 
-_INODE = 2**63 - 1
-"""An inode number as stored (a signed 64-bit number)."""
-
-State = tuple[str, int, int, int, int, int]
-"""A request file as read: its name in its year folder, size, modification and change times
-(nanoseconds), inode and mode."""
 ReadEntries = Callable[[list[Target]], list[Entry | None]]
 """Reads request files (path, path shown) and gives each one's entry (None: it has no ID)."""
 
@@ -121,12 +115,17 @@ class RegisterIndex:
         self.connection.close()
 
     def neighbours(
-        self, read: ReadEntries, targets: Iterable[Entry], skip: set[str]
+        self,
+        read: ReadEntries,
+        targets: Iterable[Entry],
+        skip: set[str],
+        listed: Listing | None = None,
     ) -> list[Entry]:
         """The entries of the register that cross-request rules compare ``targets`` with,
         in the order a check of the whole register reads them, after bringing the index up
         to date (``read`` reads the files that changed); files in ``skip`` (absolute paths,
-        the targets themselves) left out.
+        the targets themselves) left out; ``listed`` is the register's listing if it was
+        started already.
 
         They are every entry that shares an ID or official number with a target, that a
         target's ``supersedes`` or ``superseded_by`` names, and that amends what a target is
@@ -142,13 +141,13 @@ class RegisterIndex:
         try:
             self.connection.execute("BEGIN IMMEDIATE")
             try:
-                self._refresh(read)
+                self._refresh(read, listed or listing.start(self.root))
                 rows = self._rows(ids, numbers)
                 self.connection.execute("COMMIT")
             except BaseException:
                 self.connection.execute("ROLLBACK")
                 raise
-        except sqlite3.Error as error:
+        except (sqlite3.Error, ListingFailed) as error:
             raise IndexUnavailable(f"{self.database}: {error}") from error
         found = []
         for name, text in rows:
@@ -169,13 +168,18 @@ class RegisterIndex:
         cursor = self.connection.execute(query, [*ids, *ids, *numbers])
         return cursor.fetchall()
 
-    def _refresh(self, read: ReadEntries) -> None:
+    def _refresh(self, read: ReadEntries, listed: Listing) -> None:
         """Bring every row up to date with the files as they are now."""
         started = time.time_ns()
         stored = dict(self.connection.execute("SELECT year, digest FROM folders").fetchall())
         self.read = 0
-        for year, states in sorted(_changed_folders(self.root, stored).items()):
-            self._refresh_folder(year, states, started, read)
+        folders = {folder.year: folder for folder in listed.collect()}
+        for year in sorted(set(stored) | set(folders)):
+            folder = folders.get(year)
+            if folder is None:
+                self._refresh_folder(year, [], started, read)
+            elif stored.get(year) != folder.digest:
+                self._refresh_folder(year, folder.states(), started, read)
 
     def _refresh_folder(
         self, year: str, states: list[State], started: int, read: ReadEntries
@@ -215,104 +219,8 @@ class RegisterIndex:
             return
         self.connection.execute(
             "INSERT OR REPLACE INTO folders VALUES (?, ?, ?)",
-            (year, _digest_of(kept), json.dumps(kept)),
+            (year, digest_of(kept), json.dumps(kept)),
         )
-
-
-PARALLEL_FILES = 20_000
-"""From this many files (by the folders' sizes), half the folders are listed by a forked
-process at the same time: the file system's answers are what a large register's check waits
-for."""
-
-
-def _changed_folders(root: str, stored: dict[str, str]) -> dict[str, list[State]]:
-    """The state of every request file in each year folder whose digest is not the one
-    ``stored``; a folder that went is there with no files."""
-    folders = year_folders(root)
-    mine, theirs = _halves(folders)
-
-    def changed(folder: tuple[str, str]) -> tuple[str, list[str], bytes] | None:
-        names, numbers = _listing(*folder)
-        if stored.get(folder[0]) == _digest(names, numbers):
-            return None
-        return folder[0], names, numbers.tobytes()
-
-    try:
-        found = in_two_processes(changed, mine, theirs)
-    except ChildFailed as error:
-        raise IndexUnavailable(str(error)) from error
-    result = {
-        year: _states(names, array("q", numbers)) for year, names, numbers in filter(None, found)
-    }
-    listed = {year for year, _ in folders}
-    result.update({year: [] for year in stored if year not in listed})
-    return result
-
-
-def _halves(folders: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The folders in two halves of about as many files (by the folders' own sizes), the
-    second empty below ``PARALLEL_FILES``."""
-    sizes = {path: _folder_size(path) for _, path in folders}
-    if sum(sizes.values()) < PARALLEL_FILES * _BYTES_A_FILE:
-        return folders, []
-    halves: tuple[list[tuple[str, str]], list[tuple[str, str]]] = ([], [])
-    weights = [0, 0]
-    for folder in sorted(folders, key=lambda f: -sizes[f[1]]):  # the largest first
-        lighter = 0 if weights[0] <= weights[1] else 1
-        halves[lighter].append(folder)
-        weights[lighter] += sizes[folder[1]]
-    return halves
-
-
-_BYTES_A_FILE = 32
-"""About what a file's entry takes in its folder's own size (ext4: 8 bytes and the name)."""
-
-
-def _folder_size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0
-
-
-def _listing(year: str, folder: str) -> tuple[list[str], array[int]]:
-    """The name of each request file of a year folder, and its state as it is now: size,
-    modification and change times, inode and mode, five numbers a file (one pass, no
-    object a file: a large register's check waits for this)."""
-    names: list[str] = []
-    numbers = array("q")
-    name, add = names.append, numbers.extend
-    for entry in admitted_files(year, folder):
-        try:
-            status = entry.stat(follow_symlinks=False)
-        except OSError:  # gone since it was listed: the next check sees it go
-            continue
-        name(entry.name)
-        add(
-            (
-                status.st_size,
-                status.st_mtime_ns,
-                status.st_ctime_ns,
-                status.st_ino & _INODE,
-                status.st_mode,
-            )
-        )
-    return names, numbers
-
-
-def _states(names: list[str], numbers: array[int]) -> list[State]:
-    return [(name, *numbers[5 * i : 5 * i + 5]) for i, name in enumerate(names)]  # type: ignore[misc]
-
-
-def _digest(names: list[str], numbers: array[int]) -> str:
-    """A digest of the states' values (never of how the objects are laid out in memory)."""
-    digest = hashlib.sha256("\0".join(names).encode())
-    digest.update(numbers.tobytes())
-    return digest.hexdigest()
-
-
-def _digest_of(states: list[State]) -> str:
-    return _digest([s[0] for s in states], array("q", [n for s in states for n in s[1:]]))
 
 
 def _racy(state: State, started: int) -> bool:
