@@ -143,6 +143,12 @@ def test_files_that_appear_and_go(register: Path, tmp_path: Path) -> None:
         _compare_every_file(register, index)
         shutil.rmtree(register / "requests" / "2025")  # a whole year folder goes
         _compare_every_file(register, index)
+        # what a check never reads as a request is never indexed either
+        (year / "notes.txt").write_text("id: EC-2026-0002\n")
+        (year / "EC-2026-0960.yaml").symlink_to(year / "EC-2026-0002.yaml")
+        (year / "IC-2026-0961.yaml").mkdir()
+        (year / "EC-2025-0962.yaml").write_text((year / "EC-2026-0002.yaml").read_text())
+        _compare_every_file(register, index)
 
 
 def test_a_file_changed_just_now_is_read_again(register: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import hashlib
 import marshal
 import os
 import re
+import stat
 from array import array
 from dataclasses import dataclass, field
 
@@ -42,9 +43,16 @@ class FolderListing:
     numbers: bytes
 
     def states(self) -> list[State]:
+        """The state of each request file a check reads: what the layout admits
+        (``<id>.yaml`` of the folder's year, regular files, no links)."""
         names = self.names.decode().split("\0") if self.names else []
         numbers = array("q", self.numbers)
-        return [(name, *numbers[5 * i : 5 * i + 5]) for i, name in enumerate(names)]  # type: ignore[misc]
+        named = re.compile(rf"(?:IC|EC)-{self.year}-[0-9]{{4}}\.yaml\Z").match
+        return [
+            (name, *numbers[5 * i : 5 * i + 5])  # type: ignore[misc]
+            for i, name in enumerate(names)
+            if named(name) and stat.S_ISREG(numbers[5 * i + 4])
+        ]
 
 
 def register_root(path: str) -> str | None:
@@ -73,38 +81,32 @@ def year_folders(root: str) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def admitted_files(year: str, folder: str) -> list[os.DirEntry[str]]:
-    """The request files of a year folder that a check reads, in no set order: what the
-    layout admits (``<id>.yaml`` of that year, regular files, no links), nothing reported."""
-    named = re.compile(rf"(?:IC|EC)-{year}-[0-9]{{4}}\.yaml\Z").match
-    try:
-        with os.scandir(folder) as listing:
-            return [e for e in listing if named(e.name) and e.is_file(follow_symlinks=False)]
-    except OSError:
-        return []  # not listed: a check of the register reports it
-
-
 def list_folder(year: str, folder: str) -> FolderListing:
-    """The state of each request file of a year folder as it is now (one pass, no object a
-    file)."""
+    """The state of everything in a year folder as it is now (one pass, no object a file, no
+    test of names: what a large register's check waits for); ``states`` keeps what a check
+    reads."""
     names: list[str] = []
     numbers = array("q")
     name, add = names.append, numbers.extend
-    for entry in admitted_files(year, folder):
-        try:
-            status = entry.stat(follow_symlinks=False)
-        except OSError:  # gone since it was listed: the next check sees it go
-            continue
-        name(entry.name)
-        add(
-            (
-                status.st_size,
-                status.st_mtime_ns,
-                status.st_ctime_ns,
-                status.st_ino & INODE,
-                status.st_mode,
-            )
-        )
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                try:
+                    status = entry.stat(follow_symlinks=False)
+                except OSError:  # gone since it was listed: the next check sees it go
+                    continue
+                name(entry.name)
+                add(
+                    (
+                        status.st_size,
+                        status.st_mtime_ns,
+                        status.st_ctime_ns,
+                        status.st_ino & INODE,
+                        status.st_mode,
+                    )
+                )
+    except OSError:
+        pass  # not listed: a check of the register reports it
     joined = "\0".join(names).encode()
     content = numbers.tobytes()
     return FolderListing(year, digest(joined, content), joined, content)
@@ -116,12 +118,6 @@ def digest(names: bytes, numbers: bytes) -> str:
     found.update(b"\0\0")
     found.update(numbers)
     return found.hexdigest()
-
-
-def digest_of(states: list[State]) -> str:
-    names = "\0".join(state[0] for state in states).encode()
-    numbers = array("q", [number for state in states for number in state[1:]])
-    return digest(names, numbers.tobytes())
 
 
 class ListingFailed(Exception):

@@ -32,11 +32,13 @@ from typing import Any
 
 from generator.check import listing
 from generator.check.discovery import Target
-from generator.check.listing import Listing, ListingFailed, State, digest_of
+from generator.check.listing import Listing, ListingFailed, State
 from generator.check.rules import Entry
 
 SCHEMA_VERSION = 1
 RACY_SECONDS = 2
+UNREAD = "unread"
+"""The digest kept for a folder with files read too soon after they changed: no listing has it."""
 BUSY_SECONDS = 60
 """How long a check waits for another check that is updating the same index."""
 
@@ -177,13 +179,15 @@ class RegisterIndex:
         for year in sorted(set(stored) | set(folders)):
             folder = folders.get(year)
             if folder is None:
-                self._refresh_folder(year, [], started, read)
+                self._refresh_folder(year, [], "", started, read)
             elif stored.get(year) != folder.digest:
-                self._refresh_folder(year, folder.states(), started, read)
+                self._refresh_folder(year, folder.states(), folder.digest, started, read)
 
     def _refresh_folder(
-        self, year: str, states: list[State], started: int, read: ReadEntries
+        self, year: str, states: list[State], digest: str, started: int, read: ReadEntries
     ) -> None:
+        """Bring a year folder's rows up to date with ``states``, its request files as listed
+        (``digest``: of everything the folder held)."""
         row = self.connection.execute(
             "SELECT states FROM folders WHERE year = ?", (year,)
         ).fetchone()
@@ -214,12 +218,12 @@ class RegisterIndex:
             ],
         )
         kept = [_unread(state) if _racy(state, started) else state for state in states]
-        if not kept:
+        if not digest:
             self.connection.execute("DELETE FROM folders WHERE year = ?", (year,))
             return
         self.connection.execute(
             "INSERT OR REPLACE INTO folders VALUES (?, ?, ?)",
-            (year, digest_of(kept), json.dumps(kept)),
+            (year, digest if kept == states else UNREAD, json.dumps(kept)),
         )
 
 
