@@ -42,6 +42,11 @@ class FolderListing:
     names: bytes
     numbers: bytes
 
+    def newest(self) -> int:
+        """The latest modification or change time of anything in the folder (nanoseconds)."""
+        numbers = array("q", self.numbers)
+        return max([*numbers[1::5], *numbers[2::5], 0])
+
     def states(self) -> list[State]:
         """The state of each request file a check reads: what the layout admits
         (``<id>.yaml`` of the folder's year, regular files, no links)."""
@@ -110,6 +115,12 @@ def list_folder(year: str, folder: str) -> FolderListing:
     joined = "\0".join(names).encode()
     content = numbers.tobytes()
     return FolderListing(year, digest(joined, content), joined, content)
+
+
+def top_level(root: str) -> FolderListing:
+    """The state of everything directly in a register's folder (its year folders, and what
+    does not belong there)."""
+    return list_folder("", root)
 
 
 def digest(names: bytes, numbers: bytes) -> str:

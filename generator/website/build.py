@@ -30,6 +30,7 @@ from generator.project import Project
 from generator.record.holder import HolderKeys
 from generator.record.keys import KeyRing
 from generator.record.signing import DocumentSigner, signer_from_environment
+from generator.website import build_stamp
 from generator.website.certificate_files import JobContext, make_files, plan, rendering_hash
 from generator.website.certificate_pdf import Signing
 from generator.website.downloads import download_files
@@ -95,6 +96,47 @@ def _build(
     reuse_from: str | None,
 ) -> BuildReport:
     code = code_hash()
+    signer = signer_from_environment()
+    timings: dict[str, float] = {}
+    with _timed(timings, "stamp"):
+        holder = HolderKeys.from_environment().fingerprint
+        settings = (make_pdf, signer.kid if signer else None, holder, str(out_dir.resolve()))
+        inputs_key = None if reuse_from else build_stamp.inputs_key(project, settings, code)
+        if inputs_key is not None and _unchanged(cache_dir, out_dir, inputs_key):
+            kept = build_stamp.kept(cache_dir, out_dir)
+            assert kept is not None
+            return BuildReport(kept.certificates, timings=timings)
+    build_stamp.forget(cache_dir, out_dir)
+    report = _full_build(project, out_dir, cache_dir, make_pdf, jobs, progress, signer, reuse_from)
+    report.timings = timings | report.timings
+    if inputs_key is not None:
+        outputs = build_stamp.outputs_key(out_dir)
+        stamp = build_stamp.Stamp(inputs_key, outputs, report.certificates)
+        build_stamp.keep(cache_dir, out_dir, stamp)
+    return report
+
+
+def _unchanged(cache_dir: Path, out_dir: Path, inputs_key: str) -> bool:
+    """Whether the last build into ``out_dir`` was made from the same and left what it left."""
+    kept = build_stamp.kept(cache_dir, out_dir)
+    return (
+        kept is not None
+        and kept.inputs == inputs_key
+        and kept.outputs == build_stamp.outputs_key(out_dir)
+    )
+
+
+def _full_build(
+    project: Project,
+    out_dir: Path,
+    cache_dir: Path,
+    make_pdf: bool,
+    jobs: int | None,
+    progress: bool,
+    signer: DocumentSigner | None,
+    reuse_from: str | None,
+) -> BuildReport:
+    code = code_hash()
     environment = environment_hash(
         code,
         tree_hash(project.schema_dir),
@@ -110,7 +152,6 @@ def _build(
     mkdocs_dir = cache_dir / "mkdocs"
     with _timed(timings, "mkdocs"):
         ran = _mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", code)
-    signer = signer_from_environment()
     earlier = _earlier_site(reuse_from, inputs) if signer is not None else None
     report = publish_into(
         out_dir, mkdocs_dir, inputs, cache_dir, make_pdf, jobs, progress, signer, earlier

@@ -1,0 +1,117 @@
+"""The build stamp (generator/website/build_stamp.py): a build that finds what the last one was
+made from and left does nothing; any change to what a build reads, or to the output folder's
+files, gives a full build, whose output is what a build from nothing gives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.check import register_index
+from generator.project import Project
+from generator.website.build import BuildReport, build
+from generator.website.inputs import BuildRefused
+from tests.helpers import make_project
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def _full(report: BuildReport) -> bool:
+    return "check" in report.timings
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example repository, its files trusted as listed at once (they were all written
+    just now: the racy window is tested on its own)."""
+    monkeypatch.setattr(register_index, "RACY_SECONDS", -1)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    return make_project(tmp_path / "project", with_requests=True, with_site=True)
+
+
+def _build(project: Path) -> BuildReport:
+    return build(Project(project), project / "build" / "site", make_pdf=False)
+
+
+def test_nothing_changed_nothing_done(project: Path) -> None:
+    first = _build(project)
+    assert _full(first) and first.pages_written > 0
+    before = _tree(project / "build" / "site")
+    again = _build(project)
+    assert not _full(again)
+    assert (again.certificates, again.pages_written, again.files_written) == (
+        first.certificates,
+        0,
+        0,
+    )
+    assert _tree(project / "build" / "site") == before
+
+
+def _rewrite_in_place(path: Path, old: bytes, new: bytes) -> None:
+    """Change a file's bytes keeping its size and modification time: its change time tells."""
+    assert len(old) == len(new)
+    status = path.stat()
+    path.write_bytes(path.read_bytes().replace(old, new, 1))
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+
+CHANGES: dict[str, Callable[[Path, pytest.MonkeyPatch], None]] = {
+    "a request, in place": lambda p, _: _rewrite_in_place(
+        p / "requests" / "2026" / "EC-2026-0002.yaml", b"kind: export", b"kind: export"
+    ),
+    "a request added": lambda p, _: (p / "requests" / "2026" / "EC-2026-0013.yaml").write_text(
+        (p / "requests" / "2026" / "EC-2026-0006.yaml").read_text().replace("0006", "0013")
+    ),
+    "a frozen record": lambda p, _: (p / "records" / "2026" / "EC-2026-0001.json").touch(),
+    "reference data": lambda p, _: (p / "data" / "services.yaml").write_text(
+        (p / "data" / "services.yaml").read_text() + "\n# a comment\n"
+    ),
+    "a guidance page": lambda p, _: (p / "site" / "verify.md").write_text(
+        (p / "site" / "verify.md").read_text() + "\nOne more line.\n"
+    ),
+    "mkdocs.yml": lambda p, _: (p / "mkdocs.yml").write_text(
+        (p / "mkdocs.yml").read_text() + "\n# a comment\n"
+    ),
+    "the build's date": lambda _, m: m.setenv("SOURCE_DATE_EPOCH", "1798761600"),
+    "the holder secret": lambda _, m: m.setenv("CERTGEN_HOLDER_SECRET", "s" * 48),
+    "an output file gone": lambda p, _: (p / "build" / "site" / "index.html").unlink(),
+    "an output file added": lambda p, _: (p / "build" / "site" / "stray.html").write_text("x"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_any_change_gives_a_full_build(
+    change: str, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _build(project)
+    CHANGES[change](project, monkeypatch)
+    report = _build(project)
+    assert _full(report), change
+    assert not _full(_build(project))  # and then nothing again
+    fresh = project.parent / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("build"))
+    _build(fresh)
+    built = _tree(project / "build" / "site")
+    built.pop("stray.html", None)  # a build leaves alone a file it never made
+    assert built == _tree(fresh / "build" / "site")
+
+
+def test_a_stray_file_in_the_register_is_refused(project: Path) -> None:
+    _build(project)
+    (project / "requests" / "notes.yaml").write_text("id: EC-2026-0002\n")
+    with pytest.raises(BuildRefused):
+        _build(project)
+
+
+def test_files_changed_just_now_are_not_trusted(project: Path) -> None:
+    register_index.RACY_SECONDS = 3600  # every file changed within the window
+    _build(project)
+    assert _full(_build(project))
