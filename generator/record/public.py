@@ -14,7 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import pycountry
@@ -89,6 +89,13 @@ class PublicCertificate:
     """Its status today: ``status``, ``cancellation`` and ``superseded_by``."""
     visible: frozenset[str] = frozenset()
     """The record fields the public sees; the others only its holder."""
+
+    @cached_property
+    def status_key(self) -> str:
+        """A key of what its public files are made from: the record (its digest), what is
+        public of it and its status (computed once, and kept with it in the check cache)."""
+        parts = (self.digest, sorted(self.visible), sorted(self.status_fields.items()))
+        return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
     @property
     def public_record(self) -> dict[str, Any]:

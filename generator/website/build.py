@@ -31,7 +31,13 @@ from generator.record.holder import HolderKeys
 from generator.record.keys import KeyRing
 from generator.record.signing import DocumentSigner, signer_from_environment
 from generator.website import build_stamp
-from generator.website.certificate_files import JobContext, make_files, plan, rendering_hash
+from generator.website.certificate_files import (
+    JobContext,
+    PlanInputs,
+    make_files,
+    plan,
+    rendering_hash,
+)
 from generator.website.certificate_pdf import Signing
 from generator.website.downloads import download_files
 from generator.website.inputs import SETTINGS, SiteInputs, site_inputs
@@ -241,10 +247,8 @@ def publish_into(
         report.files_written += _copy_pages(mkdocs_dir, manifest)
     shell_key = hashlib.sha256(shell.text.encode()).hexdigest()
     page_inputs = (shell_key, rendering_hash(), make_pdf, signing.preview)
-    planned = (
-        plan(manifest, c, page_inputs, make_pdf, signing.preview, holder.fingerprint)
-        for c in inputs.certificates
-    )
+    shared = PlanInputs.of(page_inputs, make_pdf, signing.preview, holder.fingerprint)
+    planned = (plan(manifest, c, shared) for c in inputs.certificates)
     jobs_needed = [job for job in planned if job.json or job.page or job.pdf]
 
     def register() -> None:  # done by this process while the workers render certificates

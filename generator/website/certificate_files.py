@@ -47,31 +47,51 @@ class Job:
     holder: bool = False
 
 
-def plan(
-    manifest: Manifest,
-    certificate: PublicCertificate,
-    page_inputs: tuple[str, str, bool, bool],
-    make_pdf: bool,
-    preview: bool,
-    holder_secret: str = "",
-) -> Job:
+def plan(manifest: Manifest, certificate: PublicCertificate, inputs: PlanInputs) -> Job:
     """Which of a certificate's files must be made. Its public JSON record depends on the
     record (its digest), what is public of it and its status; its page and its holder's
     details also on the shell, the rendering code, whether the build signs and the holder
-    secret (``holder_secret``: its fingerprint); its PDF on the record, whether the build
-    signs and the holder secret (the PDF's QR code carries the holder key)."""
+    secret (its fingerprint); its PDF on the record, whether the build signs and the holder
+    secret (the PDF's QR code carries the holder key)."""
     base = f"certificates/{certificate.id}"
-    shown = content_key(certificate.digest, sorted(certificate.visible))
-    status_key = content_key(shown, sorted(certificate.status_fields.items()))
+    status_key = certificate.status_key
     json_file = manifest.wants(f"{base}.json", status_key)
-    page = manifest.wants(f"{base}.html", content_key(status_key, *page_inputs, holder_secret))
-    holder_key = content_key(certificate.digest, status_key, *page_inputs, holder_secret)
-    holder = manifest.wants(f"{base}.holder.js", holder_key)
-    pdf_key = content_key(
-        certificate.digest, "pdf", "preview" if preview else "signed", holder_secret
+    page = manifest.wants(f"{base}.html", _joined(status_key, inputs.page))
+    holder = manifest.wants(f"{base}.holder.js", _joined(status_key, inputs.holder))
+    pdf = inputs.make_pdf and manifest.wants(
+        f"{base}.pdf.enc", _joined(certificate.digest, inputs.pdf)
     )
-    pdf = make_pdf and manifest.wants(f"{base}.pdf.enc", pdf_key)
     return Job(certificate, json_file, page, pdf, holder)
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """What every certificate's files are made from besides the certificate, as keys made
+    once a build (``plan`` joins them to each certificate's own)."""
+
+    page: str
+    holder: str
+    pdf: str
+    make_pdf: bool
+
+    @classmethod
+    def of(
+        cls,
+        page_inputs: tuple[str, str, bool, bool],
+        make_pdf: bool,
+        preview: bool,
+        holder_secret: str,
+    ) -> PlanInputs:
+        return cls(
+            content_key("page", *page_inputs, holder_secret),
+            content_key("holder", *page_inputs, holder_secret),
+            content_key("pdf", "preview" if preview else "signed", holder_secret),
+            make_pdf,
+        )
+
+
+def _joined(own: str, shared: str) -> str:
+    return hashlib.sha256(f"{own}\0{shared}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,8 @@ class Manifest:
         self.previous = entries
         self.current: dict[str, str] = {}
         self.previous_digests = digests or {}
+        self.listed: dict[str, set[str]] = {}
+        """The files of each folder of the output folder, as listed when first asked."""
         self.digests: dict[str, str] = {}
         """SHA-256 of the files whose digest is published (the PDFs), made by this build."""
         self.staging = staging
@@ -96,7 +98,18 @@ class Manifest:
         self.current[relative] = key
         if self.previous.get(relative) != key:
             return True
-        return not os.path.isfile(os.path.join(self.root, relative))
+        return not self._present(relative)
+
+    def _present(self, relative: str) -> bool:
+        """Whether the output folder holds ``relative`` as a file (its folder listed once)."""
+        folder, _, name = relative.rpartition("/")
+        if folder not in self.listed:
+            try:
+                with os.scandir(os.path.join(self.root, folder)) as entries:
+                    self.listed[folder] = {e.name for e in entries if e.is_file()}
+            except OSError:
+                self.listed[folder] = set()
+        return name in self.listed[folder]
 
     def put_bytes(self, relative: str, content: bytes, key: str | None = None) -> int:
         if not self.wants(relative, key or hashlib.sha256(content).hexdigest()):
