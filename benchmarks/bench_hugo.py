@@ -14,7 +14,8 @@ off; uglyURLs and disablePathToLower give certgen's paths (certificates/<id>.htm
 Runs are interleaved (certgen 1, Hugo 1, certgen 2, ...), each cold: certgen with no output
 folder and an empty CERTGEN_CACHE_DIR, Hugo with no destination, no resources/ and an empty
 --cacheDir. Only the commands are timed; wall time and the peak memory (PSS) of the process
-tree come from benchmarks/measure.py.
+tree come from benchmarks/measure.py, CPU time (user and system, the workers included) from
+getrusage: on a shared machine it moves less than wall time with other people's work.
 
 What differs: ``certgen build --no-pdf`` does more than render. It checks every request
 (YAML parsed with positions, JSON Schema, every rule, the cross-request rules) against
@@ -38,6 +39,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -148,6 +150,7 @@ class Runs:
     name: str
     seconds: list[float] = field(default_factory=list)
     peaks_kib: list[int] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
     files: int = 0
     bytes: int = 0
     note: str = ""
@@ -159,6 +162,10 @@ class Runs:
     @property
     def peak_mib(self) -> float:
         return max(self.peaks_kib) / 1024
+
+    @property
+    def median_cpu(self) -> float:
+        return statistics.median(self.cpu_seconds)
 
 
 def write_hugo_site(project: Path, site: Path) -> int:
@@ -226,9 +233,9 @@ def certgen_cold(project: Path, scratch: Path, runs: Runs, pages: int) -> None:
     shutil.rmtree(project / "build", ignore_errors=True)
     cache = Path(tempfile.mkdtemp(prefix="certgen-cache-", dir=scratch))
     os.environ["CERTGEN_CACHE_DIR"] = str(cache)  # timed_run's process inherits it
-    elapsed, peak, out = timed_run(COMMAND, project)
+    out = _timed(runs, COMMAND, project)
     runs.note = next((line for line in out.splitlines() if line.startswith("timings")), "")
-    _record(runs, elapsed, peak, project / "build" / "site", pages)
+    _check_pages(runs, project / "build" / "site", pages)
     shutil.rmtree(cache)
 
 
@@ -237,16 +244,27 @@ def hugo_cold(site: Path, scratch: Path, runs: Runs, pages: int) -> None:
     for folder in (destination, cache, site / "resources", site / "public"):
         shutil.rmtree(folder, ignore_errors=True)
     command = ["hugo", "--quiet", "--source", str(site), "--destination", str(destination)]
-    elapsed, peak, _ = timed_run([*command, "--cacheDir", str(cache)], site)
-    _record(runs, elapsed, peak, destination, pages)
+    _timed(runs, [*command, "--cacheDir", str(cache)], site)
+    _check_pages(runs, destination, pages)
 
 
-def _record(runs: Runs, elapsed: float, peak: int, output: Path, pages: int) -> None:
+def _timed(runs: Runs, command: list[str], cwd: Path) -> str:
+    """Run ``command``, add its wall time, peak memory and CPU time (user and system, of
+    the process and the workers it waited for: less sensitive than wall time to other work
+    on the machine) to ``runs``; its output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    elapsed, peak, out = timed_run(command, cwd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    runs.seconds.append(elapsed)
+    runs.peaks_kib.append(peak)
+    runs.cpu_seconds.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return out
+
+
+def _check_pages(runs: Runs, output: Path, pages: int) -> None:
     made = len(list((output / "certificates").glob("*.html")))
     if made != pages:
         raise SystemExit(f"{runs.name} wrote {made} certificate pages in {output}, not {pages}")
-    runs.seconds.append(elapsed)
-    runs.peaks_kib.append(peak)
     runs.files, runs.bytes = _tree_size(output)
 
 
@@ -286,9 +304,10 @@ def bench(size: int, runs: int, workdir: Path) -> dict[str, Any]:
 
 def _print_runs(runs: Runs) -> None:
     print(
-        f"  {runs.name:<8} median {runs.median:7.2f} s (min {min(runs.seconds):.2f}, max "
-        f"{max(runs.seconds):.2f}; {len(runs.seconds)} runs), peak memory {runs.peak_mib:6.0f} "
-        f"MiB, output {runs.files:,} files, {runs.bytes / 2**20:,.1f} MiB"
+        f"  {runs.name:<8} wall median {runs.median:7.2f} s (min {min(runs.seconds):.2f}, max "
+        f"{max(runs.seconds):.2f}; {len(runs.seconds)} runs), CPU median {runs.median_cpu:.2f} s,"
+        f" peak memory {runs.peak_mib:.0f} MiB, output {runs.files:,} files, "
+        f"{runs.bytes / 2**20:,.1f} MiB"
     )
     if runs.note:
         print(f"  {'':<8} last run's {runs.note}")
@@ -297,6 +316,7 @@ def _print_runs(runs: Runs) -> None:
 def _print_comparison(size: int, certgen: Runs, hugo: Runs) -> None:
     ratios = [
         ("wall", certgen.median / hugo.median),
+        ("CPU", certgen.median_cpu / hugo.median_cpu),
         ("memory", certgen.peak_mib / hugo.peak_mib),
         ("files", certgen.files / hugo.files),
         ("bytes", certgen.bytes / hugo.bytes),
@@ -320,6 +340,7 @@ def _verdict(claim: str, holds: bool) -> None:
 def _summary(runs: Runs) -> dict[str, Any]:
     values: dict[str, Callable[[Runs], Any]] = {
         "median_s": lambda r: round(r.median, 2),
+        "cpu_s": lambda r: round(r.median_cpu, 2),
         "peak_mib": lambda r: round(r.peak_mib),
         "files": lambda r: r.files,
         "bytes": lambda r: r.bytes,
