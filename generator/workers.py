@@ -15,6 +15,7 @@ def forked_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
 
     The objects alive now are frozen out of the garbage collector first: a child's collection
     would otherwise touch every inherited object and copy all of the parent's memory."""
+    frozen_already = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         with ProcessPoolExecutor(
@@ -22,4 +23,5 @@ def forked_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
         ) as pool:
             yield pool
     finally:
-        gc.unfreeze()
+        if not frozen_already:  # what the caller froze stays frozen
+            gc.unfreeze()
