@@ -25,3 +25,17 @@ def forked_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     finally:
         if not frozen_already:  # what the caller froze stays frozen
             gc.unfreeze()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No garbage collection while a large result is made or received (outcomes unpickled
+    from workers or from the cache, acyclic): hundreds of thousands of new objects would
+    otherwise set off collections that walk all of them again and again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()

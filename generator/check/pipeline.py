@@ -46,7 +46,7 @@ from generator.files import linked_folder
 from generator.findings import Finding, Severity
 from generator.fingerprints import canonical_json, code_hash, environment_hash
 from generator.project import Project
-from generator.workers import forked_pool
+from generator.workers import collector_paused, forked_pool
 
 PARALLEL_THRESHOLD = 400
 CHUNK_SIZE = 250
@@ -478,5 +478,5 @@ def _run(checker: Checker, work: list[tuple[str, str, bool]], jobs: int) -> list
     if jobs < 2 or len(work) < PARALLEL_THRESHOLD:
         return _work(work)
     chunks = [work[i : i + CHUNK_SIZE] for i in range(0, len(work), CHUNK_SIZE)]
-    with forked_pool(jobs) as pool:
+    with forked_pool(jobs) as pool, collector_paused():
         return [outcome for outcomes in pool.map(_work, chunks) for outcome in outcomes]
