@@ -97,8 +97,6 @@ class RegisterIndex:
                 self.connection = _connect(database)
         except (OSError, sqlite3.Error) as error:
             raise IndexUnavailable(f"{database}: {error}") from error
-        self.read = 0
-        """How many files the last refresh read."""
 
     @classmethod
     def open(cls, folder: Path, root: str, environment: str) -> RegisterIndex:
@@ -174,7 +172,6 @@ class RegisterIndex:
         """Bring every row up to date with the files as they are now."""
         started = time.time_ns()
         stored = dict(self.connection.execute("SELECT year, digest FROM folders").fetchall())
-        self.read = 0
         folders = {folder.year: folder for folder in listed.collect()}
         for year in sorted(set(stored) | set(folders)):
             folder = folders.get(year)
@@ -201,7 +198,6 @@ class RegisterIndex:
         folder = os.path.join(self.root, year)
         paths = [os.path.join(folder, name) for name in changed]
         entries = read([(path, os.path.relpath(path)) for path in paths]) if paths else []
-        self.read += len(paths)
         self.connection.executemany(
             "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
             [
