@@ -52,6 +52,14 @@ class Project:
         return self.caches / name
 
     @property
+    def cache_outside(self) -> bool:
+        """Whether the cache folder lies outside the repository, where nothing a pull request
+        commits can be taken for a cached result (a check uses no cache otherwise; a build
+        refuses to run)."""
+        root, cache = self.root.resolve(), self.cache_dir.resolve()
+        return root != cache and root not in cache.parents
+
+    @property
     def caches(self) -> Path:
         """The folder of every repository's caches (``cache_dir`` is this one's)."""
         return cache_home()

@@ -220,3 +220,15 @@ def test_another_environment_never_reads_the_index(register: Path, tmp_path: Pat
     second.close()
     assert first.database != second.database
     assert not first.database.exists()  # the other environment's database is removed
+
+
+def test_a_cache_inside_the_repository_is_never_used(
+    register: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where a pull request could plant an index, none is kept or read: the check reads the
+    register (as the build refuses such a cache folder)."""
+    monkeypatch.setenv("CERTGEN_CACHE_DIR", str(register / "build" / "cache"))
+    target = "requests/2026/EC-2026-0901.yaml"
+    code, out, _ = run(["check", target], register)
+    assert code == 1 and "R103" in out
+    assert not list(register.rglob("*.sqlite3"))

@@ -19,12 +19,12 @@ from pathlib import Path
 
 from generator.files import write_atomically
 
-_SETTINGS: dict[str, Path] = {}
+_SETTINGS: dict[str, Path | None] = {}
 _CODE = re.compile(r"[A-Z]{2,3}\Z")
 
 
-def use_cache(folder: Path) -> None:
-    """Keep the tables in ``folder`` from now on."""
+def use_cache(folder: Path | None) -> None:
+    """Keep the tables in ``folder`` from now on (None: keep none)."""
     _SETTINGS["folder"] = folder
 
 

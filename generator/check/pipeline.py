@@ -65,7 +65,7 @@ class Checker:
         self.last_kept: KeptRecord | None = None
         self.linked_folders: dict[Path, Path | None] = {}
         """Each records/<year> folder seen, and the link among its folders, if any."""
-        holiday_table.use_cache(project.cache_dir / "holidays")
+        holiday_table.use_cache(project.cache_dir / "holidays" if project.cache_outside else None)
         self.request_schema = load_schema(project.schema_dir / "request.schema.json")
         paths = data_paths(project.data_dir)
         missing = [str(p) for p in paths.values() if not p.is_file()]

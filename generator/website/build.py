@@ -81,7 +81,7 @@ def build(
             "settings); restore them from the certgen repository"
         )
     cache_dir = project.cache_dir
-    if project.root.resolve() in (*cache_dir.resolve().parents, cache_dir.resolve()):
+    if not project.cache_outside:
         raise UsageError(
             f"the cache folder {cache_dir} is inside the repository, where a pull request "
             "could plant a cached file: set CERTGEN_CACHE_DIR to a folder outside it"
