@@ -16,6 +16,7 @@ from generator.check.pipeline import Checker, run_check
 from generator.check.rules import Entry
 from generator.findings import Finding
 from generator.project import Project
+from generator.workflow.lifecycle import Lifecycle
 from tests.helpers import make_project, run, working_directory
 
 CASES = Path(__file__).parent / "cases" / "invalid"
@@ -232,3 +233,22 @@ def test_a_cache_inside_the_repository_is_never_used(
     code, out, _ = run(["check", target], register)
     assert code == 1 and "R103" in out
     assert not list(register.rglob("*.sqlite3"))
+
+
+def test_issue_cancel_and_amend_check_through_their_cache(register: Path) -> None:
+    """The whole-register check that issue, cancel and amend run (twice each) takes unchanged
+    files from the commands' check cache: the same findings as reading every file, before and
+    after a file changes."""
+    with working_directory(register):
+        first = Lifecycle.open(Project(register))
+        whole = [str(register / "requests")]  # as the commands name it
+        plain = run_check(Checker(Project(register)), whole, jobs=1).findings
+        assert first.whole_check().findings == plain
+        assert list((Project(register).cache_dir / "check-commands").glob("group-*.pickle"))
+        cached = Lifecycle.open(Project(register)).whole_check()
+        assert cached.findings == plain
+        other = register / "requests" / "2026" / "EC-2026-0003.yaml"
+        other.write_bytes(other.read_bytes().replace(b"id: EC-2026-0003", b"id: EC-2026-0002"))
+        plain = run_check(Checker(Project(register)), whole, jobs=1).findings
+        assert Lifecycle.open(Project(register)).whole_check().findings == plain
+        assert any("EC-2026-0003" in f.message for f in plain if f.code == "R103")

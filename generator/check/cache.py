@@ -18,6 +18,8 @@ from pathlib import Path
 
 from generator.check.outcomes import FileOutcome
 from generator.files import write_atomically
+from generator.fingerprints import code_hash, environment_hash, tree_hash
+from generator.project import Project
 from generator.workers import collector_paused
 
 FileState = tuple[str, int, int, int, int, int]
@@ -131,3 +133,14 @@ def _load(path: Path) -> dict[str, Stored] | None:
 
 def _mode(report: bool) -> str:
     return "check" if report else "index"
+
+
+def environment_of(project: Project) -> str:
+    """Everything besides a file that shapes its outcome: certgen's code, the schemas, the
+    reference data and the build's date."""
+    return environment_hash(
+        code_hash(),
+        tree_hash(project.schema_dir),
+        tree_hash(project.data_dir),
+        os.environ.get("SOURCE_DATE_EPOCH"),
+    )

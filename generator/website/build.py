@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.check.cache import CheckCache
+from generator.check.cache import CheckCache, environment_of
 from generator.errors import CertgenError, UsageError
 from generator.files import exclusive, write_atomically
 from generator.fingerprints import code_hash, environment_hash, tree_hash
@@ -144,15 +144,9 @@ def _full_build(
     reuse_from: str | None,
 ) -> BuildReport:
     code = code_hash()
-    environment = environment_hash(
-        code,
-        tree_hash(project.schema_dir),
-        tree_hash(project.data_dir),
-        os.environ.get("SOURCE_DATE_EPOCH"),
-    )
     timings: dict[str, float] = {}
     with _timed(timings, "check"):
-        check_cache = CheckCache(cache_dir / "check", environment)
+        check_cache = CheckCache(cache_dir / "check", environment_of(project))
         inputs = site_inputs(project, jobs, check_cache)
         check_cache.save()
         del check_cache  # its outcomes are saved; a large register needs the memory back

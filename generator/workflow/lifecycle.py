@@ -21,8 +21,10 @@ from zoneinfo import ZoneInfo
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from generator.check.cache import CheckCache, environment_of
 from generator.check.decide import Facts
 from generator.check.load import load_bytes, refused_file
+from generator.check.outcomes import CheckResult
 from generator.check.pipeline import Checker, run_check
 from generator.check.reference_data import Reference
 from generator.check.request import Request
@@ -54,6 +56,8 @@ class Lifecycle:
     checker: Checker
     before: set[tuple[str, str, str]] | None = None
     """The register's errors before the command (``remember_errors``)."""
+    check_cache: CheckCache | None = None
+    """The commands' check cache, once a whole check has opened it."""
 
     @classmethod
     def open(cls, project: Project) -> Lifecycle:
@@ -275,11 +279,23 @@ class Lifecycle:
             )
         return old_path, old
 
+    def whole_check(self) -> CheckResult:
+        """The check of the whole register; files unchanged since an earlier command come
+        from the commands' check cache (apart from the build's, whose outcomes also carry
+        drafted certificates), when the cache folder is outside the repository."""
+        if self.check_cache is None and self.project.cache_outside:
+            folder = self.project.cache_dir / "check-commands"
+            self.check_cache = CheckCache(folder, environment_of(self.project))
+        result = run_check(self.checker, [str(self.project.requests_dir)], cache=self.check_cache)
+        if self.check_cache is not None:
+            self.check_cache.save()
+        return result
+
     def register_errors(self, *paths: Path) -> list[Finding]:
         """The errors the whole register's check gives ``paths`` (cross-request rules such as
         a unique official number included), located as the paths were given, and any error
         another file did not have before this command (``self.before``)."""
-        result = run_check(self.checker, [str(self.project.requests_dir)])
+        result = self.whole_check()
         shown = {os.path.abspath(path): str(path) for path in paths}
         found = []
         for finding in result.findings:
@@ -295,7 +311,7 @@ class Lifecycle:
     def remember_errors(self) -> None:
         """Note the register's errors now, so that a command writes nothing that adds one to
         another file (two amendments of one certificate: issuing one breaks the other)."""
-        result = run_check(self.checker, [str(self.project.requests_dir)])
+        result = self.whole_check()
         self.before = {_key(f) for f in result.findings if f.severity is Severity.ERROR}
 
     def freeze(self, path: Path) -> Path:
