@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -252,3 +254,35 @@ def test_issue_cancel_and_amend_check_through_their_cache(register: Path) -> Non
         plain = run_check(Checker(Project(register)), whole, jobs=1).findings
         assert Lifecycle.open(Project(register)).whole_check().findings == plain
         assert any("EC-2026-0003" in f.message for f in plain if f.code == "R103")
+
+
+DISCARD = """
+import sys
+from generator.check import listing
+listing.PARALLEL_FILES = 0
+started = [listing.start(root) for root in sys.argv[1:]]
+for each in started:
+    each.discard()
+print("discarded")
+"""
+
+
+def test_listings_given_up_never_hang(tmp_path: Path) -> None:
+    """Two registers' listings, each in two processes with more to send than a pipe holds,
+    given up without being read (a check that stops on a usage error): every process ends."""
+    roots = []
+    for name in ("one", "two"):
+        for year in ("2025", "2026"):
+            folder = tmp_path / name / "requests" / year
+            folder.mkdir(parents=True)
+            for number in range(1, 2001):  # about 110 kB of listing a folder
+                (folder / f"EC-{year}-{number:04d}.yaml").touch()
+        roots.append(str(tmp_path / name / "requests"))
+    done = subprocess.run(
+        [sys.executable, "-c", DISCARD, *roots],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "discarded", done.stderr

@@ -156,8 +156,9 @@ class Listing:
         found: list[FolderListing] = []
         failed = None
         for child in self.children:
-            with os.fdopen(child.reader, "rb") as answer:
+            with os.fdopen(child.reader, "rb", closefd=False) as answer:
                 content = answer.read()
+            _close(child.reader)
             _, status = os.waitpid(child.pid, 0)
             if status != 0 or not content:
                 failed = f"a process listing {self.root} ended with status {status}"
@@ -171,7 +172,8 @@ class Listing:
     def discard(self) -> None:
         """Stop the processes making the listing, if it was not collected."""
         for child in self.children:
-            os.close(child.reader)  # the child's write fails, and it ends
+            _close(child.reader)  # the child's write fails, and it ends
+        for child in self.children:
             os.waitpid(child.pid, 0)
         self.children = []
 
@@ -199,13 +201,25 @@ def start(root: str) -> Listing:
     return listing
 
 
+_READERS: set[int] = set()
+"""The parent's ends of the pipes of the listing processes still running: a process forked
+later closes its copies, so that it never keeps an earlier one's pipe open (that one would
+then wait on it forever once the parent stops reading)."""
+
+
+def _close(reader: int) -> None:
+    _READERS.discard(reader)
+    os.close(reader)
+
+
 def _fork(folders: list[tuple[str, str]]) -> _Child:
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns, never runs the parent's exit handlers
         code = 1
         try:
-            os.close(reader)
+            for inherited in (reader, *_READERS):
+                os.close(inherited)
             rows = [
                 (f.year, f.digest, f.names, f.numbers)
                 for f in (list_folder(*folder) for folder in folders)
@@ -216,6 +230,7 @@ def _fork(folders: list[tuple[str, str]]) -> _Child:
         finally:
             os._exit(code)
     os.close(writer)
+    _READERS.add(reader)
     return _Child(pid, reader)
 
 
