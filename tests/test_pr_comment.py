@@ -789,6 +789,11 @@ def test_certgen_comment_posts_from_the_workflow_run_event(
     assert TOKEN not in out + err
 
 
+def _comment_summary(summary: Path, event: Path, repo: Path) -> tuple[int, str, str]:
+    """``certgen comment`` of ``summary`` for the workflow run ``event`` describes."""
+    return run(["comment", str(summary), "--event", str(event), "--repository", REPOSITORY], repo)
+
+
 def test_certgen_comment_fails_on_an_unreadable_summary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -800,17 +805,7 @@ def test_certgen_comment_fails_on_an_unreadable_summary(
     with responses.RequestsMock() as mocked:
         serve(mocked, comments=[])
         post = mocked.post(url("issues/12/comments"), json={}, status=201)
-        code, out, _ = run(
-            [
-                "comment",
-                str(tmp_path / "summary.json"),
-                "--event",
-                str(event),
-                "--repository",
-                REPOSITORY,
-            ],
-            repo,
-        )
+        code, out, _ = _comment_summary(tmp_path / "summary.json", event, repo)
     assert code == 1
     assert out.startswith("::error::commented on #12: the checks' summary could not be read")
     assert out.count("\n") == 1 and "set-output" not in out  # nothing of the file in the log
@@ -828,17 +823,7 @@ def test_certgen_comment_fails_in_words_on_a_summary_with_floats(
     with responses.RequestsMock() as mocked:
         serve(mocked, comments=[])
         post = mocked.post(url("issues/12/comments"), json={}, status=201)
-        code, out, err = run(
-            [
-                "comment",
-                str(tmp_path / "summary.json"),
-                "--event",
-                str(event),
-                "--repository",
-                REPOSITORY,
-            ],
-            repo,
-        )
+        code, out, err = _comment_summary(tmp_path / "summary.json", event, repo)
     assert code == 1, err
     assert "could not be read" in out and "unexpected" not in out + err
     assert "(it holds a number that is not a whole number)" in sent(post.calls[0])["body"]

@@ -11,7 +11,7 @@ import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from generator.check.listing import REGISTER, YEAR, register_root
+from generator.check.listing import REGISTER, YEAR, context_roots, register_root
 from generator.check.load import refused_file
 from generator.errors import UsageError
 from generator.findings import Finding, Severity
@@ -58,15 +58,6 @@ def register_context(targets: list[Target], arguments: Sequence[str] = ()) -> li
         for file, _ in _register_walk(root, root, (), [])
         if os.path.abspath(file) not in seen
     ]
-
-
-def context_roots(targets: list[Target], arguments: Sequence[str] = ()) -> list[str]:
-    """The registers (absolute paths of ``requests`` folders, never a link) that the targets
-    belong to, unless they were given whole."""
-    folders = {os.path.dirname(os.path.abspath(path)) for path, _ in targets}
-    roots = {root for root in map(register_root, folders) if root is not None}
-    roots -= {os.path.abspath(a) for a in arguments if os.path.isdir(a)}
-    return sorted(root for root in roots if not os.path.islink(root))
 
 
 def _targets(argument: str, findings: list[Finding]) -> Iterator[Target]:

@@ -15,6 +15,7 @@ import os
 import re
 import stat
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 REGISTER = "requests"
@@ -180,14 +181,18 @@ class Listing:
 
 def start_for(arguments: list[str]) -> dict[str, Listing]:
     """Start listing the registers that a check of ``arguments`` (files or folders) takes
-    other files from: those that hold an argument without being given whole."""
-    given = {os.path.abspath(a) for a in arguments if os.path.isdir(a)}
-    roots = set()
-    for argument in arguments:
-        root = register_root(os.path.abspath(argument))
-        if root is not None and root not in given and not os.path.islink(root):
-            roots.add(root)
-    return {root: start(root) for root in sorted(roots)}
+    other files from (before they are discovered: each argument stands for what it holds)."""
+    targets = [(argument, argument) for argument in arguments]
+    return {root: start(root) for root in context_roots(targets, arguments)}
+
+
+def context_roots(targets: Iterable[tuple[str, str]], arguments: Iterable[str] = ()) -> list[str]:
+    """The registers (absolute paths of ``requests`` folders, never a link) that the targets
+    belong to, unless they were given whole."""
+    folders = {os.path.dirname(os.path.abspath(path)) for path, _ in targets}
+    roots = {root for root in map(register_root, folders) if root is not None}
+    roots -= {os.path.abspath(a) for a in arguments if os.path.isdir(a)}
+    return sorted(root for root in roots if not os.path.islink(root))
 
 
 def start(root: str) -> Listing:

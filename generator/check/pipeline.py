@@ -18,9 +18,9 @@ from typing import Any
 from generator.check import holiday_table
 from generator.check.cache import CheckCache
 from generator.check.decide import Facts, decide
-from generator.check.discovery import context_roots, discover, register_context
+from generator.check.discovery import discover, register_context
 from generator.check.document import ITEM_WORDS, Document, Loaded
-from generator.check.listing import Listing
+from generator.check.listing import Listing, context_roots
 from generator.check.load import load_file
 from generator.check.outcomes import CheckResult, FileOutcome
 from generator.check.reference_data import (

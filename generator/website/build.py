@@ -109,12 +109,13 @@ def _build(
         holder = HolderKeys.from_environment().fingerprint
         settings = (make_pdf, signer.kid if signer else None, holder, str(out_dir.resolve()))
         inputs_key = None if reuse_from else build_stamp.inputs_key(project, settings, code)
-        if inputs_key is not None and _unchanged(cache_dir, out_dir, inputs_key):
-            kept = build_stamp.kept(cache_dir, out_dir)
-            assert kept is not None
-            return BuildReport(kept.certificates, timings=timings)
+        unchanged = _unchanged(cache_dir, out_dir, inputs_key)
+        if unchanged is not None:
+            return BuildReport(unchanged.certificates, timings=timings)
     build_stamp.forget(cache_dir, out_dir)
-    report = _full_build(project, out_dir, cache_dir, make_pdf, jobs, progress, signer, reuse_from)
+    report = _full_build(
+        project, out_dir, cache_dir, code, make_pdf, jobs, progress, signer, reuse_from
+    )
     report.timings = timings | report.timings
     if inputs_key is not None:
         outputs = build_stamp.outputs_key(out_dir)
@@ -123,27 +124,29 @@ def _build(
     return report
 
 
-def _unchanged(cache_dir: Path, out_dir: Path, inputs_key: str) -> bool:
-    """Whether the last build into ``out_dir`` was made from the same and left what it left."""
+def _unchanged(cache_dir: Path, out_dir: Path, inputs_key: str | None) -> build_stamp.Stamp | None:
+    """The last build's stamp, when it was made from ``inputs_key`` and the output folder holds
+    what it left."""
+    if inputs_key is None:
+        return None
     kept = build_stamp.kept(cache_dir, out_dir)
-    return (
-        kept is not None
-        and kept.inputs == inputs_key
-        and kept.outputs == build_stamp.outputs_key(out_dir)
-    )
+    if kept is None or kept.inputs != inputs_key:
+        return None
+    return kept if kept.outputs == build_stamp.outputs_key(out_dir) else None
 
 
 def _full_build(
     project: Project,
     out_dir: Path,
     cache_dir: Path,
+    code: str,
     make_pdf: bool,
     jobs: int | None,
     progress: bool,
     signer: DocumentSigner | None,
     reuse_from: str | None,
 ) -> BuildReport:
-    code = code_hash()
+    """Check, then bring the output folder up to date file by file."""
     timings: dict[str, float] = {}
     with _timed(timings, "check"):
         check_cache = CheckCache(cache_dir / "check", environment_of(project))
