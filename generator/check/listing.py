@@ -149,9 +149,18 @@ class Listing:
     root: str
     folders: list[tuple[str, str]]
     children: list[_Child] = field(default_factory=list)
+    made: list[FolderListing] | None = None
+    """The listing, when it was made already (``collected``)."""
+
+    @classmethod
+    def collected(cls, root: str, made: list[FolderListing]) -> Listing:
+        """A listing made earlier, given again to whoever collects it."""
+        return cls(root, [], made=made)
 
     def collect(self) -> list[FolderListing]:
         """Every year folder's listing (waiting for the processes making it, if any)."""
+        if self.made is not None:
+            return self.made
         if not self.children:
             return [list_folder(*folder) for folder in self.folders]
         found: list[FolderListing] = []

@@ -31,6 +31,8 @@ class DraftedOutcome(FileOutcome):
     certificate: PublicCertificate | None = None
     """The draft finalised as of ``certificate_as_of`` (kept in the cache with the outcome)."""
     certificate_as_of: date | None = None
+    source: str = ""
+    """The request file, as shown."""
 
 
 class DraftingChecker(Checker):
@@ -39,7 +41,7 @@ class DraftingChecker(Checker):
     def check_file(self, path: str, display: str) -> FileOutcome:
         document, _, findings = self.inspect(path, display)
         entry = entry_of(document, self.locked) if document else None
-        outcome = DraftedOutcome(findings, entry, self.dependencies(document))
+        outcome = DraftedOutcome(findings, entry, self.dependencies(document), source=display)
         errors = any(f.severity is Severity.ERROR for f in findings)
         if document is None or self.reference is None or errors:
             return outcome

@@ -31,7 +31,7 @@ from generator.project import Project
 from generator.record.holder import HolderKeys
 from generator.record.keys import KeyRing
 from generator.record.signing import DocumentSigner, signer_from_environment
-from generator.website import build_stamp
+from generator.website import build_delta, build_stamp
 from generator.website.certificate_files import (
     JobContext,
     PlanInputs,
@@ -58,7 +58,12 @@ class BuildReport:
     files_written: int = 0
     files_removed: int = 0
     mkdocs_ran: bool = False
+    checked: int | None = None
+    """How many request files a build that published nothing new checked (None: the whole
+    register was checked, or nothing changed)."""
     timings: dict[str, float] = field(default_factory=dict)
+    inputs: SiteInputs | None = field(default=None, repr=False)
+    """What a full build published from (for its stamp)."""
 
 
 def build(
@@ -105,34 +110,75 @@ def _build(
     code = code_hash()
     signer = signer_from_environment()
     timings: dict[str, float] = {}
+    if reuse_from is not None:  # PDFs come from elsewhere: no stamp says what they were
+        build_stamp.forget(cache_dir, out_dir)
+        return _full_build(
+            project, out_dir, cache_dir, code, make_pdf, jobs, progress, signer, reuse_from
+        )
     with _timed(timings, "stamp"):
         holder = HolderKeys.from_environment().fingerprint
         settings = (make_pdf, signer.kid if signer else None, holder, str(out_dir.resolve()))
-        inputs_key = None if reuse_from else build_stamp.inputs_key(project, settings, code)
-        unchanged = _unchanged(cache_dir, out_dir, inputs_key)
-        if unchanged is not None:
-            return BuildReport(unchanged.certificates, timings=timings)
+        base = build_stamp.base_key(project, settings, code)
+        listed = build_stamp.list_register(project)
+        kept = _kept_for(cache_dir, out_dir, base)
+    if kept is not None:
+        done = _without_publishing(project, cache_dir, out_dir, kept, listed, timings)
+        if done is not None:
+            return done
     build_stamp.forget(cache_dir, out_dir)
     report = _full_build(
         project, out_dir, cache_dir, code, make_pdf, jobs, progress, signer, reuse_from
     )
     report.timings = timings | report.timings
-    if inputs_key is not None:
-        outputs = build_stamp.outputs_key(out_dir)
-        stamp = build_stamp.Stamp(inputs_key, outputs, report.certificates)
-        build_stamp.keep(cache_dir, out_dir, stamp)
+    assert report.inputs is not None
+    outputs = build_stamp.outputs_key(out_dir)
+    inputs = report.inputs
+    stamp = build_stamp.stamp_of(
+        base, outputs, report.certificates, inputs.as_of.isoformat(), listed, inputs.files
+    )
+    report.inputs = None
+    build_stamp.keep(cache_dir, out_dir, stamp)
     return report
 
 
-def _unchanged(cache_dir: Path, out_dir: Path, inputs_key: str | None) -> build_stamp.Stamp | None:
-    """The last build's stamp, when it was made from ``inputs_key`` and the output folder holds
-    what it left."""
-    if inputs_key is None:
-        return None
+def _kept_for(cache_dir: Path, out_dir: Path, base: str) -> build_stamp.Stamp | None:
+    """The last build's stamp, when it was made from the same base and the output folder
+    holds what it left."""
     kept = build_stamp.kept(cache_dir, out_dir)
-    if kept is None or kept.inputs != inputs_key:
+    if kept is None or kept.base != base:
         return None
     return kept if kept.outputs == build_stamp.outputs_key(out_dir) else None
+
+
+def _without_publishing(
+    project: Project,
+    cache_dir: Path,
+    out_dir: Path,
+    kept: build_stamp.Stamp,
+    listed: build_stamp.Listed,
+    timings: dict[str, float],
+) -> BuildReport | None:
+    """The build when nothing it publishes changed since the stamp's build: nothing at all
+    changed, or a few request files (checked with their neighbours; their errors refuse the
+    build); None when a full build is needed."""
+    if kept.same_register(listed):
+        return BuildReport(kept.certificates, timings=timings)
+    if not kept.same_around(listed):
+        return None
+    with _timed(timings, "changes"):
+        found = build_stamp.changes(cache_dir, out_dir, kept, listed)
+        checked = None
+        if found:
+            checked = build_delta.publishes_nothing_new(project, listed, found, kept)
+        elif found is not None:
+            checked = build_delta.Checked({}, 0)
+    if checked is None:
+        return None
+    assert found is not None
+    build_stamp.keep(
+        cache_dir, out_dir, build_stamp.with_changes(kept, listed, found, checked.facts)
+    )
+    return BuildReport(kept.certificates, checked=checked.checked, timings=timings)
 
 
 def _full_build(
@@ -163,6 +209,7 @@ def _full_build(
         )
     report.mkdocs_ran = ran
     report.timings = timings | report.timings
+    report.inputs = inputs
     return report
 
 
@@ -198,7 +245,7 @@ def _mkdocs_if_needed(inputs: SiteInputs, mkdocs_dir: Path, key_file: Path, code
         (project.root / "mkdocs.yml").read_bytes(),
         tree_hash(project.schema_dir),
         tree_hash(project.data_dir),
-        inputs.as_of.year,
+        inputs.as_of.isoformat(),  # the guidance pages give the terms in force that day
         os.environ.get("SOURCE_DATE_EPOCH"),
     )
     if (mkdocs_dir / SHELL_PATH).is_file() and key_file.is_file() and key_file.read_text() == key:

@@ -1,16 +1,25 @@
 """The build stamp: what a finished build was made from and what it left in its output folder,
-kept in the cache; a build that finds the same has nothing to do.
+kept in the cache. A build that finds the same has nothing to do; one that finds only a few
+request files changed knows exactly which (``changes``), and what the last build took of each
+(``FileFacts``), so it can find out whether anything it publishes changed (build_delta.py).
 
-What a build is made from: certgen's code, data/, schemas/, site/, mkdocs.yml (by content),
-the environment it reads (SOURCE_DATE_EPOCH, whether PDFs are made, the signing and holder
-keys' public fingerprints), and the register and its frozen records by the state of every
-file (size, modification and change times, inode, mode: as the register index compares them,
-listed in two processes for a large register). What it left: the name of every file in the
-output folder (what a full build checks of a file it would not rewrite is that it is there).
+What a build is made from:
+
+- the base: certgen's code, data/, schemas/, site/, mkdocs.yml (by content), and the
+  environment it reads (SOURCE_DATE_EPOCH, whether PDFs are made, the signing and holder keys'
+  public fingerprints, the output folder);
+- the register, by the state of every file (size, modification and change times, inode,
+  mode: as the register index compares them), listed in two processes for a large register:
+  a digest a year folder, and each file's state with its facts, kept a year folder a file;
+- the register's top level (which year folders there are, and any stray entry) and every
+  frozen record (one digest: a change there always gives a full build).
+
+What it left: the name of every file in the output folder (what a full build checks of a file
+it would not rewrite is that it is there).
 
 A stamp is written only after a build finished, and removed before a build starts changing
-anything; it is not written while a register file changed within the racy window (it could
-change again unseen within the clock's tick).
+anything. A file changed within the racy window (it could change again unseen within the
+clock's tick) is kept as unread, so the next build reads it again.
 """
 
 from __future__ import annotations
@@ -18,48 +27,104 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator.check import listing, register_index
+from generator.check.listing import FolderListing
 from generator.files import write_atomically
 from generator.fingerprints import environment_hash, tree_hash
 from generator.project import Project
+from generator.website.inputs import FileFacts
+
+UNREAD = register_index.UNREAD
+_UNREAD_STATE = (-1, -1, -1, -1, -1)
+_FIELDS = 5
+"""A file's state as kept: size, modification and change times, inode, mode."""
+
+
+def base_key(project: Project, settings: tuple[object, ...], code: str) -> str:
+    """What a build is made from besides the register and its records, as one digest."""
+    return environment_hash(
+        code,
+        tree_hash(project.data_dir),
+        tree_hash(project.schema_dir),
+        tree_hash(project.root / "site"),
+        (project.root / "mkdocs.yml").read_bytes(),
+        os.environ.get("SOURCE_DATE_EPOCH"),
+        settings,
+    )
 
 
 @dataclass(frozen=True)
-class Stamp:
-    inputs: str
-    outputs: str
-    certificates: int
+class Listed:
+    """The register and its frozen records as listed before a build reads them."""
+
+    root: str
+    """The register's folder (absolute)."""
+    folders: list[FolderListing]
+    """Its year folders."""
+    top: str
+    """A digest of its top level: the names of its folders, the state of anything else
+    (UNREAD: changed within the racy window)."""
+    records: str
+    """A digest of every frozen record's state and of the records' folders (UNREAD: one
+    changed within the racy window)."""
+    started: int
+    """When the listing started (nanoseconds)."""
+
+    def racy(self, state: tuple[int, ...]) -> bool:
+        """Whether a file's state (size, times, ...) is too recent to be trusted as seen."""
+        return max(state[1], state[2]) >= self.started - register_index.RACY_SECONDS * 10**9
 
 
-def inputs_key(project: Project, settings: tuple[object, ...], code: str) -> str | None:
-    """What a build is made from, as one digest; None when a register or record file changed
-    too recently to be trusted as listed."""
-    started = listing.start(str(project.requests_dir)), listing.start(str(project.records_dir))
+def list_register(project: Project) -> Listed:
+    """List the register and the frozen records (two processes each for a large one)."""
+    started = time.time_ns()
+    root = os.path.abspath(project.requests_dir)
+    requests, records = listing.start(root), listing.start(os.path.abspath(project.records_dir))
     try:
-        parts: list[object] = [
-            code,
-            tree_hash(project.data_dir),
-            tree_hash(project.schema_dir),
-            tree_hash(project.root / "site"),
-            (project.root / "mkdocs.yml").read_bytes(),
-            os.environ.get("SOURCE_DATE_EPOCH"),
-            settings,
-        ]
-        newest = 0
-        for register in started:
-            for folder in [listing.top_level(register.root), *register.collect()]:
-                parts.append((register.root, folder.year, folder.digest))
-                newest = max(newest, folder.newest())
+        folders = requests.collect()
+        record_folders = [listing.top_level(records.root), *records.collect()]
     finally:
-        for register in started:
-            register.discard()
-    if newest >= time.time_ns() - register_index.RACY_SECONDS * 1_000_000_000:
-        return None
-    return environment_hash(*parts)
+        requests.discard()
+        records.discard()
+    window = started - register_index.RACY_SECONDS * 10**9
+    top = listing.top_level(root)
+    top_digest = _top_digest(top) if _top_settled(top, window) else UNREAD
+    settled = all(folder.newest() < window for folder in record_folders)
+    parts = [(folder.year, folder.digest) for folder in record_folders]
+    return Listed(
+        root, folders, top_digest, environment_hash(*parts) if settled else UNREAD, started
+    )
+
+
+def _entries(folder: FolderListing) -> dict[str, tuple[int, ...]]:
+    """Every entry of a listed folder (admitted or not) and its state."""
+    names = folder.names.decode().split("\0") if folder.names else []
+    numbers = memoryview(folder.numbers).cast("q")
+    return {n: tuple(numbers[_FIELDS * i : _FIELDS * i + _FIELDS]) for i, n in enumerate(names)}
+
+
+def _top_digest(top: FolderListing) -> str:
+    """The register's top level: a folder by its name (its times change with what it holds,
+    which its own listing covers), anything else by its whole state."""
+    shown = sorted(
+        (name, state[4]) if stat.S_ISDIR(state[4]) else (name, *state)
+        for name, state in _entries(top).items()
+    )
+    return environment_hash(*shown)
+
+
+def _top_settled(top: FolderListing, window: int) -> bool:
+    return all(
+        stat.S_ISDIR(state[4]) or max(state[1], state[2]) < window
+        for state in _entries(top).values()
+    )
 
 
 def outputs_key(out_dir: Path) -> str:
@@ -82,26 +147,202 @@ def outputs_key(out_dir: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass
+class Stamp:
+    base: str
+    outputs: str
+    certificates: int
+    as_of: str
+    """The date the build published as of (ISO)."""
+    latest_days: dict[str, int]
+    """How many request files record each latest day (the "as of" date is the latest)."""
+    top: str
+    records: str
+    folders: dict[str, str]
+    """Each year folder's digest as the build read it (UNREAD: a file in it was racy)."""
+    files: dict[str, dict[str, list[Any]]] = field(default_factory=dict, repr=False)
+    """Each year folder's entries: state, and facts for a request file (loaded when asked)."""
+
+    def same_register(self, listed: Listed) -> bool:
+        """Whether the register and records are as this stamp's build read them."""
+        return self.same_around(listed) and self.folders == {
+            folder.year: folder.digest for folder in listed.folders
+        }
+
+    def same_around(self, listed: Listed) -> bool:
+        """Whether the register's top level (its year folders) and the frozen records are as
+        this stamp's build read them (UNREAD never is)."""
+        return UNREAD not in (listed.top, listed.records) and (self.top, self.records) == (
+            listed.top,
+            listed.records,
+        )
+
+
+@dataclass(frozen=True)
+class Change:
+    """A request file that differs from what the stamp's build read."""
+
+    path: str
+    """Absolute."""
+    year: str
+    name: str
+    state: tuple[int, ...] | None
+    """As listed now; None: it is gone."""
+    before: FileFacts | None
+    """What the stamp's build took of it; None: it was not there."""
+
+
+def changes(cache_dir: Path, out_dir: Path, stamp: Stamp, listed: Listed) -> list[Change] | None:
+    """The request files that changed since the stamp's build read the register; None when
+    something else changed there (a file the check does not read as a request, a folder's
+    kept entries missing or damaged) and only a full build knows what it means."""
+    found: list[Change] = []
+    for folder in listed.folders:
+        if stamp.folders.get(folder.year) == folder.digest:
+            continue
+        kept = _kept_folder(_place(cache_dir, out_dir), folder.year)
+        if kept is None:
+            return None
+        stamp.files[folder.year] = kept
+        now = _entries(folder)
+        admitted = {state[0] for state in folder.states()}
+        for name in sorted(set(kept) | set(now)):
+            before, state = kept.get(name), now.get(name)
+            if before is not None and state is not None and tuple(before[:_FIELDS]) == state:
+                continue
+            known = before is None or len(before) > _FIELDS
+            if not known or (state is not None and name not in admitted):
+                return None
+            path = os.path.join(listed.root, folder.year, name)
+            facts = tuple(before[_FIELDS:]) if before else None
+            found.append(Change(path, folder.year, name, state, facts))
+    return found
+
+
+def stamp_of(
+    base: str,
+    outputs: str,
+    certificates: int,
+    as_of: str,
+    listed: Listed,
+    facts: dict[str, FileFacts],
+) -> Stamp:
+    """The stamp of a full build: the register as listed before it read it, and what it took
+    of each request file (``facts``, by absolute path)."""
+    stamp = Stamp(base, outputs, certificates, as_of, {}, listed.top, listed.records, {})
+    latest: Counter[str] = Counter()
+    for folder in listed.folders:
+        admitted = {state[0] for state in folder.states()}
+        entries: dict[str, list[Any]] = {}
+        racy = False
+        for name, state in _entries(folder).items():
+            path = os.path.join(listed.root, folder.year, name)
+            kept_facts = facts.get(path) if name in admitted else None
+            if kept_facts is None:
+                entries[name] = list(state)
+                racy = racy or listed.racy(state)
+                continue
+            if listed.racy(state):
+                state, racy = _UNREAD_STATE, True
+            entries[name] = [*state, *kept_facts]
+            if kept_facts[4]:
+                latest[kept_facts[4]] += 1
+        stamp.files[folder.year] = entries
+        stamp.folders[folder.year] = UNREAD if racy else folder.digest
+    stamp.latest_days = dict(latest)
+    return stamp
+
+
+def latest_days_after(
+    stamp: Stamp, found: list[Change], after: dict[str, FileFacts]
+) -> dict[str, int]:
+    """How many request files record each latest day, once the changed files are as now."""
+    latest = Counter(stamp.latest_days)
+    for change in found:
+        if change.before and change.before[4]:
+            latest[change.before[4]] -= 1
+        facts = after.get(change.path) if change.state is not None else None
+        if facts and facts[4]:
+            latest[facts[4]] += 1
+    return {day: count for day, count in sorted(latest.items()) if count > 0}
+
+
+def with_changes(
+    stamp: Stamp, listed: Listed, found: list[Change], after: dict[str, FileFacts]
+) -> Stamp:
+    """``stamp`` with the changed files as read now (``after``: their facts, by path)."""
+    stamp.latest_days = latest_days_after(stamp, found, after)
+    for change in found:
+        entries = stamp.files[change.year]
+        if change.state is None:
+            entries.pop(change.name, None)
+            continue
+        state = _UNREAD_STATE if listed.racy(change.state) else change.state
+        entries[change.name] = [*state, *after[change.path]]
+    digests = {folder.year: folder.digest for folder in listed.folders}
+    for year, entries in stamp.files.items():
+        stamp.folders[year] = UNREAD if _unsettled(entries, listed) else digests[year]
+    return stamp
+
+
+def _unsettled(entries: dict[str, list[Any]], listed: Listed) -> bool:
+    """Whether a year folder holds a request file kept as unread, or anything else changed
+    within the racy window."""
+    return any(
+        entry[:_FIELDS] == list(_UNREAD_STATE)
+        if len(entry) > _FIELDS
+        else listed.racy(tuple(entry))
+        for entry in entries.values()
+    )
+
+
 def _place(cache_dir: Path, out_dir: Path) -> Path:
     name = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
-    return cache_dir / "stamps" / f"{name}.json"
+    return cache_dir / "stamps" / name
 
 
 def kept(cache_dir: Path, out_dir: Path) -> Stamp | None:
     try:
-        fields = json.loads(_place(cache_dir, out_dir).read_bytes())
-        return Stamp(str(fields["inputs"]), str(fields["outputs"]), int(fields["certificates"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        fields = json.loads((_place(cache_dir, out_dir) / "stamp.json").read_bytes())
+        stamp = Stamp(**fields)
+    except (OSError, ValueError, TypeError):
         return None
+    if not isinstance(stamp.folders, dict) or not isinstance(stamp.latest_days, dict):
+        return None
+    return stamp
+
+
+def _kept_folder(place: Path, year: str) -> dict[str, list[Any]] | None:
+    """A year folder's kept entries, or None (missing, damaged or not of this stamp)."""
+    try:
+        content = json.loads((place / f"{year}.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+    return content if isinstance(content, dict) else None
 
 
 def forget(cache_dir: Path, out_dir: Path) -> None:
     """Remove the stamp: the output folder is about to change."""
-    _place(cache_dir, out_dir).unlink(missing_ok=True)
+    (_place(cache_dir, out_dir) / "stamp.json").unlink(missing_ok=True)
 
 
 def keep(cache_dir: Path, out_dir: Path, stamp: Stamp) -> None:
-    content = json.dumps(
-        {"inputs": stamp.inputs, "outputs": stamp.outputs, "certificates": stamp.certificates}
-    )
-    write_atomically(_place(cache_dir, out_dir), content.encode())
+    """Write the stamp: its year folders' entries (those it loaded or made), then the stamp,
+    which names the folders' digests they were kept for. The stamp is removed first, so a
+    stamp never outlives the entries it was written with (a build killed half way leaves
+    none)."""
+    forget(cache_dir, out_dir)
+    place = _place(cache_dir, out_dir)
+    for year, entries in stamp.files.items():
+        write_atomically(place / f"{year}.json", json.dumps(entries).encode())
+    fields = {
+        "base": stamp.base,
+        "outputs": stamp.outputs,
+        "certificates": stamp.certificates,
+        "as_of": stamp.as_of,
+        "latest_days": stamp.latest_days,
+        "top": stamp.top,
+        "records": stamp.records,
+        "folders": stamp.folders,
+    }
+    write_atomically(place / "stamp.json", json.dumps(fields).encode())

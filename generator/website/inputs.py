@@ -4,7 +4,7 @@ the build's date, and what ``certgen build`` tells the MkDocs plugin it has prep
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from generator.check.cache import CheckCache
@@ -16,6 +16,13 @@ from generator.project import Project
 from generator.record.drafting import DraftedOutcome, DraftingChecker, drafted, latest_recorded
 from generator.record.public import PublicCertificate, finalize
 
+FileFacts = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
+"""What a request file gives a build besides its findings: its ID, ``supersedes``,
+``superseded_by`` and official number (what other files' cross-request rules compare it
+with), the latest day it records (the build's "as of" date is the latest of all) and the key
+of its published certificate's files (``PublicCertificate.status_key``, which covers the
+record, what is public of it and its status; None: it publishes nothing)."""
+
 
 @dataclass(frozen=True)
 class SiteInputs:
@@ -23,6 +30,8 @@ class SiteInputs:
     reference: Reference
     certificates: list[PublicCertificate]
     as_of: date
+    files: dict[str, FileFacts] = field(default_factory=dict)
+    """Each request file's facts, by absolute path."""
 
 
 class BuildRefused(CertgenError):
@@ -63,7 +72,25 @@ def site_inputs(
     as_of = source_date() or max(filter(None, (latest, reference.snapshot_taken_on)))
     certificates = [_finalized(outcome, as_of, cache) for outcome in drafted(result)]
     certificates.sort(key=lambda certificate: certificate.id)
-    return SiteInputs(project, reference, certificates, as_of)
+    files = {
+        os.path.abspath(outcome.source): facts_of(outcome)
+        for outcome in result.outcomes
+        if isinstance(outcome, DraftedOutcome)
+    }
+    return SiteInputs(project, reference, certificates, as_of, files)
+
+
+def facts_of(outcome: DraftedOutcome) -> FileFacts:
+    """The facts of a checked file (its certificate finalised already, if it has one)."""
+    entry, latest, certificate = outcome.entry, outcome.latest, outcome.certificate
+    return (
+        entry.id if entry else None,
+        entry.supersedes if entry else None,
+        entry.superseded_by if entry else None,
+        entry.official_number if entry else None,
+        latest.isoformat() if latest else None,
+        certificate.status_key if certificate else None,
+    )
 
 
 def _finalized(outcome: DraftedOutcome, as_of: date, cache: CheckCache | None) -> PublicCertificate:

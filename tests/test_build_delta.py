@@ -1,0 +1,195 @@
+"""A build after a few request files changed (generator/website/build_delta.py): whatever the
+change, it ends as a build from nothing would (the same findings when it refuses, the same
+output folder when it does not); a change that publishes nothing new is checked from the
+changed files and their neighbours alone, and any other is left to a full build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.check import register_index
+from generator.findings import Severity
+from generator.project import Project
+from generator.website import build_delta
+from generator.website.build import BuildReport, build
+from generator.website.inputs import BuildRefused
+from tests.helpers import make_project
+
+REQUESTS = Path("requests") / "2026"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example repository, its files trusted as listed at once (the racy window is
+    tested on its own), built once."""
+    monkeypatch.setattr(register_index, "RACY_SECONDS", -1)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("CERTGEN_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_project(tmp_path / "project", with_requests=True, with_site=True)
+    _build(root)
+    return root
+
+
+def _build(project: Path) -> BuildReport:
+    return build(Project(project), project / "build" / "site", make_pdf=False)
+
+
+def _outcome(project: Path) -> tuple[str, object]:
+    """What a build gives: its errors when refused (a refusal after a few changes lists the
+    findings of the files it checked; the errors are all a full build's), else its output
+    folder."""
+    try:
+        _build(project)
+    except BuildRefused as refused:
+        errors = [f for f in refused.result.findings if f.severity is Severity.ERROR]
+        shown = str(project)
+        return "refused", sorted(
+            (f.path.replace(shown, ""), f.line, f.column, f.code, f.message.replace(shown, ""))
+            for f in errors
+        )
+    return "built", _tree(project / "build" / "site")
+
+
+def _edit(name: str, old: str, new: str) -> Callable[[Path], None]:
+    def change(project: Path) -> None:
+        path = project / REQUESTS / name
+        text = path.read_text("utf-8")
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new, 1), "utf-8")
+
+    return change
+
+
+def _copy(source: str, target: str, *replacements: tuple[str, str]) -> Callable[[Path], None]:
+    def change(project: Path) -> None:
+        text = (project / REQUESTS / f"{source}.yaml").read_text("utf-8")
+        for old, new in replacements:
+            text = text.replace(old, new)
+        (project / REQUESTS / f"{target}.yaml").write_text(text, "utf-8")
+
+    return change
+
+
+def _rewrite_in_place(name: str, old: bytes, new: bytes) -> Callable[[Path], None]:
+    """Change a file's bytes keeping its size and modification time: its change time tells."""
+
+    def change(project: Path) -> None:
+        path = project / REQUESTS / name
+        assert len(old) == len(new) and old in path.read_bytes()
+        status = path.stat()
+        path.write_bytes(path.read_bytes().replace(old, new, 1))
+        os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+    return change
+
+
+def _remove(name: str) -> Callable[[Path], None]:
+    return lambda project: (project / REQUESTS / name).unlink()
+
+
+PUBLISHING_NOTHING: dict[str, Callable[[Path], None]] = {
+    "a draft rewritten in place": _rewrite_in_place(
+        "EC-2026-0006.yaml", b"city: Taipei", b"city: Taipeh"
+    ),
+    "a draft edited": _edit("EC-2026-0006.yaml", "city: Taipei", "city: Taichung"),
+    "a draft added": _copy("EC-2026-0006", "EC-2026-0013", ("EC-2026-0006", "EC-2026-0013")),
+    "a draft removed": _remove("EC-2026-0006.yaml"),
+    "an issued request's comment": _edit(
+        "EC-2026-0001.yaml", "status: issued", "status: issued # ok"
+    ),
+    "an amendment's comment": _edit("IC-2026-0006.yaml", "status: issued", "status: issued  # ok"),
+    "an issued request edited": _edit("EC-2026-0001.yaml", "COI.EU.US.2026.0001234", "COI.X"),
+}
+"""Changes that publish nothing new: checked from the changed files and their neighbours."""
+
+REFUSED: dict[str, Callable[[Path], None]] = {
+    "an ID taken again": _copy("EC-2026-0006", "EC-2026-0013"),
+    "an official number taken again": _edit(
+        "EC-2026-0003.yaml", "issued_on:", "official_number: COI.EU.US.2026.0001234\n  issued_on:"
+    ),
+    "a draft made wrong": _edit("EC-2026-0006.yaml", "kind: export", "kind: exports"),
+}
+"""Changes a full build refuses: the build after them must refuse with the same findings,
+those of unchanged files included."""
+
+PUBLISHING: dict[str, Callable[[Path], None]] = {
+    "a certificate cancelled": _edit(
+        "EC-2026-0001.yaml",
+        "status: issued",
+        "status: cancelled\ncancellation:\n  cancelled_on: 2026-11-30\n  cancelled_by: asmith\n"
+        "  reason: shipment_not_made",
+    ),
+    "the as-of date moved by a draft": _edit(
+        "EC-2026-0006.yaml", "requested_at: 2026-11-25", "requested_at: 2026-11-30"
+    ),
+}
+"""Changes that publish something: left to a full build."""
+
+
+@pytest.mark.parametrize("change", sorted({**PUBLISHING_NOTHING, **REFUSED, **PUBLISHING}))
+def test_a_build_after_a_change_ends_as_a_build_from_nothing(change: str, project: Path) -> None:
+    every = {**PUBLISHING_NOTHING, **REFUSED, **PUBLISHING}
+    every[change](project)
+    fresh = project.parent / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("build"))
+    expected = _outcome(fresh)
+    assert _outcome(project) == expected
+    if change in REFUSED:
+        assert expected[0] == "refused", change
+
+
+@pytest.mark.parametrize("change", sorted(PUBLISHING_NOTHING))
+def test_a_change_that_publishes_nothing_is_checked_alone(change: str, project: Path) -> None:
+    PUBLISHING_NOTHING[change](project)
+    report = _build(project)
+    assert "check" not in report.timings, change  # no full build
+    assert report.checked is not None and report.checked <= 3
+    assert (report.pages_written, report.files_written) == (0, 0)
+    again = _build(project)
+    assert again.checked is None and "changes" not in again.timings  # nothing changed since
+
+
+@pytest.mark.parametrize("change", sorted(PUBLISHING))
+def test_a_change_that_publishes_gives_a_full_build(change: str, project: Path) -> None:
+    PUBLISHING[change](project)
+    report = _build(project)
+    assert "check" in report.timings, change
+    assert report.pages_written > 0 or report.files_written > 0
+
+
+def test_the_neighbours_of_a_changed_file_are_checked(project: Path) -> None:
+    """A new file taking an existing ID: the unchanged file it duplicates is reported too,
+    as a full build reports it."""
+    REFUSED["an ID taken again"](project)
+    with pytest.raises(BuildRefused) as refused:
+        _build(project)
+    flagged = {f.path.rsplit("/", 1)[-1] for f in refused.value.result.findings if f.code == "R103"}
+    assert flagged == {"EC-2026-0006.yaml", "EC-2026-0013.yaml"}
+
+
+def test_many_changes_give_a_full_build(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_delta, "LIMIT", 1)
+    _edit("EC-2026-0006.yaml", "city: Taipei", "city: Taichung")(project)
+    _edit("EC-2026-0002.yaml", "kind: export", "kind: export ")(project)
+    assert "check" in _build(project).timings
+
+
+def test_a_file_changed_just_now_is_read_again_next_time(project: Path) -> None:
+    _edit("EC-2026-0006.yaml", "city: Taipei", "city: Taichung")(project)
+    later = time.time() + 3600  # within the racy window of any listing before then
+    os.utime(project / REQUESTS / "EC-2026-0006.yaml", (later, later))
+    first = _build(project)
+    assert first.checked is not None
+    assert _build(project).checked is not None  # not trusted as seen: read again
