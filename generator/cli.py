@@ -16,9 +16,14 @@ from generator.check.words import CANCEL_REASONS
 from generator.errors import CertgenError, Refused, UsageError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
-COMMAND_MODULES = {"rules": "rule_commands", "explain": "rule_commands", "check": "check_command"}
+COMMAND_MODULES = {
+    "rules": "rule_commands",
+    "explain": "rule_commands",
+    "check": "check_command",
+    "build": "build_command",
+}
 """The commands kept apart from the others (``generator/commands.py``), so that they import
-less: those that only read the codes' documentation (no register), and check."""
+less: those that only read the codes' documentation (no register), check and build."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

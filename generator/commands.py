@@ -15,7 +15,6 @@ from pathlib import Path
 from generator.check import report
 from generator.check.discovery import discover
 from generator.check.load import MAX_BYTES, refused_file
-from generator.check.outcomes import CheckResult
 from generator.check.pipeline import Checker
 from generator.check.schema import load_schema
 from generator.check_command import output_path, project_of, write_output
@@ -26,8 +25,6 @@ from generator.findings import Severity
 from generator.github import GitHub
 from generator.project import Project
 from generator.record.keys import KeyRing
-from generator.website.build import build
-from generator.website.inputs import BuildRefused
 from generator.website.published_site import PublishedSite
 from generator.website.verification import verify
 from generator.workflow import pr_comment, show
@@ -42,7 +39,6 @@ from generator.workflow.pr_summary import (
     workflow_run,
 )
 from generator.workflow.remote_branch import Remote
-from generator.workflow.review import add_tree_findings
 
 
 def _queue(arguments: argparse.Namespace) -> int:
@@ -148,41 +144,6 @@ def _show(arguments: argparse.Namespace) -> int:
     else:
         sys.stdout.write(show.as_text(document, facts, findings, checker.reference))
     return EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_CLEAN
-
-
-def _build(arguments: argparse.Namespace) -> int:
-    project = project_of(arguments)
-    out = Path(arguments.out) if arguments.out else project.root / "build" / "site"
-    tracked = CheckResult([], 0)
-    add_tree_findings(tracked, project)
-    if tracked.errors:
-        sys.stdout.write(report.as_text(tracked))
-        print(
-            "certgen: files are committed where the build writes; nothing was built",
-            file=sys.stderr,
-        )
-        return EXIT_FINDINGS
-    try:
-        built = build(
-            project,
-            out,
-            make_pdf=not arguments.no_pdf,
-            jobs=arguments.jobs,
-            progress=True,
-            reuse_from=arguments.reuse_from,
-        )
-    except BuildRefused as refused:
-        sys.stdout.write(report.as_text(refused.result))
-        print(f"certgen: {refused}", file=sys.stderr)
-        return EXIT_FINDINGS
-    print(
-        f"built {out}: {built.certificates} certificates published; {built.pages_written} "
-        f"pages and {built.pdfs_made} PDFs made, {built.files_written} other files updated, "
-        f"{built.files_removed} removed"
-    )
-    if arguments.timings:
-        print("timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in built.timings.items()))
-    return EXIT_CLEAN
 
 
 def _serve(arguments: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ TOP_LEVEL = {
     "commands": "command line",
     "rule_commands": "command line",
     "check_command": "command line",
+    "build_command": "command line",
     "__main__": "command line",
 }
 

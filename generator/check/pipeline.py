@@ -450,7 +450,7 @@ def _neighbours(
     with, from the indexes (brought up to date first); None when an index failed."""
 
     def read(files: list[tuple[str, str]]) -> list[Entry | None]:
-        return [outcome.entry for outcome in _run(checker, [(*f, False) for f in files], jobs)]
+        return index_entries(checker, files, jobs)
 
     skip = {os.path.abspath(path) for path, _ in targets}
     found: list[Entry] = []
@@ -463,6 +463,11 @@ def _neighbours(
         for index in indexes:
             index.close()
     return found
+
+
+def index_entries(checker: Checker, files: list[tuple[str, str]], jobs: int) -> list[Entry | None]:
+    """What cross-request rules need of each file (path, path shown), read in parallel."""
+    return [outcome.entry for outcome in _run(checker, [(*f, False) for f in files], jobs)]
 
 
 def _collect(result: CheckResult, outcome: FileOutcome) -> None:

@@ -147,7 +147,12 @@ def _kept_for(cache_dir: Path, out_dir: Path, base: str) -> build_stamp.Stamp | 
     kept = build_stamp.kept(cache_dir, out_dir)
     if kept is None or kept.base != base:
         return None
-    return kept if kept.outputs == build_stamp.outputs_key(out_dir) else None
+    confirmed = kept.output_folders
+    if not kept.same_outputs(out_dir):
+        return None
+    if kept.output_folders is not confirmed:  # the folders' times, kept again
+        build_stamp.keep(cache_dir, out_dir, kept)
+    return kept
 
 
 def _without_publishing(

@@ -31,7 +31,7 @@ from datetime import date
 
 from generator.check.listing import Listing
 from generator.check.outcomes import FileOutcome
-from generator.check.pipeline import run_check
+from generator.check.pipeline import index_entries, run_check
 from generator.check.register_index import IndexUnavailable, RegisterIndex
 from generator.check.rules import Entry
 from generator.fingerprints import code_hash, environment_hash
@@ -114,7 +114,7 @@ def _with_neighbours(
     listing = Listing.collected(listed.root, listed.folders)
 
     def read(files: list[tuple[str, str]]) -> list[Entry | None]:
-        return [checker.index_file(path, shown) for path, shown in files]
+        return index_entries(checker, files, os.cpu_count() or 1)
 
     try:
         neighbours = index.neighbours(read, keys, present, listing)

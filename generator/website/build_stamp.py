@@ -10,12 +10,15 @@ What a build is made from:
   public fingerprints, the output folder);
 - the register, by the state of every file (size, modification and change times, inode,
   mode: as the register index compares them), listed in two processes for a large register:
-  a digest a year folder, and each file's state with its facts, kept a year folder a file;
+  a digest a year folder, and each file's state with its facts, kept a year folder a file
+  (marshal: read in a fiftieth of a second for ten thousand files);
 - the register's top level (which year folders there are, and any stray entry) and every
   frozen record (one digest: a change there always gives a full build).
 
 What it left: the name of every file in the output folder (what a full build checks of a file
-it would not rewrite is that it is there).
+it would not rewrite is that it is there), and the times of each of its folders, which change
+whenever a name in them does: a build finds the folders as they were with a few calls, and
+lists every file only when they are not (or were changed within the racy window).
 
 A stamp is written only after a build finished, and removed before a build starts changing
 anything. A file changed within the racy window (it could change again unseen within the
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import stat
 import time
@@ -127,24 +131,46 @@ def _top_settled(top: FolderListing, window: int) -> bool:
     )
 
 
-def outputs_key(out_dir: Path) -> str:
-    """The names of every file under ``out_dir`` (no link followed), as one digest."""
+def outputs_key(out_dir: Path) -> tuple[str, dict[str, list[int]]]:
+    """The names of every file under ``out_dir`` (no link followed), as one digest; and each
+    folder's modification and change times and inode (which change whenever a name in it is
+    added, removed or replaced), or -1s for a folder changed within the racy window."""
     digest = hashlib.sha256()
+    folders: dict[str, list[int]] = {}
     pending = [str(out_dir)]
+    window = time.time_ns() - register_index.RACY_SECONDS * 10**9
     while pending:
         folder = pending.pop()
         try:
             entries = os.scandir(folder)
+            status = os.lstat(folder)
         except OSError:
             digest.update(f"unlisted {folder}\0".encode())
             continue
+        times = [status.st_mtime_ns, status.st_ctime_ns, status.st_ino & listing.INODE]
+        folders[folder] = times if max(times[:2]) < window else [-1, -1, -1]
         with entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(entry.path)
                 else:
                     digest.update(entry.path.encode() + b"\0")
-    return digest.hexdigest()
+    return digest.hexdigest(), folders
+
+
+def _folders_as_kept(folders: dict[str, list[int]]) -> bool:
+    """Whether every folder of an output folder is as kept (so no name in it changed)."""
+    if not folders:
+        return False
+    for folder, kept_times in folders.items():
+        try:
+            status = os.lstat(folder)
+        except OSError:
+            return False
+        times = [status.st_mtime_ns, status.st_ctime_ns, status.st_ino & listing.INODE]
+        if times != kept_times:
+            return False
+    return True
 
 
 @dataclass
@@ -160,8 +186,19 @@ class Stamp:
     records: str
     folders: dict[str, str]
     """Each year folder's digest as the build read it (UNREAD: a file in it was racy)."""
+    output_folders: dict[str, list[int]] = field(default_factory=dict)
+    """The output folder's folders as the build left them (``outputs_key``)."""
     files: dict[str, dict[str, list[Any]]] = field(default_factory=dict, repr=False)
     """Each year folder's entries: state, and facts for a request file (loaded when asked)."""
+
+    def same_outputs(self, out_dir: Path) -> bool:
+        """Whether the output folder holds the files the stamp's build left: its folders are
+        as kept (a few calls), else the name of every file is (the folders' times are then
+        kept again)."""
+        if _folders_as_kept(self.output_folders):
+            return True
+        names, self.output_folders = outputs_key(out_dir)
+        return names == self.outputs
 
     def same_register(self, listed: Listed) -> bool:
         """Whether the register and records are as this stamp's build read them."""
@@ -221,7 +258,7 @@ def changes(cache_dir: Path, out_dir: Path, stamp: Stamp, listed: Listed) -> lis
 
 def stamp_of(
     base: str,
-    outputs: str,
+    outputs: tuple[str, dict[str, list[int]]],
     certificates: int,
     as_of: str,
     listed: Listed,
@@ -229,7 +266,8 @@ def stamp_of(
 ) -> Stamp:
     """The stamp of a full build: the register as listed before it read it, and what it took
     of each request file (``facts``, by absolute path)."""
-    stamp = Stamp(base, outputs, certificates, as_of, {}, listed.top, listed.records, {})
+    names, folders = outputs
+    stamp = Stamp(base, names, certificates, as_of, {}, listed.top, listed.records, {}, folders)
     latest: Counter[str] = Counter()
     for folder in listed.folders:
         admitted = {state[0] for state in folder.states()}
@@ -315,8 +353,8 @@ def kept(cache_dir: Path, out_dir: Path) -> Stamp | None:
 def _kept_folder(place: Path, year: str) -> dict[str, list[Any]] | None:
     """A year folder's kept entries, or None (missing, damaged or not of this stamp)."""
     try:
-        content = json.loads((place / f"{year}.json").read_bytes())
-    except (OSError, ValueError):
+        content = marshal.loads((place / f"{year}.entries").read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):  # marshal's: another Python's too
         return None
     return content if isinstance(content, dict) else None
 
@@ -334,7 +372,7 @@ def keep(cache_dir: Path, out_dir: Path, stamp: Stamp) -> None:
     forget(cache_dir, out_dir)
     place = _place(cache_dir, out_dir)
     for year, entries in stamp.files.items():
-        write_atomically(place / f"{year}.json", json.dumps(entries).encode())
+        write_atomically(place / f"{year}.entries", marshal.dumps(entries))
     fields = {
         "base": stamp.base,
         "outputs": stamp.outputs,
@@ -344,5 +382,6 @@ def keep(cache_dir: Path, out_dir: Path, stamp: Stamp) -> None:
         "top": stamp.top,
         "records": stamp.records,
         "folders": stamp.folders,
+        "output_folders": stamp.output_folders,
     }
     write_atomically(place / "stamp.json", json.dumps(fields).encode())
