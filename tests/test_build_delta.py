@@ -14,8 +14,12 @@ from pathlib import Path
 import pytest
 
 from generator.check import register_index
+from generator.check.register_index import RegisterIndex
+from generator.check.rules import Entry
 from generator.findings import Severity
+from generator.fingerprints import code_hash, environment_hash
 from generator.project import Project
+from generator.record.drafting import DraftingChecker
 from generator.website import build_delta
 from generator.website.build import BuildReport, build
 from generator.website.inputs import BuildRefused
@@ -193,3 +197,22 @@ def test_a_file_changed_just_now_is_read_again_next_time(project: Path) -> None:
     first = _build(project)
     assert first.checked is not None
     assert _build(project).checked is not None  # not trusted as seen: read again
+
+
+def test_a_full_build_leaves_the_register_index_ready(project: Path) -> None:
+    """The index holds what the build's check read: bringing it up to date reads no file."""
+    checker = DraftingChecker(Project(project))
+    environment = environment_hash(code_hash(), checker.locked)
+    root = str((project / "requests").resolve())
+    index = RegisterIndex.open(Project(project).cache_dir / "index", root, environment)
+
+    def read(files: list[tuple[str, str]]) -> list[Entry | None]:
+        raise AssertionError(f"read again: {files}")
+
+    try:
+        found = index.neighbours(
+            read, [checker.index_file(str(project / REQUESTS / "IC-2026-0006.yaml"), "x")], set()
+        )
+    finally:
+        index.close()
+    assert sorted(Path(e.path).name for e in found) == ["IC-2026-0004.yaml", "IC-2026-0006.yaml"]

@@ -138,6 +138,9 @@ def _build(
     )
     report.inputs = None
     build_stamp.keep(cache_dir, out_dir, stamp)
+    with _timed(report.timings, "index"):
+        locked = inputs.reference.amendments.locked_after_departure
+        build_delta.keep_index(project, listed, inputs.entries, locked)
     return report
 
 

@@ -125,6 +125,30 @@ def _with_neighbours(
     return sorted(present | {os.path.abspath(entry.path) for entry in neighbours})
 
 
+def keep_index(
+    project: Project, listed: Listed, entries: dict[str, Entry], locked: tuple[str, ...]
+) -> None:
+    """Bring the register index up to date from a full build's check (``entries``, by
+    absolute path, with ``locked`` the amendment policy's locked fields: the files are not
+    read again), so that the next build after a few changes, and ``certgen check FILE``, find
+    it ready; left alone when it cannot be used here."""
+    environment = environment_hash(code_hash(), locked)
+    try:
+        index = RegisterIndex.open(project.cache_dir / "index", listed.root, environment)
+    except IndexUnavailable:
+        return
+
+    def read(files: list[tuple[str, str]]) -> list[Entry | None]:
+        return [entries.get(os.path.abspath(path)) for path, _ in files]
+
+    try:
+        index.neighbours(read, [], set(), Listing.collected(listed.root, listed.folders))
+    except IndexUnavailable:
+        pass
+    finally:
+        index.close()
+
+
 def _keys(facts: FileFacts) -> Entry:
     """An entry with what neighbours are found by: ID, links and official number."""
     assert facts[0] is not None

@@ -11,6 +11,7 @@ from generator.check.cache import CheckCache
 from generator.check.outcomes import CheckResult
 from generator.check.pipeline import run_check
 from generator.check.reference_data import Reference
+from generator.check.rules import Entry
 from generator.errors import CertgenError
 from generator.project import Project
 from generator.record.drafting import DraftedOutcome, DraftingChecker, drafted, latest_recorded
@@ -32,6 +33,8 @@ class SiteInputs:
     as_of: date
     files: dict[str, FileFacts] = field(default_factory=dict)
     """Each request file's facts, by absolute path."""
+    entries: dict[str, Entry] = field(default_factory=dict)
+    """What cross-request rules need of each request file, by absolute path."""
 
 
 class BuildRefused(CertgenError):
@@ -72,12 +75,10 @@ def site_inputs(
     as_of = source_date() or max(filter(None, (latest, reference.snapshot_taken_on)))
     certificates = [_finalized(outcome, as_of, cache) for outcome in drafted(result)]
     certificates.sort(key=lambda certificate: certificate.id)
-    files = {
-        os.path.abspath(outcome.source): facts_of(outcome)
-        for outcome in result.outcomes
-        if isinstance(outcome, DraftedOutcome)
-    }
-    return SiteInputs(project, reference, certificates, as_of, files)
+    checked = [o for o in result.outcomes if isinstance(o, DraftedOutcome)]
+    files = {os.path.abspath(outcome.source): facts_of(outcome) for outcome in checked}
+    entries = {os.path.abspath(o.source): o.entry for o in checked if o.entry is not None}
+    return SiteInputs(project, reference, certificates, as_of, files, entries)
 
 
 def facts_of(outcome: DraftedOutcome) -> FileFacts:
