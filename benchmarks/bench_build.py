@@ -1,11 +1,13 @@
 """Time ``certgen build`` on synthetic registers of issued certificates and print the figures.
 
 For each size: a cold build (no output, no cache; without PDFs) and a standalone ``certgen
-check`` to compare its check stage with, a rebuild after one request changed, and a rebuild
-with nothing changed (after one unmeasured build that takes in the last change), each the
-median of several runs in a fresh process, with the peak memory of the process tree (certgen
-and its workers). Then the time to make one certificate PDF (median over a sample, one
-process).
+check`` to compare its check stage with, a rebuild after one request changed in a way that
+publishes nothing (the net weight of an issued request, whose record is frozen), one after a
+certificate was cancelled (which publishes: its page, record and the register's aggregates),
+and a rebuild with nothing changed (after one unmeasured build that takes in the last
+change), each the median of several runs in a fresh process, with the peak memory of the
+process tree (certgen and its workers). Then the time to make one certificate PDF (median
+over a sample, one process).
 
     python benchmarks/bench_build.py                          # 1,000, 10,000 and 100,000
     python benchmarks/bench_build.py --sizes 10000 --runs 5
@@ -49,6 +51,24 @@ def change_one(project: Path, round_number: int) -> None:
         re.sub(r"(net_weight_kg: )(\d+)", lambda m: f"{m[1]}{int(m[2]) + 1}", text, count=1),
         "utf-8",
     )
+
+
+def cancel_one(project: Path, round_number: int) -> None:
+    """Cancel one issued certificate on the day it was issued (the build's "as of" date stays
+    where it is), a different one each round: a change that publishes."""
+    files = sorted((project / "requests").rglob("*.yaml"))
+    for step in range(len(files)):
+        path = files[(len(files) // 2 + round_number * 7919 + step) % len(files)]
+        text = path.read_text("utf-8")
+        issued = re.search(r"issued_on: '?([0-9-]{10})", text)
+        if "\nstatus: issued\n" in text and issued and "superseded_by" not in text:
+            cancellation = (
+                f"status: cancelled\ncancellation:\n  cancelled_on: '{issued[1]}'\n"
+                "  cancelled_by: asmith\n  reason: issued_in_error\n"
+            )
+            path.write_text(text.replace("status: issued\n", cancellation, 1), "utf-8")
+            return
+    raise SystemExit("no issued certificate left to cancel")
 
 
 def measure(label: str, size: int, runs: int, project: Path, before_each: object) -> str:
@@ -96,6 +116,7 @@ def bench(size: int, runs: int, workdir: Path) -> None:
             f"certgen check {elapsed:.2f} s (x{float(stage[1]) / elapsed:.2f}; target at most x1)"
         )
     measure("one change", size, runs, project, lambda n: change_one(project, n))
+    measure("one cancelled", size, runs, project, lambda n: cancel_one(project, n))
     time.sleep(3)  # files changed within the racy window are not trusted as listed
     timed_run(COMMAND, project)  # the build that takes in the last change, not measured
     measure("no change", size, runs, project, lambda n: None)
