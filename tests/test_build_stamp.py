@@ -69,6 +69,13 @@ CHANGES: dict[str, Callable[[Path, pytest.MonkeyPatch], None]] = {
     "reference data": lambda p, _: (p / "data" / "services.yaml").write_text(
         (p / "data" / "services.yaml").read_text() + "\n# a comment\n"
     ),
+    "a client's publication consent narrowed": lambda p, _: (
+        p / "data" / "operations.yaml"
+    ).write_text(
+        (p / "data" / "operations.yaml")
+        .read_text()
+        .replace("      fields: [exporter, destination, products]\n", "      fields: [destination]\n", 1)
+    ),
     "a guidance page": lambda p, _: (p / "site" / "verify.md").write_text(
         (p / "site" / "verify.md").read_text() + "\nOne more line.\n"
     ),

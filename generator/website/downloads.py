@@ -25,7 +25,9 @@ def download_files(
 ) -> dict[str, Planned]:
     """The register as JSON, CSV and an Atom feed; remade only when a certificate changed."""
     ordered = sorted(certificates, key=lambda c: c.id)
-    listed = [(c.id, c.digest, sorted(c.status_fields.items())) for c in ordered]
+    # each certificate's record, status and what is public of it (a client's consent can
+    # change what its summaries show while its record and status stay as they were)
+    listed = [(c.id, c.status_key) for c in ordered]
     key = content_key(_CODE, as_of, site_url, certifier_name, listed)
 
     def listing() -> bytes:
