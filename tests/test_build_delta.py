@@ -5,6 +5,7 @@ changed files and their neighbours alone, and any other is left to a full build.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -12,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from joserfc import jws
+from joserfc.jwk import KeySet
 
 from generator.check import register_index
 from generator.check.register_index import RegisterIndex
@@ -23,7 +26,9 @@ from generator.record.drafting import DraftingChecker
 from generator.website import build_delta
 from generator.website.build import BuildReport, build
 from generator.website.inputs import BuildRefused
-from tests.helpers import make_project
+from generator.website.published_site import PublishedSite
+from tests.helpers import holder_pdf, make_project, run
+from tests.throwaway_keys import publish_throwaway_key
 
 REQUESTS = Path("requests") / "2026"
 
@@ -128,24 +133,47 @@ REFUSED: dict[str, Callable[[Path], None]] = {
 """Changes a full build refuses: the build after them must refuse with the same findings,
 those of unchanged files included."""
 
+_CANCELLED = (
+    "status: cancelled\ncancellation:\n  cancelled_on: 2026-02-20\n  cancelled_by: asmith\n"
+    "  reason: shipment_not_made"
+)
+
 PUBLISHING: dict[str, Callable[[Path], None]] = {
-    "a certificate cancelled": _edit(
-        "EC-2026-0001.yaml",
-        "status: issued",
-        "status: cancelled\ncancellation:\n  cancelled_on: 2026-11-30\n  cancelled_by: asmith\n"
-        "  reason: shipment_not_made",
+    "a certificate cancelled": _edit("EC-2026-0001.yaml", "status: issued", _CANCELLED),
+    "certificates cancelled in two years": lambda project: [
+        _edit(name, "status: issued", _CANCELLED.replace("2026-02-20", day))(project)
+        for name, day in (
+            ("../2025/IC-2025-0014.yaml", "2025-12-01"),
+            ("IC-2026-0002.yaml", "2026-02-20"),
+        )
+    ],
+    "a cancellation's public note": _edit(
+        "IC-2026-0007.yaml", "the fruit was sold locally", "the fruit was sold at home"
     ),
+    "a certificate cancelled and a draft added": lambda project: [
+        _edit("EC-2026-0001.yaml", "status: issued", _CANCELLED)(project),
+        _copy("EC-2026-0006", "EC-2026-0013", ("EC-2026-0006", "EC-2026-0013"))(project),
+    ],
+}
+"""Changes that publish: the certificates they change, and the aggregates that list them."""
+
+FULL: dict[str, Callable[[Path], None]] = {
     "the as-of date moved by a draft": _edit(
         "EC-2026-0006.yaml", "requested_at: 2026-11-25", "requested_at: 2026-11-30"
     ),
+    "a certificate cancelled after the as-of date": _edit(
+        "EC-2026-0001.yaml", "status: issued", _CANCELLED.replace("2026-02-20", "2026-11-30")
+    ),
 }
-"""Changes that publish something: left to a full build."""
+"""Changes that move the build's "as of" date (every status is as of that date): a full
+build."""
+
+EVERY = {**PUBLISHING_NOTHING, **REFUSED, **PUBLISHING, **FULL}
 
 
-@pytest.mark.parametrize("change", sorted({**PUBLISHING_NOTHING, **REFUSED, **PUBLISHING}))
+@pytest.mark.parametrize("change", sorted(EVERY))
 def test_a_build_after_a_change_ends_as_a_build_from_nothing(change: str, project: Path) -> None:
-    every = {**PUBLISHING_NOTHING, **REFUSED, **PUBLISHING}
-    every[change](project)
+    EVERY[change](project)
     fresh = project.parent / "fresh"
     shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("build"))
     expected = _outcome(fresh)
@@ -166,11 +194,19 @@ def test_a_change_that_publishes_nothing_is_checked_alone(change: str, project: 
 
 
 @pytest.mark.parametrize("change", sorted(PUBLISHING))
-def test_a_change_that_publishes_gives_a_full_build(change: str, project: Path) -> None:
+def test_a_change_that_publishes_remakes_only_what_it_changes(change: str, project: Path) -> None:
     PUBLISHING[change](project)
     report = _build(project)
-    assert "check" in report.timings, change
-    assert report.pages_written > 0 or report.files_written > 0
+    assert "check" not in report.timings, change  # no full build
+    assert report.checked is not None and report.checked <= 4
+    assert 1 <= report.pages_written <= 2
+    assert not _build(project).pages_written  # and nothing again
+
+
+@pytest.mark.parametrize("change", sorted(FULL))
+def test_a_change_that_moves_the_as_of_date_gives_a_full_build(change: str, project: Path) -> None:
+    FULL[change](project)
+    assert "check" in _build(project).timings, change
 
 
 def test_the_neighbours_of_a_changed_file_are_checked(project: Path) -> None:
@@ -216,3 +252,34 @@ def test_a_full_build_leaves_the_register_index_ready(project: Path) -> None:
     finally:
         index.close()
     assert sorted(Path(e.path).name for e in found) == ["IC-2026-0004.yaml", "IC-2026-0006.yaml"]
+
+
+def test_a_signed_build_after_a_cancellation_signs_what_it_publishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a throwaway signing key and PDFs: the lookup files a build after a cancellation
+    writes carry signatures, by the published key, of the records it read from records/ (the
+    register kept beside the stamp holds no record bytes), and the PDF's status is the
+    lookup's."""
+    monkeypatch.setattr(register_index, "RACY_SECONDS", -1)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("CERTGEN_CACHE_DIR", str(tmp_path / "cache"))
+    project = make_project(tmp_path / "project", with_requests=True, with_site=True)
+    for name, value in publish_throwaway_key(project, tmp_path / "secrets").items():
+        monkeypatch.setenv(name, value)
+    site = project / "build" / "site"
+    build(Project(project), site)
+    PUBLISHING["a certificate cancelled"](project)
+    report = build(Project(project), site)
+    assert "check" not in report.timings and report.pages_written == 1
+    keys = KeySet.import_key_set(json.loads((site / "keys" / "jwks.json").read_bytes()))
+    published = PublishedSite(str(site))
+    for record in sorted((project / "records").rglob("*.json")):
+        entry = published.entry(record.stem)
+        assert entry is not None, record.stem
+        token = str(entry["jws"]).encode("ascii")
+        jws.deserialize_compact(token, keys, algorithms=["ES256"], payload=record.read_bytes())
+    pdf = tmp_path / "EC-2026-0001.pdf"
+    pdf.write_bytes(holder_pdf(site, "EC-2026-0001"))
+    code, out, _ = run(["verify", str(pdf), "--site", str(site)], project)
+    assert code == 1 and "status: Cancelled" in out, out

@@ -74,7 +74,9 @@ CHANGES: dict[str, Callable[[Path, pytest.MonkeyPatch], None]] = {
     ).write_text(
         (p / "data" / "operations.yaml")
         .read_text()
-        .replace("      fields: [exporter, destination, products]\n", "      fields: [destination]\n", 1)
+        .replace(
+            "      fields: [exporter, destination, products]\n", "      fields: [destination]\n", 1
+        )
     ),
     "a guidance page": lambda p, _: (p / "site" / "verify.md").write_text(
         (p / "site" / "verify.md").read_text() + "\nOne more line.\n"

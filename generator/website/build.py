@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from generator.check.cache import CheckCache, environment_of
@@ -31,7 +32,7 @@ from generator.project import Project
 from generator.record.holder import HolderKeys
 from generator.record.keys import KeyRing
 from generator.record.signing import DocumentSigner, signer_from_environment
-from generator.website import build_delta, build_stamp
+from generator.website import build_delta, build_stamp, published_register
 from generator.website.certificate_files import (
     JobContext,
     PlanInputs,
@@ -122,7 +123,8 @@ def _build(
         listed = build_stamp.list_register(project)
         kept = _kept_for(cache_dir, out_dir, base)
     if kept is not None:
-        done = _without_publishing(project, cache_dir, out_dir, kept, listed, timings)
+        publishing = (make_pdf, jobs, progress, signer)
+        done = _after_changes(project, out_dir, cache_dir, kept, listed, publishing, timings)
         if done is not None:
             return done
     build_stamp.forget(cache_dir, out_dir)
@@ -137,6 +139,7 @@ def _build(
         base, outputs, report.certificates, inputs.as_of.isoformat(), listed, inputs.files
     )
     report.inputs = None
+    published_register.keep(build_stamp.place(cache_dir, out_dir), inputs.certificates)
     build_stamp.keep(cache_dir, out_dir, stamp)
     with _timed(report.timings, "index"):
         locked = inputs.reference.amendments.locked_after_departure
@@ -158,17 +161,19 @@ def _kept_for(cache_dir: Path, out_dir: Path, base: str) -> build_stamp.Stamp | 
     return kept
 
 
-def _without_publishing(
+def _after_changes(
     project: Project,
-    cache_dir: Path,
     out_dir: Path,
+    cache_dir: Path,
     kept: build_stamp.Stamp,
     listed: build_stamp.Listed,
+    publishing: tuple[bool, int | None, bool, DocumentSigner | None],
     timings: dict[str, float],
 ) -> BuildReport | None:
-    """The build when nothing it publishes changed since the stamp's build: nothing at all
-    changed, or a few request files (checked with their neighbours; their errors refuse the
-    build); None when a full build is needed."""
+    """The build when only a few request files changed since the stamp's build, or none:
+    the changed files are checked with their neighbours (their errors refuse the build), and
+    the certificates they change are published with the aggregates that list them; None when
+    a full build is needed."""
     if kept.same_register(listed):
         return BuildReport(kept.certificates, timings=timings)
     if not kept.same_around(listed):
@@ -177,16 +182,68 @@ def _without_publishing(
         found = build_stamp.changes(cache_dir, out_dir, kept, listed)
         checked = None
         if found:
-            checked = build_delta.publishes_nothing_new(project, listed, found, kept)
+            checked = build_delta.check_changes(project, listed, found, kept)
         elif found is not None:
             checked = build_delta.Checked({}, 0)
-    if checked is None:
+    if checked is None or found is None:
         return None
-    assert found is not None
+    report = BuildReport(kept.certificates, checked=checked.checked, timings=timings)
+    if checked.publishes:
+        published = _publish_changes(project, out_dir, cache_dir, kept, checked, publishing)
+        if published is None:
+            return None
+        report = published
+        report.checked, report.timings = checked.checked, timings | report.timings
+        kept.outputs, kept.output_folders = build_stamp.outputs_key(out_dir)
+        kept.certificates = report.certificates
     build_stamp.keep(
         cache_dir, out_dir, build_stamp.with_changes(kept, listed, found, checked.facts)
     )
-    return BuildReport(kept.certificates, checked=checked.checked, timings=timings)
+    return report
+
+
+def _publish_changes(
+    project: Project,
+    out_dir: Path,
+    cache_dir: Path,
+    kept: build_stamp.Stamp,
+    checked: build_delta.Checked,
+    publishing: tuple[bool, int | None, bool, DocumentSigner | None],
+) -> BuildReport | None:
+    """Publish the certificates a few changes made new or changed, and remove those they
+    ended, with the register's aggregates, from the certificates the last build published
+    (kept beside its stamp); None when they are not all there."""
+    make_pdf, jobs, progress, signer = publishing
+    place = build_stamp.place(cache_dir, out_dir)
+    published = published_register.load(place)
+    mkdocs_dir = cache_dir / "mkdocs"
+    if published is None or len(published) != kept.certificates or checked.reference is None:
+        return None
+    if not (mkdocs_dir / SHELL_PATH).is_file():
+        return None
+    for certificate_id in checked.gone:
+        published.pop(certificate_id, None)
+    published.update(checked.certificates)
+    certificates = sorted(published.values(), key=lambda certificate: certificate.id)
+    as_of = date.fromisoformat(kept.as_of)
+    inputs = SiteInputs(project, checked.reference, certificates, as_of)
+    build_stamp.forget(cache_dir, out_dir)
+    with _register_frozen():
+        report = publish_into(
+            out_dir,
+            mkdocs_dir,
+            inputs,
+            cache_dir,
+            make_pdf,
+            jobs,
+            progress,
+            signer,
+            only=frozenset(checked.certificates),
+        )
+    years = {certificate.year for certificate in checked.certificates.values()}
+    years |= {int(certificate_id.split("-")[1]) for certificate_id in checked.gone}
+    published_register.keep(place, certificates, years)
+    return report
 
 
 def _full_build(
@@ -303,9 +360,12 @@ def publish_into(
     progress: bool = False,
     signer: DocumentSigner | None = None,
     earlier: PublishedSite | None = None,
+    only: frozenset[str] | None = None,
 ) -> BuildReport:
     """Bring ``out_dir`` to the state the inputs describe, writing only what changed; with a
-    ``signer``, certificates are signed, else they are previews."""
+    ``signer``, certificates are signed, else they are previews. With ``only``, the files of
+    the other certificates are known to be as the last build left them (a build after a few
+    changes): they are kept as the manifest has them, not planned again."""
     ring = KeyRing.load(inputs.project.signing_dir)
     holder = HolderKeys.from_environment()
     signing = _signing(ring, signer, inputs.reference.certifier.name, earlier, holder)
@@ -317,7 +377,13 @@ def publish_into(
     shell_key = hashlib.sha256(shell.text.encode()).hexdigest()
     page_inputs = (shell_key, rendering_hash(), make_pdf, signing.preview)
     shared = PlanInputs.of(page_inputs, make_pdf, signing.preview, holder.fingerprint)
-    planned = (plan(manifest, c, shared) for c in inputs.certificates)
+    certificates = inputs.certificates
+    if only is not None:
+        for certificate in certificates:
+            if certificate.id not in only:
+                manifest.carry(f"certificates/{certificate.id}.")
+        certificates = [c for c in certificates if c.id in only]
+    planned = (plan(manifest, c, shared) for c in certificates)
     jobs_needed = [job for job in planned if job.json or job.page or job.pdf]
 
     def register() -> None:  # done by this process while the workers render certificates
@@ -421,7 +487,8 @@ def _lookups(
     signer = signing.signer
     if signer is None:
         return lookup_files(rows)
-    return lookup_files(rows, sign=signer.sign_json, signer_id=signer.kid)
+    frozen = inputs.project.frozen_record
+    return lookup_files(rows, sign=signer.sign_json, signer_id=signer.kid, frozen=frozen)
 
 
 def _tree(folder: Path) -> Iterator[tuple[str, Path]]:

@@ -1,11 +1,10 @@
-"""A build after a few request files changed, when what it publishes did not: the changed files
-are checked with the few others that cross-request rules compare them with (from the register
-index), instead of the whole register, and nothing is rewritten.
+"""A build after a few request files changed: the changed files are checked with the few
+others that cross-request rules compare them with (from the register index), instead of the
+whole register, and only the certificates they change are published again.
 
-Most changes to a register publish nothing: a request drafted, edited in review, approved or
-withdrawn, a typo fixed in an issued request whose record is frozen. A build then owes exactly
-two things: the check a full build would make (its errors refuse the build), and the proof
-that no file it publishes changes. Both are found from the changed files alone:
+A build after such changes owes the check a full build would make (its errors refuse the
+build), and the files of the certificates that changed. Both are found from the changed files
+alone:
 
 - a file's findings depend on the file, its frozen record, the reference data and the entries
   of the files that share its ID or official number or are linked with it by an amendment
@@ -18,26 +17,34 @@ that no file it publishes changes. Both are found from the changed files alone:
   build published, says whether it changed, and the "as of" date (the latest day any file
   records) is kept with how many files record each day.
 
-Any other change (a frozen record, a year folder, a stray file, a certificate that changed,
-appeared or went, the "as of" date) is left to a full build.
+Most changes publish nothing (a request drafted, edited in review, approved or withdrawn, a
+comment in an issued request): the build is then over. Those that publish (a cancellation, a
+status note) have their certificates' files made, and the register's aggregates (year pages,
+lookups, downloads) made from the certificates the last build published, kept beside its
+stamp (published_register.py), with the changed ones in their place; the other certificates'
+files stay as the output folder's manifest has them.
+
+Any other change (a frozen record, so any issuance; a year folder, a stray file, a request of
+a published certificate removed, the "as of" date moved) is left to a full build.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from generator.check.listing import Listing
 from generator.check.outcomes import FileOutcome
 from generator.check.pipeline import index_entries, run_check
+from generator.check.reference_data import Reference
 from generator.check.register_index import IndexUnavailable, RegisterIndex
 from generator.check.rules import Entry
 from generator.fingerprints import code_hash, environment_hash
 from generator.project import Project
 from generator.record.drafting import DraftedOutcome, DraftingChecker
-from generator.record.public import finalize
+from generator.record.public import PublicCertificate, finalize
 from generator.website.build_stamp import Change, Listed, Stamp, latest_days_after
 from generator.website.inputs import BuildRefused, FileFacts, facts_of, source_date
 
@@ -48,23 +55,34 @@ takes unchanged ones from the check cache)."""
 
 @dataclass(frozen=True)
 class Checked:
-    """What a build after a few changes found: the changed files' facts now, by path, and how
-    many files were checked."""
+    """What a build after a few changes found."""
 
     facts: dict[str, FileFacts]
+    """The changed files' facts now, by path."""
     checked: int
+    """How many files were checked."""
+    reference: Reference | None = None
+    certificates: dict[str, PublicCertificate] = field(default_factory=dict)
+    """The certificates new or changed, by ID."""
+    gone: frozenset[str] = frozenset()
+    """The IDs of the certificates no longer published."""
+
+    @property
+    def publishes(self) -> bool:
+        return bool(self.certificates or self.gone)
 
 
-def publishes_nothing_new(
+def check_changes(
     project: Project, listed: Listed, found: list[Change], stamp: Stamp
 ) -> Checked | None:
     """Check the changed files and their neighbours as a full build would (raises
-    BuildRefused on an error); their facts now when nothing a build publishes changed, else
-    None (a full build is needed)."""
+    BuildRefused on an error), and find which certificates they change; None when a full
+    build is needed (too many files, a published request gone, the "as of" date moved, no
+    index here)."""
     if not found or len(found) > LIMIT:
         return None
     if any(change.state is None and change.before and change.before[5] for change in found):
-        return None  # a published certificate's request is gone
+        return None  # a published certificate's request is gone: its record is left over
     checker = DraftingChecker(project)
     if checker.reference is None:
         return None  # the reference data has errors now: a full build reports them
@@ -81,16 +99,25 @@ def publishes_nothing_new(
             raise BuildRefused(result)
         outcomes = result.outcomes
     as_of = date.fromisoformat(stamp.as_of)
-    after = _facts_now(outcomes, present, as_of)
-    if after is None:
+    drafted = _drafted_now(outcomes, present, as_of)
+    if drafted is None:
         return None
-    for change in found:
-        now = after[change.path][5] if change.state is not None else None
-        if now != (change.before[5] if change.before else None):
-            return None  # a certificate is new, gone or changed: a full build publishes it
+    after = {path: facts_of(outcome) for path, outcome in drafted.items()}
     if _as_of(latest_days_after(stamp, found, after), checker) != as_of:
-        return None
-    return Checked(after, len(targets))
+        return None  # every certificate's status is as of that date
+    certificates: dict[str, PublicCertificate] = {}
+    gone: set[str] = set()
+    for change in found:
+        before = change.before[5] if change.before else None
+        outcome = drafted.get(change.path)
+        if outcome is None or before == after[change.path][5]:
+            continue
+        if before is not None and change.before:
+            gone.add(str(change.before[0]))
+        if outcome.certificate is not None:
+            certificates[outcome.certificate.id] = outcome.certificate
+    gone -= set(certificates)
+    return Checked(after, len(targets), checker.reference, certificates, frozenset(gone))
 
 
 def _with_neighbours(
@@ -155,11 +182,12 @@ def _keys(facts: FileFacts) -> Entry:
     return Entry("", facts[0], "", "", facts[1], facts[2], facts[3], {})
 
 
-def _facts_now(
+def _drafted_now(
     outcomes: Sequence[FileOutcome], present: set[str], as_of: date
-) -> dict[str, FileFacts] | None:
-    """The facts of the changed files that are there, their certificates as of ``as_of``."""
-    after: dict[str, FileFacts] = {}
+) -> dict[str, DraftedOutcome] | None:
+    """The outcomes of the changed files that are there, by path, their certificates
+    finalised as of ``as_of``."""
+    found: dict[str, DraftedOutcome] = {}
     for outcome in outcomes:
         if not isinstance(outcome, DraftedOutcome):
             continue
@@ -167,8 +195,8 @@ def _facts_now(
         if path in present:
             if outcome.draft is not None:
                 outcome.certificate = finalize(outcome.draft, as_of)
-            after[path] = facts_of(outcome)
-    return after if set(after) == present else None
+            found[path] = outcome
+    return found if set(found) == present else None
 
 
 def _as_of(latest_days: dict[str, int], checker: DraftingChecker) -> date:

@@ -237,7 +237,7 @@ def changes(cache_dir: Path, out_dir: Path, stamp: Stamp, listed: Listed) -> lis
     for folder in listed.folders:
         if stamp.folders.get(folder.year) == folder.digest:
             continue
-        kept = _kept_folder(_place(cache_dir, out_dir), folder.year)
+        kept = _kept_folder(place(cache_dir, out_dir), folder.year)
         if kept is None:
             return None
         stamp.files[folder.year] = kept
@@ -334,14 +334,15 @@ def _unsettled(entries: dict[str, list[Any]], listed: Listed) -> bool:
     )
 
 
-def _place(cache_dir: Path, out_dir: Path) -> Path:
+def place(cache_dir: Path, out_dir: Path) -> Path:
+    """The folder of the stamp of the builds into ``out_dir``."""
     name = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
     return cache_dir / "stamps" / name
 
 
 def kept(cache_dir: Path, out_dir: Path) -> Stamp | None:
     try:
-        fields = json.loads((_place(cache_dir, out_dir) / "stamp.json").read_bytes())
+        fields = json.loads((place(cache_dir, out_dir) / "stamp.json").read_bytes())
         stamp = Stamp(**fields)
     except (OSError, ValueError, TypeError):
         return None
@@ -361,7 +362,7 @@ def _kept_folder(place: Path, year: str) -> dict[str, list[Any]] | None:
 
 def forget(cache_dir: Path, out_dir: Path) -> None:
     """Remove the stamp: the output folder is about to change."""
-    (_place(cache_dir, out_dir) / "stamp.json").unlink(missing_ok=True)
+    (place(cache_dir, out_dir) / "stamp.json").unlink(missing_ok=True)
 
 
 def keep(cache_dir: Path, out_dir: Path, stamp: Stamp) -> None:
@@ -370,9 +371,9 @@ def keep(cache_dir: Path, out_dir: Path, stamp: Stamp) -> None:
     stamp never outlives the entries it was written with (a build killed half way leaves
     none)."""
     forget(cache_dir, out_dir)
-    place = _place(cache_dir, out_dir)
+    folder = place(cache_dir, out_dir)
     for year, entries in stamp.files.items():
-        write_atomically(place / f"{year}.entries", marshal.dumps(entries))
+        write_atomically(folder / f"{year}.entries", marshal.dumps(entries))
     fields = {
         "base": stamp.base,
         "outputs": stamp.outputs,
@@ -384,4 +385,4 @@ def keep(cache_dir: Path, out_dir: Path, stamp: Stamp) -> None:
         "folders": stamp.folders,
         "output_folders": stamp.output_folders,
     }
-    write_atomically(place / "stamp.json", json.dumps(fields).encode())
+    write_atomically(folder / "stamp.json", json.dumps(fields).encode())

@@ -31,6 +31,9 @@ def content_key(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
+CERTIFICATE_FILES = ("json", "html", "holder.js", "pdf.enc")
+"""What ``certificates/<id>.`` is followed by in the names of a certificate's files."""
+
 MARKER = ".certgen-output"
 """A file in every output folder certgen build made: only such a folder is ever cleaned."""
 
@@ -110,6 +113,14 @@ class Manifest:
             except OSError:
                 self.listed[folder] = set()
         return name in self.listed[folder]
+
+    def carry(self, prefix: str) -> None:
+        """Keep the files whose names start with ``prefix`` (one certificate's:
+        ``certificates/<id>.``) as the last build made them: not made again, not removed."""
+        for suffix in CERTIFICATE_FILES:
+            relative = prefix + suffix
+            if relative in self.previous:
+                self.current[relative] = self.previous[relative]
 
     def put_bytes(self, relative: str, content: bytes, key: str | None = None) -> int:
         if not self.wants(relative, key or hashlib.sha256(content).hexdigest()):

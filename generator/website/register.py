@@ -8,14 +8,17 @@ search box without MkDocs rendering thousands of pages.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from generator.check.words import STATUS_NOTES, STATUS_WORDS
+from generator.errors import CertgenError
 from generator.record.public import PublicCertificate
 from generator.website.guidance_pages import CONTENT_MARKER, TITLE_MARKER
 from generator.website.output_folder import Planned, content_key
@@ -149,12 +152,16 @@ def lookup_files(
     notes: dict[str, str] = STATUS_NOTES,
     sign: Callable[[bytes], bytes] | None = None,
     signer_id: str = "",
+    frozen: Callable[[str], Path] | None = None,
 ) -> dict[str, Planned]:
     """The verification page's lookup: every number and ID, spread over hashed files. With
     ``sign``, each entry also carries its record's detached signature (JWS), made only for
-    the files that are written (``signer_id`` names the key in their content keys)."""
+    the files that are written (``signer_id`` names the key in their content keys); a row
+    without its record's bytes has them read from its frozen record (``frozen``: where it is
+    kept), which must be the record its digest names."""
     entries: dict[str, dict[str, Any]] = {}
     records: dict[str, bytes] = {}
+    digests: dict[str, str] = {}
     for row in rows:
         value = {
             "id": row.id,
@@ -172,6 +179,7 @@ def lookup_files(
         }
         entries[normalize(row.number)] = entries[normalize(row.id)] = value
         records[row.id] = row.record
+        digests[row.id] = row.sha256
     count = 1
     while count * LOOKUP_ENTRIES_PER_FILE < len(entries):
         count *= 2
@@ -180,7 +188,7 @@ def lookup_files(
         shards.setdefault(f"{fnv1a(key) % count:04x}", {})[key] = value
     meta = {"shards": count, "status_words": STATUS_WORDS}  # the scripts' words for statuses
     files = {"data/lookup/meta.js": _planned_jsonp("meta", meta)}
-    signatures = _Signatures(records, sign) if sign else None
+    signatures = _Signatures(records, sign, digests, frozen) if sign else None
     for name, shard in shards.items():
         files[f"data/lookup/{name}.js"] = _planned_shard(name, shard, signatures, signer_id)
     return files
@@ -189,13 +197,33 @@ def lookup_files(
 class _Signatures:
     """Each record's signature, made once however many lookup entries name the record."""
 
-    def __init__(self, records: dict[str, bytes], sign: Callable[[bytes], bytes]) -> None:
+    def __init__(
+        self,
+        records: dict[str, bytes],
+        sign: Callable[[bytes], bytes],
+        digests: dict[str, str],
+        frozen: Callable[[str], Path] | None,
+    ) -> None:
         self.records, self.sign, self.made = records, sign, dict[str, str]()
+        self.digests, self.frozen = digests, frozen
 
     def of(self, certificate_id: str) -> str:
         if certificate_id not in self.made:
-            self.made[certificate_id] = self.sign(self.records[certificate_id]).decode("ascii")
+            record = self.records[certificate_id] or self._read(certificate_id)
+            self.made[certificate_id] = self.sign(record).decode("ascii")
         return self.made[certificate_id]
+
+    def _read(self, certificate_id: str) -> bytes:
+        if self.frozen is None:
+            raise CertgenError(f"the record of {certificate_id} was not given to sign")
+        path = self.frozen(certificate_id)
+        record = path.read_bytes()
+        if hashlib.sha256(record).hexdigest() != self.digests[certificate_id]:
+            raise CertgenError(
+                f"{path} is not the record of {certificate_id} that was published; build "
+                "again (a full build reads every record)"
+            )
+        return record
 
 
 def _planned_shard(
