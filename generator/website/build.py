@@ -123,7 +123,7 @@ def _build(
         listed = build_stamp.list_register(project)
         kept = _kept_for(cache_dir, out_dir, base)
     if kept is not None:
-        publishing = (make_pdf, jobs, progress, signer)
+        publishing = (make_pdf, jobs, progress, signer, code)
         done = _after_changes(project, out_dir, cache_dir, kept, listed, publishing, timings)
         if done is not None:
             return done
@@ -167,7 +167,7 @@ def _after_changes(
     cache_dir: Path,
     kept: build_stamp.Stamp,
     listed: build_stamp.Listed,
-    publishing: tuple[bool, int | None, bool, DocumentSigner | None],
+    publishing: tuple[bool, int | None, bool, DocumentSigner | None, str],
     timings: dict[str, float],
 ) -> BuildReport | None:
     """The build when only a few request files changed since the stamp's build, or none:
@@ -208,24 +208,24 @@ def _publish_changes(
     cache_dir: Path,
     kept: build_stamp.Stamp,
     checked: build_delta.Checked,
-    publishing: tuple[bool, int | None, bool, DocumentSigner | None],
+    publishing: tuple[bool, int | None, bool, DocumentSigner | None, str],
 ) -> BuildReport | None:
     """Publish the certificates a few changes made new or changed, and remove those they
     ended, with the register's aggregates, from the certificates the last build published
     (kept beside its stamp); None when they are not all there."""
-    make_pdf, jobs, progress, signer = publishing
+    make_pdf, jobs, progress, signer, code = publishing
     place = build_stamp.place(cache_dir, out_dir)
     published = published_register.load(place)
     mkdocs_dir = cache_dir / "mkdocs"
     if published is None or len(published) != kept.certificates or checked.reference is None:
         return None
-    if not (mkdocs_dir / SHELL_PATH).is_file():
-        return None
+    as_of = date.fromisoformat(kept.as_of)
+    if not _mkdocs_made(mkdocs_dir, cache_dir / "mkdocs.key", _mkdocs_key(project, as_of, code)):
+        return None  # MkDocs' pages are not those the last build published
     for certificate_id in checked.gone:
         published.pop(certificate_id, None)
     published.update(checked.certificates)
     certificates = sorted(published.values(), key=lambda certificate: certificate.id)
-    as_of = date.fromisoformat(kept.as_of)
     inputs = SiteInputs(project, checked.reference, certificates, as_of)
     build_stamp.forget(cache_dir, out_dir)
     with _register_frozen():
@@ -302,18 +302,29 @@ def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
         timings[name] = time.perf_counter() - start
 
 
-def _mkdocs_if_needed(inputs: SiteInputs, mkdocs_dir: Path, key_file: Path, code: str) -> bool:
-    project = inputs.project
-    key = environment_hash(
+def _mkdocs_key(project: Project, as_of: date, code: str) -> str:
+    """What MkDocs' pages are made from."""
+    return environment_hash(
         code,
         tree_hash(project.root / "site"),
         (project.root / "mkdocs.yml").read_bytes(),
         tree_hash(project.schema_dir),
         tree_hash(project.data_dir),
-        inputs.as_of.isoformat(),  # the guidance pages give the terms in force that day
+        as_of.isoformat(),  # the guidance pages give the terms in force that day
         os.environ.get("SOURCE_DATE_EPOCH"),
     )
-    if (mkdocs_dir / SHELL_PATH).is_file() and key_file.is_file() and key_file.read_text() == key:
+
+
+def _mkdocs_made(mkdocs_dir: Path, key_file: Path, key: str) -> bool:
+    """Whether MkDocs' pages in ``mkdocs_dir`` were made from ``key``."""
+    return (
+        (mkdocs_dir / SHELL_PATH).is_file() and key_file.is_file() and key_file.read_text() == key
+    )
+
+
+def _mkdocs_if_needed(inputs: SiteInputs, mkdocs_dir: Path, key_file: Path, code: str) -> bool:
+    key = _mkdocs_key(inputs.project, inputs.as_of, code)
+    if _mkdocs_made(mkdocs_dir, key_file, key):
         return False
     key_file.unlink(missing_ok=True)  # a run killed half way must not pass for a finished one
     run_mkdocs(inputs, mkdocs_dir)

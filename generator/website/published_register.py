@@ -43,10 +43,13 @@ def keep(place: Path, certificates: list[PublicCertificate], years: set[int] | N
             stale.unlink(missing_ok=True)
     for year in years if years is not None else set(by_year):
         path = place / f"{PREFIX}{year}"
+        path.unlink(missing_ok=True)
         if year in by_year:
-            write_atomically(path, marshal.dumps(by_year[year]))
-        else:
-            path.unlink(missing_ok=True)
+            try:
+                content = marshal.dumps(by_year[year])
+            except ValueError:  # a value marshal cannot keep: that year is left to full builds
+                continue
+            write_atomically(path, content)
 
 
 def load(place: Path) -> dict[str, PublicCertificate] | None:
