@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -397,11 +397,14 @@ def publish_into(
     planned = (plan(manifest, c, shared) for c in certificates)
     jobs_needed = [job for job in planned if job.json or job.page or job.pdf]
 
+    rows: list[Row] = []
+
     def register() -> None:  # done by this process while the workers render certificates
         with _timed(report.timings, "register"):
-            files = _register_and_downloads(shell, inputs, shell_key) | key_files(ring)
+            rows.extend(Row.of(c) for c in inputs.certificates)
+            files = _register_and_downloads(shell, inputs, shell_key, rows) | key_files(ring)
             if not make_pdf:  # no PDF digest to wait for
-                files |= _lookups(inputs, signing, manifest, make_pdf)
+                files |= _lookups(inputs, signing, manifest, make_pdf, rows)
             for relative, planned_file in files.items():
                 report.files_written += manifest.put_planned(relative, planned_file)
 
@@ -427,7 +430,7 @@ def publish_into(
         with _timed(report.timings, "lookups"):
             pdfs = made.pdf_digests.items()
             manifest.digests.update({f"certificates/{i}.pdf.enc": d for i, d in pdfs})
-            lookups = _lookups(inputs, signing, manifest, make_pdf)
+            lookups = _lookups(inputs, signing, manifest, make_pdf, rows)
             report.files_written += sum(manifest.put_planned(r, p) for r, p in lookups.items())
     if out_dir.resolve() == mkdocs_dir.resolve():
         (out_dir / SHELL_PATH).unlink(missing_ok=True)
@@ -478,8 +481,9 @@ def _signing(
     return Signing(signer, certifier_name, ring, earlier, holder)
 
 
-def _register_and_downloads(shell: Shell, inputs: SiteInputs, shell_key: str) -> dict[str, Planned]:
-    rows = [Row.of(c) for c in inputs.certificates]
+def _register_and_downloads(
+    shell: Shell, inputs: SiteInputs, shell_key: str, rows: list[Row]
+) -> dict[str, Planned]:
     certifier = inputs.reference.certifier
     files = register_files(shell, rows, content_key(shell_key, rendering_hash()))
     files.update(
@@ -489,12 +493,15 @@ def _register_and_downloads(shell: Shell, inputs: SiteInputs, shell_key: str) ->
 
 
 def _lookups(
-    inputs: SiteInputs, signing: Signing, manifest: Manifest, make_pdf: bool
+    inputs: SiteInputs, signing: Signing, manifest: Manifest, make_pdf: bool, rows: list[Row]
 ) -> dict[str, Planned]:
     """The verification lookup: each certificate's status, record digest, record signature
-    and, with PDFs, the digest of the PDF published."""
-    pdfs = {c.id: manifest.digest(f"certificates/{c.id}.pdf.enc") for c in inputs.certificates}
-    rows = [Row.of(c, pdfs[c.id] if make_pdf else None) for c in inputs.certificates]
+    and, with PDFs, the digest of the PDF published (``rows``: the register's, without)."""
+    if make_pdf:
+        rows = [
+            replace(row, pdf_sha256=manifest.digest(f"certificates/{row.id}.pdf.enc"))
+            for row in rows
+        ]
     signer = signing.signer
     if signer is None:
         return lookup_files(rows)

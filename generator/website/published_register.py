@@ -12,7 +12,7 @@ lookup entry must be signed. One marshal file a year of issue.
 from __future__ import annotations
 
 import marshal
-from dataclasses import astuple
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +22,17 @@ from generator.record.public import PublicCertificate, Summary
 PREFIX = "published-"
 
 
+_SUMMARY = tuple(field.name for field in fields(Summary))
+
+
 def _kept(certificate: PublicCertificate) -> tuple[Any, ...]:
+    summary = certificate.summary
     return (
         certificate.digest,
-        astuple(certificate.summary),
+        tuple([getattr(summary, name) for name in _SUMMARY]),
         certificate.status_fields,
         sorted(certificate.visible),
+        certificate.status_key,
     )
 
 
@@ -59,10 +64,10 @@ def load(place: Path) -> dict[str, PublicCertificate] | None:
     try:
         for path in sorted(place.glob(f"{PREFIX}*")):
             year = int(path.name.removeprefix(PREFIX))
-            for certificate_id, (digest, summary, status, visible) in marshal.loads(
+            for certificate_id, (digest, summary, status, visible, key) in marshal.loads(
                 path.read_bytes()
             ).items():
-                found[certificate_id] = PublicCertificate(
+                certificate = PublicCertificate(
                     certificate_id,
                     year,
                     b"",
@@ -71,6 +76,8 @@ def load(place: Path) -> dict[str, PublicCertificate] | None:
                     status,
                     frozenset(visible),
                 )
+                certificate.__dict__["status_key"] = key  # as computed when it was published
+                found[certificate_id] = certificate
     except (OSError, ValueError, EOFError, TypeError, AttributeError):
         return None
     return found
