@@ -275,7 +275,7 @@ def test_csv_cells_never_start_a_formula() -> None:
         )
         for i, value in enumerate(HOSTILE, 1)
     ]
-    planned = download_files(certificates, "https://x/", date(2026, 1, 2), "Certifier")
+    planned, _ = download_files(certificates, "https://x/", date(2026, 1, 2), "Certifier")
     content = planned["downloads/certificates.csv"].make()
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
     assert [row["exporter"] for row in rows] == ["'" + value for value in HOSTILE]

@@ -41,7 +41,7 @@ from generator.website.certificate_files import (
     rendering_hash,
 )
 from generator.website.certificate_pdf import Signing
-from generator.website.downloads import download_files
+from generator.website.downloads import Part, download_files
 from generator.website.inputs import SETTINGS, SiteInputs, site_inputs
 from generator.website.output_folder import Manifest, Planned, content_key
 from generator.website.published_keys import key_files
@@ -65,6 +65,8 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     inputs: SiteInputs | None = field(default=None, repr=False)
     """What a full build published from (for its stamp)."""
+    download_parts: dict[str, Part] = field(default_factory=dict, repr=False)
+    """The downloads' parts made or kept (for the next build after a few changes)."""
 
 
 def build(
@@ -139,7 +141,8 @@ def _build(
         base, outputs, report.certificates, inputs.as_of.isoformat(), listed, inputs.files
     )
     report.inputs = None
-    published_register.keep(build_stamp.place(cache_dir, out_dir), inputs.certificates)
+    place = build_stamp.place(cache_dir, out_dir)
+    published_register.keep(place, inputs.certificates, report.download_parts)
     build_stamp.keep(cache_dir, out_dir, stamp)
     with _timed(report.timings, "index"):
         locked = inputs.reference.amendments.locked_after_departure
@@ -217,15 +220,18 @@ def _publish_changes(
     place = build_stamp.place(cache_dir, out_dir)
     published = published_register.load(place)
     mkdocs_dir = cache_dir / "mkdocs"
-    if published is None or len(published) != kept.certificates or checked.reference is None:
+    if published is None or checked.reference is None:
+        return None
+    certificates_kept = published.certificates
+    if len(certificates_kept) != kept.certificates:
         return None
     as_of = date.fromisoformat(kept.as_of)
     if not _mkdocs_made(mkdocs_dir, cache_dir / "mkdocs.key", _mkdocs_key(project, as_of, code)):
         return None  # MkDocs' pages are not those the last build published
     for certificate_id in checked.gone:
-        published.pop(certificate_id, None)
-    published.update(checked.certificates)
-    certificates = sorted(published.values(), key=lambda certificate: certificate.id)
+        certificates_kept.pop(certificate_id, None)
+    certificates_kept.update(checked.certificates)
+    certificates = sorted(certificates_kept.values(), key=lambda certificate: certificate.id)
     inputs = SiteInputs(project, checked.reference, certificates, as_of)
     build_stamp.forget(cache_dir, out_dir)
     with _register_frozen():
@@ -239,10 +245,11 @@ def _publish_changes(
             progress,
             signer,
             only=frozenset(checked.certificates),
+            download_parts=published.parts,
         )
     years = {certificate.year for certificate in checked.certificates.values()}
     years |= {int(certificate_id.split("-")[1]) for certificate_id in checked.gone}
-    published_register.keep(place, certificates, years)
+    published_register.keep(place, certificates, report.download_parts, years)
     return report
 
 
@@ -372,11 +379,13 @@ def publish_into(
     signer: DocumentSigner | None = None,
     earlier: PublishedSite | None = None,
     only: frozenset[str] | None = None,
+    download_parts: dict[str, Part] | None = None,
 ) -> BuildReport:
     """Bring ``out_dir`` to the state the inputs describe, writing only what changed; with a
     ``signer``, certificates are signed, else they are previews. With ``only``, the files of
     the other certificates are known to be as the last build left them (a build after a few
-    changes): they are kept as the manifest has them, not planned again."""
+    changes): they are kept as the manifest has them, not planned again, and the downloads'
+    lines of the groups of certificates they are in are taken from ``download_parts``."""
     ring = KeyRing.load(inputs.project.signing_dir)
     holder = HolderKeys.from_environment()
     signing = _signing(ring, signer, inputs.reference.certifier.name, earlier, holder)
@@ -402,7 +411,10 @@ def publish_into(
     def register() -> None:  # done by this process while the workers render certificates
         with _timed(report.timings, "register"):
             rows.extend(Row.of(c) for c in inputs.certificates)
-            files = _register_and_downloads(shell, inputs, shell_key, rows) | key_files(ring)
+            files, report.download_parts = _register_and_downloads(
+                shell, inputs, shell_key, rows, download_parts or {}
+            )
+            files |= key_files(ring)
             if not make_pdf:  # no PDF digest to wait for
                 files |= _lookups(inputs, signing, manifest, make_pdf, rows)
             for relative, planned_file in files.items():
@@ -482,14 +494,14 @@ def _signing(
 
 
 def _register_and_downloads(
-    shell: Shell, inputs: SiteInputs, shell_key: str, rows: list[Row]
-) -> dict[str, Planned]:
+    shell: Shell, inputs: SiteInputs, shell_key: str, rows: list[Row], parts: dict[str, Part]
+) -> tuple[dict[str, Planned], dict[str, Part]]:
     certifier = inputs.reference.certifier
     files = register_files(shell, rows, content_key(shell_key, rendering_hash()))
-    files.update(
-        download_files(inputs.certificates, certifier.website, inputs.as_of, certifier.name)
+    downloads, parts = download_files(
+        inputs.certificates, certifier.website, inputs.as_of, certifier.name, parts
     )
-    return files
+    return files | downloads, parts
 
 
 def _lookups(

@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -20,29 +21,76 @@ _CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 """This module's own code: the downloads are remade when it changes."""
 
 
+@dataclass(frozen=True)
+class Part:
+    """The downloads' lines of one group of certificates (one kind and year: ``EC-2026-``,
+    whose IDs follow each other in the downloads' order), kept from build to build so that a
+    build after a few changes remakes only the groups they touch."""
+
+    key: str
+    """The content key of the group's certificates (their IDs and files' keys)."""
+    json: str
+    """Their summaries, as the JSON download lists them (comma-separated)."""
+    csv: str
+    """Their lines of the CSV download."""
+
+
 def download_files(
-    certificates: list[PublicCertificate], site_url: str, as_of: date, certifier_name: str
-) -> dict[str, Planned]:
-    """The register as JSON, CSV and an Atom feed; remade only when a certificate changed."""
+    certificates: list[PublicCertificate],
+    site_url: str,
+    as_of: date,
+    certifier_name: str,
+    kept: dict[str, Part] | None = None,
+) -> tuple[dict[str, Planned], dict[str, Part]]:
+    """The register as JSON, CSV and an Atom feed; remade only when a certificate changed
+    (each group's lines taken from ``kept`` when its certificates are as they were). Also
+    the parts made, to keep."""
     ordered = sorted(certificates, key=lambda c: c.id)
-    # each certificate's record, status and what is public of it (a client's consent can
-    # change what its summaries show while its record and status stay as they were)
-    listed = [(c.id, c.status_key) for c in ordered]
-    key = content_key(_CODE, as_of, site_url, certifier_name, listed)
+    parts = _parts(ordered, kept or {})
+    key = content_key(_CODE, as_of, site_url, certifier_name, [p.key for p in parts.values()])
 
     def listing() -> bytes:
-        summaries = [_summary(c) for c in ordered]
-        document = {"as_of": as_of.isoformat(), "count": len(summaries), "certificates": summaries}
-        text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return (text + "\n").encode("utf-8")
+        listed = ",".join(part.json for part in parts.values())
+        text = f'{{"as_of":{json.dumps(as_of.isoformat())},"certificates":[{listed}],'
+        return f'{text}"count":{len(ordered)}}}\n'.encode()
 
-    return {
+    def table() -> bytes:
+        buffer = io.StringIO()
+        csv.DictWriter(buffer, fieldnames=_CSV_FIELDS, lineterminator="\n").writeheader()
+        return (buffer.getvalue() + "".join(part.csv for part in parts.values())).encode()
+
+    files = {
         "downloads/certificates.json": Planned(key, listing),
-        "downloads/certificates.csv": Planned(key, lambda: _csv(ordered)),
+        "downloads/certificates.csv": Planned(key, table),
         "downloads/feed.xml": Planned(
             key, lambda: _feed(certificates, site_url, as_of, certifier_name)
         ),
     }
+    return files, parts
+
+
+def _parts(ordered: list[PublicCertificate], kept: dict[str, Part]) -> dict[str, Part]:
+    """Each group's part, in the downloads' order: kept, or made when its certificates
+    changed. (The JSON download is ``json.dumps`` of every summary, sorted keys, no spaces:
+    made a group at a time, it is the same text.)"""
+    groups: dict[str, list[PublicCertificate]] = {}
+    for certificate in ordered:
+        groups.setdefault(certificate.id[:8], []).append(certificate)
+    parts = {}
+    for group, members in groups.items():
+        # each certificate's record, status and what is public of it (a client's consent
+        # can change what its summaries show while its record and status stay as they were)
+        key = content_key(group, [(c.id, c.status_key) for c in members])
+        part = kept.get(group)
+        if part is None or part.key != key:
+            summaries = (_summary(c) for c in members)
+            listed = ",".join(
+                json.dumps(s, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                for s in summaries
+            )
+            part = Part(key, listed, _csv(members))
+        parts[group] = part
+    return parts
 
 
 _CSV_FIELDS = (
@@ -82,19 +130,18 @@ def _summary(certificate: PublicCertificate) -> dict[str, Any]:
     }
 
 
-def _csv(certificates: list[PublicCertificate]) -> bytes:
-    """The register for spreadsheets: as the JSON download, with the status in the
-    register's words and the document's title beside its type."""
+def _csv(certificates: list[PublicCertificate]) -> str:
+    """The lines of the register for spreadsheets (no header): as the JSON download, with
+    the status in the register's words and the document's title beside its type."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=_CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
     for certificate in certificates:
         row = _summary(certificate) | {
             "status": STATUS_WORDS[certificate.summary.status],
             "document": certificate.summary.title,
         }
         writer.writerow({k: _cell(v) for k, v in row.items()})
-    return buffer.getvalue().encode("utf-8")
+    return buffer.getvalue()
 
 
 _FORMULA_SIGNS = ("=", "+", "-", "@")

@@ -3,26 +3,34 @@ register's aggregates (year pages, lookups, downloads) are made from, kept besid
 stamp so that a build after a few changes that publish remakes them without reading the
 register again.
 
-Each certificate is kept as its ID, record digest, summary, status and the record fields the
-public sees: everything ``PublicCertificate`` holds but the record's bytes, which are read from
-the frozen record (``records/<year>/<id>.json``, whose digest the certificate names) when a
-lookup entry must be signed. One marshal file a year of issue.
+Each certificate is kept as its ID, record digest, summary, status, the record fields the
+public sees and its files' key: everything ``PublicCertificate`` holds but the record's bytes,
+which are read from the frozen record (``records/<year>/<id>.json``, whose digest the
+certificate names) when a lookup entry must be signed. With them, the downloads' lines of each
+group of certificates (``downloads.Part``). One marshal file a year of issue.
 """
 
 from __future__ import annotations
 
 import marshal
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from generator.files import write_atomically
 from generator.record.public import PublicCertificate, Summary
+from generator.website.downloads import Part
 
 PREFIX = "published-"
-
-
 _SUMMARY = tuple(field.name for field in fields(Summary))
+
+
+@dataclass(frozen=True)
+class Published:
+    certificates: dict[str, PublicCertificate]
+    """By ID."""
+    parts: dict[str, Part]
+    """The downloads' parts, by group."""
 
 
 def _kept(certificate: PublicCertificate) -> tuple[Any, ...]:
@@ -36,9 +44,14 @@ def _kept(certificate: PublicCertificate) -> tuple[Any, ...]:
     )
 
 
-def keep(place: Path, certificates: list[PublicCertificate], years: set[int] | None = None) -> None:
-    """Keep ``certificates`` (every one published), for the years in ``years`` (None: all;
-    the files of years with none left are removed)."""
+def keep(
+    place: Path,
+    certificates: list[PublicCertificate],
+    parts: dict[str, Part],
+    years: set[int] | None = None,
+) -> None:
+    """Keep ``certificates`` (every one published) and the downloads' ``parts``, for the
+    years in ``years`` (None: all; the files of years with none left are removed)."""
     by_year: dict[int, dict[str, tuple[Any, ...]]] = {}
     for certificate in certificates:
         if years is None or certificate.year in years:
@@ -49,24 +62,26 @@ def keep(place: Path, certificates: list[PublicCertificate], years: set[int] | N
     for year in years if years is not None else set(by_year):
         path = place / f"{PREFIX}{year}"
         path.unlink(missing_ok=True)
-        if year in by_year:
-            try:
-                content = marshal.dumps(by_year[year])
-            except ValueError:  # a value marshal cannot keep: that year is left to full builds
-                continue
-            write_atomically(path, content)
+        if year not in by_year:
+            continue
+        groups = {g: (p.key, p.json, p.csv) for g, p in parts.items() if g[3:7] == str(year)}
+        try:
+            content = marshal.dumps((by_year[year], groups))
+        except ValueError:  # a value marshal cannot keep: that year is left to full builds
+            continue
+        write_atomically(path, content)
 
 
-def load(place: Path) -> dict[str, PublicCertificate] | None:
-    """Every certificate kept, by ID (their records' bytes left empty); None when a file is
-    damaged or of another Python."""
+def load(place: Path) -> Published | None:
+    """Every certificate kept (their records' bytes left empty), and the downloads' parts;
+    None when a file is damaged or of another Python."""
     found: dict[str, PublicCertificate] = {}
+    parts: dict[str, Part] = {}
     try:
         for path in sorted(place.glob(f"{PREFIX}*")):
             year = int(path.name.removeprefix(PREFIX))
-            for certificate_id, (digest, summary, status, visible, key) in marshal.loads(
-                path.read_bytes()
-            ).items():
+            certificates, groups = marshal.loads(path.read_bytes())
+            for certificate_id, (digest, summary, status, visible, key) in certificates.items():
                 certificate = PublicCertificate(
                     certificate_id,
                     year,
@@ -78,6 +93,7 @@ def load(place: Path) -> dict[str, PublicCertificate] | None:
                 )
                 certificate.__dict__["status_key"] = key  # as computed when it was published
                 found[certificate_id] = certificate
+            parts.update({group: Part(*kept) for group, kept in groups.items()})
     except (OSError, ValueError, EOFError, TypeError, AttributeError):
         return None
-    return found
+    return Published(found, parts)
