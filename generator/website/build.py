@@ -222,7 +222,7 @@ def _publish_changes(
     mkdocs_dir = cache_dir / "mkdocs"
     if published is None or checked.reference is None:
         return None
-    certificates_kept = published.certificates
+    certificates_kept = dict(published.certificates)
     if len(certificates_kept) != kept.certificates:
         return None
     as_of = date.fromisoformat(kept.as_of)
@@ -249,7 +249,7 @@ def _publish_changes(
         )
     years = {certificate.year for certificate in checked.certificates.values()}
     years |= {int(certificate_id.split("-")[1]) for certificate_id in checked.gone}
-    published_register.keep(place, certificates, report.download_parts, years)
+    published_register.keep(place, certificates, report.download_parts, years, published)
     return report
 
 
@@ -399,9 +399,7 @@ def publish_into(
     shared = PlanInputs.of(page_inputs, make_pdf, signing.preview, holder.fingerprint)
     certificates = inputs.certificates
     if only is not None:
-        for certificate in certificates:
-            if certificate.id not in only:
-                manifest.carry(f"certificates/{certificate.id}.")
+        manifest.carry_certificates({c.id for c in certificates} - only)
         certificates = [c for c in certificates if c.id in only]
     planned = (plan(manifest, c, shared) for c in certificates)
     jobs_needed = [job for job in planned if job.json or job.page or job.pdf]

@@ -44,6 +44,7 @@ from generator.files import write_atomically
 from generator.fingerprints import environment_hash, tree_hash
 from generator.project import Project
 from generator.website.inputs import FileFacts
+from generator.workers import collector_paused
 
 UNREAD = register_index.UNREAD
 _UNREAD_STATE = (-1, -1, -1, -1, -1)
@@ -354,7 +355,8 @@ def kept(cache_dir: Path, out_dir: Path) -> Stamp | None:
 def _kept_folder(place: Path, year: str) -> dict[str, list[Any]] | None:
     """A year folder's kept entries, or None (missing, damaged or not of this stamp)."""
     try:
-        content = marshal.loads((place / f"{year}.entries").read_bytes())
+        with collector_paused():
+            content = marshal.loads((place / f"{year}.entries").read_bytes())
     except (OSError, ValueError, EOFError, TypeError):  # marshal's: another Python's too
         return None
     return content if isinstance(content, dict) else None

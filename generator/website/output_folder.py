@@ -17,6 +17,7 @@ from pathlib import Path
 
 from generator.errors import UsageError
 from generator.files import write_atomically
+from generator.workers import collector_paused
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,8 @@ def content_key(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
-CERTIFICATE_FILES = ("json", "html", "holder.js", "pdf.enc")
-"""What ``certificates/<id>.`` is followed by in the names of a certificate's files."""
+CERTIFICATES = "certificates/"
+"""The folder of the certificates' own files (``<id>.json``, ``<id>.html``, ...)."""
 
 MARKER = ".certgen-output"
 """A file in every output folder certgen build made: only such a folder is ever cleaned."""
@@ -76,7 +77,8 @@ class Manifest:
         name = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
         path = cache_dir / "manifests" / f"{name}.manifest"
         try:  # marshal: a manifest of 400,000 files is read in a tenth of the time JSON takes
-            saved = marshal.loads(path.read_bytes())
+            with collector_paused():
+                saved = marshal.loads(path.read_bytes())
         except (OSError, ValueError, EOFError, TypeError):  # marshal's: another Python's too
             saved = None
         files = saved.get("files") if isinstance(saved, dict) else None
@@ -114,13 +116,14 @@ class Manifest:
                 self.listed[folder] = set()
         return name in self.listed[folder]
 
-    def carry(self, prefix: str) -> None:
-        """Keep the files whose names start with ``prefix`` (one certificate's:
-        ``certificates/<id>.``) as the last build made them: not made again, not removed."""
-        for suffix in CERTIFICATE_FILES:
-            relative = prefix + suffix
-            if relative in self.previous:
-                self.current[relative] = self.previous[relative]
+    def carry_certificates(self, certificate_ids: set[str]) -> None:
+        """Keep the files of these certificates (``certificates/<id>.*``) as the last build
+        made them: not made again, not removed."""
+        for relative, key in self.previous.items():
+            if relative.startswith(CERTIFICATES):
+                certificate_id = relative[len(CERTIFICATES) :].split(".", 1)[0]
+                if certificate_id in certificate_ids:
+                    self.current[relative] = key
 
     def put_bytes(self, relative: str, content: bytes, key: str | None = None) -> int:
         if not self.wants(relative, key or hashlib.sha256(content).hexdigest()):

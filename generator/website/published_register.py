@@ -20,6 +20,7 @@ from typing import Any
 from generator.files import write_atomically
 from generator.record.public import PublicCertificate, Summary
 from generator.website.downloads import Part
+from generator.workers import collector_paused
 
 PREFIX = "published-"
 _SUMMARY = tuple(field.name for field in fields(Summary))
@@ -31,6 +32,8 @@ class Published:
     """By ID."""
     parts: dict[str, Part]
     """The downloads' parts, by group."""
+    kept: dict[int, dict[str, tuple[Any, ...]]]
+    """Each year's certificates as kept (what is kept again of those that did not change)."""
 
 
 def _kept(certificate: PublicCertificate) -> tuple[Any, ...]:
@@ -49,13 +52,19 @@ def keep(
     certificates: list[PublicCertificate],
     parts: dict[str, Part],
     years: set[int] | None = None,
+    earlier: Published | None = None,
 ) -> None:
     """Keep ``certificates`` (every one published) and the downloads' ``parts``, for the
-    years in ``years`` (None: all; the files of years with none left are removed)."""
+    years in ``years`` (None: all; the files of years with none left are removed); those
+    ``earlier`` holds as kept are not made again."""
     by_year: dict[int, dict[str, tuple[Any, ...]]] = {}
     for certificate in certificates:
         if years is None or certificate.year in years:
-            by_year.setdefault(certificate.year, {})[certificate.id] = _kept(certificate)
+            kept = earlier.kept.get(certificate.year, {}) if earlier else {}
+            before = earlier.certificates.get(certificate.id) if earlier else None
+            same = before is certificate and certificate.id in kept
+            entry = kept[certificate.id] if same else _kept(certificate)
+            by_year.setdefault(certificate.year, {})[certificate.id] = entry
     if years is None:
         for stale in place.glob(f"{PREFIX}*"):
             stale.unlink(missing_ok=True)
@@ -77,23 +86,29 @@ def load(place: Path) -> Published | None:
     None when a file is damaged or of another Python."""
     found: dict[str, PublicCertificate] = {}
     parts: dict[str, Part] = {}
+    kept: dict[int, dict[str, tuple[Any, ...]]] = {}
     try:
-        for path in sorted(place.glob(f"{PREFIX}*")):
-            year = int(path.name.removeprefix(PREFIX))
-            certificates, groups = marshal.loads(path.read_bytes())
-            for certificate_id, (digest, summary, status, visible, key) in certificates.items():
-                certificate = PublicCertificate(
-                    certificate_id,
-                    year,
-                    b"",
-                    digest,
-                    Summary(*summary),
-                    status,
-                    frozenset(visible),
-                )
-                certificate.__dict__["status_key"] = key  # as computed when it was published
-                found[certificate_id] = certificate
-            parts.update({group: Part(*kept) for group, kept in groups.items()})
+        with collector_paused():  # a hundred thousand new objects, none in a cycle
+            _load(place, found, parts, kept)
     except (OSError, ValueError, EOFError, TypeError, AttributeError):
         return None
-    return Published(found, parts)
+    return Published(found, parts, kept)
+
+
+def _load(
+    place: Path,
+    found: dict[str, PublicCertificate],
+    parts: dict[str, Part],
+    kept: dict[int, dict[str, tuple[Any, ...]]],
+) -> None:
+    for path in sorted(place.glob(f"{PREFIX}*")):
+        year = int(path.name.removeprefix(PREFIX))
+        certificates, groups = marshal.loads(path.read_bytes())
+        kept[year] = certificates
+        for certificate_id, (digest, summary, status, visible, key) in certificates.items():
+            certificate = PublicCertificate(
+                certificate_id, year, b"", digest, Summary(*summary), status, frozenset(visible)
+            )
+            certificate.__dict__["status_key"] = key  # as computed when it was published
+            found[certificate_id] = certificate
+        parts.update({group: Part(*part) for group, part in groups.items()})
