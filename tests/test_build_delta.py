@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ import pytest
 from joserfc import jws
 from joserfc.jwk import KeySet
 
+from benchmarks.synthetic import make_project as make_synthetic
 from generator.check import register_index
 from generator.check.register_index import RegisterIndex
 from generator.check.rules import Entry
@@ -27,6 +29,7 @@ from generator.website import build_delta
 from generator.website.build import BuildReport, build
 from generator.website.inputs import BuildRefused
 from generator.website.published_site import PublishedSite
+from generator.website.register import lookup_shard
 from tests.helpers import holder_pdf, make_project, run
 from tests.throwaway_keys import publish_throwaway_key
 
@@ -283,3 +286,47 @@ def test_a_signed_build_after_a_cancellation_signs_what_it_publishes(
     pdf.write_bytes(holder_pdf(site, "EC-2026-0001"))
     code, out, _ = run(["verify", str(pdf), "--site", str(site)], project)
     assert code == 1 and "status: Cancelled" in out, out
+
+
+def test_a_cancellation_in_a_larger_register_remakes_one_year_and_its_lookup_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A synthetic register of several years and lookup files: a cancellation remakes its
+    page, its year's files, the lookup files of its number and ID, and the downloads; the
+    output folder is then as a build from nothing makes it."""
+    monkeypatch.setattr(register_index, "RACY_SECONDS", -1)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("CERTGEN_CACHE_DIR", str(tmp_path / "cache"))
+    project = make_synthetic(tmp_path / "project", 700, issued_only=True)
+    assert _outcome(project)[0] == "built"
+    meta = (project / "build" / "site" / "data" / "lookup" / "meta.js").read_text()
+    assert '"shards":4' in meta  # several lookup files, of which only some are remade
+    cancelled = _spread_over_two_lookup_files(project, 4)
+    path = project / "requests" / cancelled[3:7] / f"{cancelled}.yaml"
+    text = path.read_text("utf-8")
+    day = re.search(r"issued_on: '?([0-9-]{10})", text)
+    assert day and "\nstatus: issued\n" in text
+    path.write_text(
+        text.replace("status: issued\n", _CANCELLED.replace("2026-02-20", day[1]) + "\n", 1)
+    )
+    report = _build(project)
+    assert "check" not in report.timings and report.pages_written == 1
+    # its year's page and index, the lookup files of its number and ID, the 3 downloads (and
+    # the newest certificates' index if it is one of them)
+    assert 6 <= report.files_written <= 8, report
+    fresh = project.parent / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("build"))
+    assert _outcome(project) == _outcome(fresh)
+
+
+def _spread_over_two_lookup_files(project: Path, count: int) -> str:
+    """An issued certificate whose number and ID are in two lookup files."""
+    for path in sorted((project / "requests").rglob("*.yaml")):
+        text = path.read_text("utf-8")
+        record = project / "records" / path.parent.name / f"{path.stem}.json"
+        if "\nstatus: issued\n" not in text or "superseded_by" in text or not record.is_file():
+            continue
+        number = json.loads(record.read_bytes())["number"]
+        if len(lookup_shard(number, path.stem, count)) == 2:
+            return path.stem
+    raise AssertionError("no certificate spread over two lookup files")

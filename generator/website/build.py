@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -25,12 +26,14 @@ from datetime import date
 from pathlib import Path
 
 from generator.check.cache import CheckCache, environment_of
+from generator.check.words import STATUS_NOTES
 from generator.errors import CertgenError, UsageError
 from generator.files import exclusive, write_atomically
 from generator.fingerprints import code_hash, environment_hash, tree_hash
 from generator.project import Project
 from generator.record.holder import HolderKeys
 from generator.record.keys import KeyRing
+from generator.record.public import PublicCertificate
 from generator.record.signing import DocumentSigner, signer_from_environment
 from generator.website import build_delta, build_stamp, published_register
 from generator.website.certificate_files import (
@@ -46,7 +49,16 @@ from generator.website.inputs import SETTINGS, SiteInputs, site_inputs
 from generator.website.output_folder import Manifest, Planned, content_key
 from generator.website.published_keys import key_files
 from generator.website.published_site import PublishedSite
-from generator.website.register import Row, Shell, lookup_files, register_files
+from generator.website.register import (
+    LATEST_ROWS,
+    LookupLayout,
+    Row,
+    Shell,
+    lookup_files,
+    lookup_shard,
+    newest_first,
+    register_files,
+)
 
 SHELL_PATH = "certificates/shell.html"
 
@@ -67,6 +79,79 @@ class BuildReport:
     """What a full build published from (for its stamp)."""
     download_parts: dict[str, Part] = field(default_factory=dict, repr=False)
     """The downloads' parts made or kept (for the next build after a few changes)."""
+    lookup_layout: LookupLayout | None = field(default=None, repr=False)
+    """How the lookup's entries are spread (for the next build after a few changes)."""
+
+
+@dataclass(frozen=True)
+class Since:
+    """What a build after a few changes takes from the last build."""
+
+    changed: frozenset[str]
+    """The IDs of the certificates that changed (their files are made again; the others' are
+    as the last build left them)."""
+    parts: dict[str, Part]
+    """The downloads' parts of the last build."""
+    layout: LookupLayout | None
+    """The lookup's layout of the last build, when every certificate it published still is,
+    with the same number (only the lookup files of the changed certificates are made)."""
+
+
+@dataclass
+class Aggregates:
+    """The rows the register's aggregates are made from: every certificate's, or, after a few
+    changes that keep every certificate (``since.layout``), those of the years and lookup
+    files that hold a changed certificate (the others' files are carried in the manifest)."""
+
+    years: set[int] | None
+    """The years whose files are made (None: all)."""
+    wanted: tuple[int, set[str]] | None
+    """The number of lookup files, and those made (None: all)."""
+    members: set[str]
+    """The certificates whose rows give the entries of the lookup files made."""
+    layout: LookupLayout | None
+    rows: list[Row] = field(default_factory=list)
+    whole: tuple[list[Row], dict[int, int]] | None = None
+
+    @classmethod
+    def of(
+        cls, certificates: list[PublicCertificate], since: Since | None, manifest: Manifest
+    ) -> Aggregates:
+        if since is None or since.layout is None:
+            return cls(None, None, set(), None)
+        layout = since.layout
+        changed = [c for c in certificates if c.id in since.changed]
+        years = {c.year for c in changed}
+        wanted = set().union(*(lookup_shard(c.number, c.id, layout.count) for c in changed))
+        members = set().union(*(layout.members.get(name, ()) for name in wanted))
+        every_year = {c.year for c in certificates}
+        manifest.carry_files(
+            [f"register/{y}.html" for y in every_year - years]
+            + [f"data/register/{y}.js" for y in every_year - years]
+            + [f"data/lookup/{name}.js" for name in set(layout.members) - wanted]
+        )
+        return cls(years, (layout.count, wanted), members, layout)
+
+    def make_rows(self, certificates: list[PublicCertificate]) -> None:
+        if self.years is None:
+            self.rows = [Row.of(c) for c in certificates]
+            return
+        self.rows = [
+            Row.of(c) for c in certificates if c.year in self.years or c.id in self.members
+        ]
+        newest = sorted(certificates, key=newest_first, reverse=True)[:LATEST_ROWS]
+        counts = Counter(c.year for c in certificates)
+        self.whole = [Row.of(c) for c in newest], dict(counts)
+
+    def year_rows(self) -> list[Row]:
+        if self.years is None:
+            return self.rows
+        return [row for row in self.rows if row.year in self.years]
+
+    def lookup_rows(self) -> list[Row]:
+        if self.years is None:
+            return self.rows
+        return [row for row in self.rows if row.id in self.members]
 
 
 def build(
@@ -143,6 +228,7 @@ def _build(
     report.inputs = None
     place = build_stamp.place(cache_dir, out_dir)
     published_register.keep(place, inputs.certificates, report.download_parts)
+    published_register.keep_layout(place, report.lookup_layout)
     build_stamp.keep(cache_dir, out_dir, stamp)
     with _timed(report.timings, "index"):
         locked = inputs.reference.amendments.locked_after_departure
@@ -232,6 +318,9 @@ def _publish_changes(
         certificates_kept.pop(certificate_id, None)
     certificates_kept.update(checked.certificates)
     certificates = sorted(certificates_kept.values(), key=lambda certificate: certificate.id)
+    layout = None  # the lookup files are spread anew when a certificate is new or gone
+    if not checked.gone and set(checked.certificates) <= set(published.certificates):
+        layout = published_register.load_layout(place)
     inputs = SiteInputs(project, checked.reference, certificates, as_of)
     build_stamp.forget(cache_dir, out_dir)
     with _register_frozen():
@@ -244,12 +333,13 @@ def _publish_changes(
             jobs,
             progress,
             signer,
-            only=frozenset(checked.certificates),
-            download_parts=published.parts,
+            since=Since(frozenset(checked.certificates), published.parts, layout),
         )
     years = {certificate.year for certificate in checked.certificates.values()}
     years |= {int(certificate_id.split("-")[1]) for certificate_id in checked.gone}
     published_register.keep(place, certificates, report.download_parts, years, published)
+    if layout is None:
+        published_register.keep_layout(place, report.lookup_layout)
     return report
 
 
@@ -378,14 +468,11 @@ def publish_into(
     progress: bool = False,
     signer: DocumentSigner | None = None,
     earlier: PublishedSite | None = None,
-    only: frozenset[str] | None = None,
-    download_parts: dict[str, Part] | None = None,
+    since: Since | None = None,
 ) -> BuildReport:
     """Bring ``out_dir`` to the state the inputs describe, writing only what changed; with a
-    ``signer``, certificates are signed, else they are previews. With ``only``, the files of
-    the other certificates are known to be as the last build left them (a build after a few
-    changes): they are kept as the manifest has them, not planned again, and the downloads'
-    lines of the groups of certificates they are in are taken from ``download_parts``."""
+    ``signer``, certificates are signed, else they are previews; ``since``: what a build
+    after a few changes takes from the last build."""
     ring = KeyRing.load(inputs.project.signing_dir)
     holder = HolderKeys.from_environment()
     signing = _signing(ring, signer, inputs.reference.certifier.name, earlier, holder)
@@ -398,23 +485,23 @@ def publish_into(
     page_inputs = (shell_key, rendering_hash(), make_pdf, signing.preview)
     shared = PlanInputs.of(page_inputs, make_pdf, signing.preview, holder.fingerprint)
     certificates = inputs.certificates
-    if only is not None:
-        manifest.carry_certificates({c.id for c in certificates} - only)
-        certificates = [c for c in certificates if c.id in only]
+    if since is not None:
+        manifest.carry_certificates({c.id for c in certificates} - since.changed)
+        certificates = [c for c in certificates if c.id in since.changed]
     planned = (plan(manifest, c, shared) for c in certificates)
     jobs_needed = [job for job in planned if job.json or job.page or job.pdf]
-
-    rows: list[Row] = []
+    aggregates = Aggregates.of(inputs.certificates, since, manifest)
 
     def register() -> None:  # done by this process while the workers render certificates
         with _timed(report.timings, "register"):
-            rows.extend(Row.of(c) for c in inputs.certificates)
+            aggregates.make_rows(inputs.certificates)
+            parts = since.parts if since else {}
             files, report.download_parts = _register_and_downloads(
-                shell, inputs, shell_key, rows, download_parts or {}
+                shell, inputs, shell_key, aggregates, parts
             )
             files |= key_files(ring)
             if not make_pdf:  # no PDF digest to wait for
-                files |= _lookups(inputs, signing, manifest, make_pdf, rows)
+                files |= _lookups(inputs, signing, manifest, make_pdf, aggregates)
             for relative, planned_file in files.items():
                 report.files_written += manifest.put_planned(relative, planned_file)
 
@@ -440,12 +527,13 @@ def publish_into(
         with _timed(report.timings, "lookups"):
             pdfs = made.pdf_digests.items()
             manifest.digests.update({f"certificates/{i}.pdf.enc": d for i, d in pdfs})
-            lookups = _lookups(inputs, signing, manifest, make_pdf, rows)
+            lookups = _lookups(inputs, signing, manifest, make_pdf, aggregates)
             report.files_written += sum(manifest.put_planned(r, p) for r, p in lookups.items())
     if out_dir.resolve() == mkdocs_dir.resolve():
         (out_dir / SHELL_PATH).unlink(missing_ok=True)
         _sitemap_without_shell(out_dir)
     report.files_removed = manifest.finish()
+    report.lookup_layout = aggregates.layout
     return report
 
 
@@ -492,10 +580,15 @@ def _signing(
 
 
 def _register_and_downloads(
-    shell: Shell, inputs: SiteInputs, shell_key: str, rows: list[Row], parts: dict[str, Part]
+    shell: Shell,
+    inputs: SiteInputs,
+    shell_key: str,
+    aggregates: Aggregates,
+    parts: dict[str, Part],
 ) -> tuple[dict[str, Planned], dict[str, Part]]:
     certifier = inputs.reference.certifier
-    files = register_files(shell, rows, content_key(shell_key, rendering_hash()))
+    key = content_key(shell_key, rendering_hash())
+    files = register_files(shell, aggregates.year_rows(), key, aggregates.whole)
     downloads, parts = download_files(
         inputs.certificates, certifier.website, inputs.as_of, certifier.name, parts
     )
@@ -503,20 +596,27 @@ def _register_and_downloads(
 
 
 def _lookups(
-    inputs: SiteInputs, signing: Signing, manifest: Manifest, make_pdf: bool, rows: list[Row]
+    inputs: SiteInputs,
+    signing: Signing,
+    manifest: Manifest,
+    make_pdf: bool,
+    aggregates: Aggregates,
 ) -> dict[str, Planned]:
     """The verification lookup: each certificate's status, record digest, record signature
-    and, with PDFs, the digest of the PDF published (``rows``: the register's, without)."""
+    and, with PDFs, the digest of the PDF published."""
+    rows = aggregates.lookup_rows()
     if make_pdf:
         rows = [
             replace(row, pdf_sha256=manifest.digest(f"certificates/{row.id}.pdf.enc"))
             for row in rows
         ]
     signer = signing.signer
-    if signer is None:
-        return lookup_files(rows)
+    sign, kid = (signer.sign_json, signer.kid) if signer else (None, "")
     frozen = inputs.project.frozen_record
-    return lookup_files(rows, sign=signer.sign_json, signer_id=signer.kid, frozen=frozen)
+    files, layout = lookup_files(rows, STATUS_NOTES, sign, kid, frozen, aggregates.wanted)
+    if aggregates.layout is None:
+        aggregates.layout = layout
+    return files
 
 
 def _tree(folder: Path) -> Iterator[tuple[str, Path]]:

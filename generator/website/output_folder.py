@@ -116,6 +116,12 @@ class Manifest:
                 self.listed[folder] = set()
         return name in self.listed[folder]
 
+    def carry_files(self, relatives: list[str]) -> None:
+        """Keep these files as the last build made them: not made again, not removed."""
+        for relative in relatives:
+            if relative in self.previous:
+                self.current[relative] = self.previous[relative]
+
     def carry_certificates(self, certificate_ids: set[str]) -> None:
         """Keep the files of these certificates (``certificates/<id>.*``) as the last build
         made them: not made again, not removed."""

@@ -20,6 +20,7 @@ from typing import Any
 from generator.files import write_atomically
 from generator.record.public import PublicCertificate, Summary
 from generator.website.downloads import Part
+from generator.website.register import LookupLayout
 from generator.workers import collector_paused
 
 PREFIX = "published-"
@@ -112,3 +113,23 @@ def _load(
             certificate.__dict__["status_key"] = key  # as computed when it was published
             found[certificate_id] = certificate
         parts.update({group: Part(*part) for group, part in groups.items()})
+
+
+LAYOUT = "lookup-layout"
+
+
+def keep_layout(place: Path, layout: LookupLayout | None) -> None:
+    """Keep how the lookup's entries are spread (None: forget it)."""
+    path = place / LAYOUT
+    path.unlink(missing_ok=True)
+    if layout is not None:
+        write_atomically(path, marshal.dumps((layout.count, layout.members)))
+
+
+def load_layout(place: Path) -> LookupLayout | None:
+    try:
+        with collector_paused():
+            count, members = marshal.loads((place / LAYOUT).read_bytes())
+        return LookupLayout(int(count), dict(members))
+    except (OSError, ValueError, EOFError, TypeError):
+        return None

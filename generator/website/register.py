@@ -147,18 +147,32 @@ def certificate_page(shell: Shell, certificate: PublicCertificate, fragment: str
     return shell.page(title, path, fragment).encode("utf-8")
 
 
+@dataclass(frozen=True)
+class LookupLayout:
+    """How the lookup's entries are spread over its files: how many files, and the
+    certificates whose rows give each file's entries (a build after a few changes that keep
+    every certificate's number and ID remakes only the files of the certificates changed)."""
+
+    count: int
+    members: dict[str, list[str]]
+    """The IDs of the certificates whose rows each file's entries come from, by file name."""
+
+
 def lookup_files(
     rows: Iterable[Row],
     notes: dict[str, str] = STATUS_NOTES,
     sign: Callable[[bytes], bytes] | None = None,
     signer_id: str = "",
     frozen: Callable[[str], Path] | None = None,
-) -> dict[str, Planned]:
-    """The verification page's lookup: every number and ID, spread over hashed files. With
-    ``sign``, each entry also carries its record's detached signature (JWS), made only for
-    the files that are written (``signer_id`` names the key in their content keys); a row
-    without its record's bytes has them read from its frozen record (``frozen``: where it is
-    kept), which must be the record its digest names."""
+    layout: tuple[int, set[str]] | None = None,
+) -> tuple[dict[str, Planned], LookupLayout]:
+    """The verification page's lookup: every number and ID, spread over hashed files, and
+    how they are spread. With ``sign``, each entry also carries its record's detached
+    signature (JWS), made only for the files that are written (``signer_id`` names the key in
+    their content keys); a row without its record's bytes has them read from its frozen
+    record (``frozen``: where it is kept), which must be the record its digest names. With
+    ``layout`` (the number of files, and the names of those wanted), only the wanted files
+    are made, from ``rows``: those of the files' members."""
     entries: dict[str, dict[str, Any]] = {}
     records: dict[str, bytes] = {}
     digests: dict[str, str] = {}
@@ -183,15 +197,27 @@ def lookup_files(
     count = 1
     while count * LOOKUP_ENTRIES_PER_FILE < len(entries):
         count *= 2
+    if layout is not None:
+        count = layout[0]
     shards: dict[str, dict[str, Any]] = {}
     for key, value in entries.items():
         shards.setdefault(f"{fnv1a(key) % count:04x}", {})[key] = value
+    if layout is not None:
+        shards = {name: shard for name, shard in shards.items() if name in layout[1]}
     meta = {"shards": count, "status_words": STATUS_WORDS}  # the scripts' words for statuses
     files = {"data/lookup/meta.js": _planned_jsonp("meta", meta)}
     signatures = _Signatures(records, sign, digests, frozen) if sign else None
     for name, shard in shards.items():
         files[f"data/lookup/{name}.js"] = _planned_shard(name, shard, signatures, signer_id)
-    return files
+    members = {
+        name: sorted({value["id"] for value in shard.values()}) for name, shard in shards.items()
+    }
+    return files, LookupLayout(count, members)
+
+
+def lookup_shard(number: str, certificate_id: str, count: int) -> set[str]:
+    """The names of the lookup files a certificate's entries are in."""
+    return {f"{fnv1a(normalize(key)) % count:04x}" for key in (number, certificate_id)}
 
 
 class _Signatures:
@@ -245,14 +271,23 @@ def _planned_jsonp(key: str, value: Any) -> Planned:
     )
 
 
-def register_files(shell: Shell, rows: list[Row], shell_key: str) -> dict[str, Planned]:
-    """Year pages of the register and the index the register's filter loads, by year."""
+def register_files(
+    shell: Shell,
+    rows: list[Row],
+    shell_key: str,
+    whole: tuple[list[Row], dict[int, int]] | None = None,
+) -> dict[str, Planned]:
+    """Year pages of the register and the index the register's filter loads, by year. With
+    ``whole`` (the register's newest rows, and how many certificates each year holds), the
+    rows may be those of some years only: only their files are made besides the newest and
+    the years."""
     by_year: dict[int, list[Row]] = {}
-    for row in sorted(rows, key=lambda r: (r.issued_on, r.id), reverse=True):
+    for row in sorted(rows, key=newest_first, reverse=True):
         by_year.setdefault(row.year, []).append(row)
-    years = [{"year": year, "count": len(by_year[year])} for year in sorted(by_year, reverse=True)]
+    counts = whole[1] if whole else {year: len(found) for year, found in by_year.items()}
+    years = [{"year": year, "count": counts[year]} for year in sorted(counts, reverse=True)]
     files = {"data/register/years.js": _planned_jsonp("years", years)}
-    newest = sorted(rows, key=lambda r: (r.issued_on, r.id), reverse=True)[:LATEST_ROWS]
+    newest = whole[0] if whole else sorted(rows, key=newest_first, reverse=True)[:LATEST_ROWS]
     files["data/register/latest.js"] = Planned(
         content_key("latest", newest), partial(_latest_index, newest)
     )
@@ -263,6 +298,13 @@ def register_files(shell: Shell, rows: list[Row], shell_key: str) -> dict[str, P
             content_key(key, shell_key), partial(_year_page, shell, year, year_rows)
         )
     return files
+
+
+def newest_first(row: Row | PublicCertificate) -> tuple[str, str]:
+    """What the register is ordered by (reversed): the day issued, then the ID."""
+    if isinstance(row, Row):
+        return row.issued_on, row.id
+    return row.summary.issued_on, row.id
 
 
 def _latest_index(rows: list[Row]) -> bytes:
