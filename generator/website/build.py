@@ -88,8 +88,8 @@ class Since:
     """What a build after a few changes takes from the last build."""
 
     changed: frozenset[str]
-    """The IDs of the certificates that changed (their files are made again; the others' are
-    as the last build left them)."""
+    """The IDs of the certificates that changed or are gone (their files are made again, or
+    removed; the others' are as the last build left them)."""
     parts: dict[str, Part]
     """The downloads' parts of the last build."""
     layout: LookupLayout | None
@@ -333,7 +333,7 @@ def _publish_changes(
             jobs,
             progress,
             signer,
-            since=Since(frozenset(checked.certificates), published.parts, layout),
+            since=Since(frozenset(checked.certificates) | checked.gone, published.parts, layout),
         )
     years = {certificate.year for certificate in checked.certificates.values()}
     years |= {int(certificate_id.split("-")[1]) for certificate_id in checked.gone}
@@ -486,7 +486,7 @@ def publish_into(
     shared = PlanInputs.of(page_inputs, make_pdf, signing.preview, holder.fingerprint)
     certificates = inputs.certificates
     if since is not None:
-        manifest.carry_certificates({c.id for c in certificates} - since.changed)
+        manifest.carry_certificates_but(set(since.changed))
         certificates = [c for c in certificates if c.id in since.changed]
     planned = (plan(manifest, c, shared) for c in certificates)
     jobs_needed = [job for job in planned if job.json or job.page or job.pdf]

@@ -34,6 +34,7 @@ def content_key(*parts: object) -> str:
 
 CERTIFICATES = "certificates/"
 """The folder of the certificates' own files (``<id>.json``, ``<id>.html``, ...)."""
+CERTIFICATE_FILES = ("json", "html", "holder.js", "pdf.enc")
 
 MARKER = ".certgen-output"
 """A file in every output folder certgen build made: only such a folder is ever cleaned."""
@@ -122,14 +123,17 @@ class Manifest:
             if relative in self.previous:
                 self.current[relative] = self.previous[relative]
 
-    def carry_certificates(self, certificate_ids: set[str]) -> None:
-        """Keep the files of these certificates (``certificates/<id>.*``) as the last build
-        made them: not made again, not removed."""
+    def carry_certificates_but(self, certificate_ids: set[str]) -> None:
+        """Keep the files of every certificate (``certificates/<id>.*``) but these as the last
+        build made them: not made again, not removed."""
+        excluded = {
+            f"{CERTIFICATES}{certificate_id}.{suffix}"
+            for certificate_id in certificate_ids
+            for suffix in CERTIFICATE_FILES
+        }
         for relative, key in self.previous.items():
-            if relative.startswith(CERTIFICATES):
-                certificate_id = relative[len(CERTIFICATES) :].split(".", 1)[0]
-                if certificate_id in certificate_ids:
-                    self.current[relative] = key
+            if relative.startswith(CERTIFICATES) and relative not in excluded:
+                self.current[relative] = key
 
     def put_bytes(self, relative: str, content: bytes, key: str | None = None) -> int:
         if not self.wants(relative, key or hashlib.sha256(content).hexdigest()):
@@ -171,7 +175,8 @@ class Manifest:
             removed = self._remove_leftovers()
             shutil.rmtree(self.staging, ignore_errors=True)
         if self.path is not None:
-            digests = {r: d for r in self.current if (d := self.digest(r)) is not None}
+            kept = (self.digests.keys() | self.previous_digests.keys()) & self.current.keys()
+            digests = {r: d for r in kept if (d := self.digest(r)) is not None}
             saved = {"files": self.current, "sha256": digests}
             write_atomically(self.path, marshal.dumps(saved))
         return removed
