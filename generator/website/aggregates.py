@@ -1,0 +1,92 @@
+"""Which rows the register's aggregates (year pages and indexes, the newest certificates, the
+lookup files) are made from: every certificate's, or, in a build after a few changes that
+keep every published certificate, only those of the years and lookup files that hold a changed
+certificate; the other aggregate files are carried in the output folder's manifest as the last
+build made them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from generator.record.public import PublicCertificate
+from generator.website.downloads import Part
+from generator.website.output_folder import Manifest
+from generator.website.register import (
+    LATEST_ROWS,
+    LookupLayout,
+    Row,
+    lookup_shard,
+    newest_first,
+)
+
+
+@dataclass(frozen=True)
+class Since:
+    """What a build after a few changes takes from the last build."""
+
+    changed: frozenset[str]
+    """The IDs of the certificates that changed or are gone (their files are made again, or
+    removed; the others' are as the last build left them)."""
+    parts: dict[str, Part]
+    """The downloads' parts of the last build."""
+    layout: LookupLayout | None
+    """The lookup's layout of the last build, when every certificate it published still is,
+    with the same number (only the lookup files of the changed certificates are made)."""
+
+
+@dataclass
+class Aggregates:
+    """The rows the register's aggregates are made from: every certificate's, or, after a few
+    changes that keep every certificate (``since.layout``), those of the years and lookup
+    files that hold a changed certificate (the others' files are carried in the manifest)."""
+
+    years: set[int] | None
+    """The years whose files are made (None: all)."""
+    wanted: tuple[int, set[str]] | None
+    """The number of lookup files, and those made (None: all)."""
+    members: set[str]
+    """The certificates whose rows give the entries of the lookup files made."""
+    layout: LookupLayout | None
+    rows: list[Row] = field(default_factory=list)
+    whole: tuple[list[Row], dict[int, int]] | None = None
+
+    @classmethod
+    def of(
+        cls, certificates: list[PublicCertificate], since: Since | None, manifest: Manifest
+    ) -> Aggregates:
+        if since is None or since.layout is None:
+            return cls(None, None, set(), None)
+        layout = since.layout
+        changed = [c for c in certificates if c.id in since.changed]
+        years = {c.year for c in changed}
+        wanted = set().union(*(lookup_shard(c.number, c.id, layout.count) for c in changed))
+        members = set().union(*(layout.members.get(name, ()) for name in wanted))
+        every_year = {c.year for c in certificates}
+        manifest.carry_files(
+            [f"register/{y}.html" for y in every_year - years]
+            + [f"data/register/{y}.js" for y in every_year - years]
+            + [f"data/lookup/{name}.js" for name in set(layout.members) - wanted]
+        )
+        return cls(years, (layout.count, wanted), members, layout)
+
+    def make_rows(self, certificates: list[PublicCertificate]) -> None:
+        if self.years is None:
+            self.rows = [Row.of(c) for c in certificates]
+            return
+        self.rows = [
+            Row.of(c) for c in certificates if c.year in self.years or c.id in self.members
+        ]
+        newest = sorted(certificates, key=newest_first, reverse=True)[:LATEST_ROWS]
+        counts = Counter(c.year for c in certificates)
+        self.whole = [Row.of(c) for c in newest], dict(counts)
+
+    def year_rows(self) -> list[Row]:
+        if self.years is None:
+            return self.rows
+        return [row for row in self.rows if row.year in self.years]
+
+    def lookup_rows(self) -> list[Row]:
+        if self.years is None:
+            return self.rows
+        return [row for row in self.rows if row.id in self.members]
