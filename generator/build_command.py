@@ -46,6 +46,12 @@ def _build(arguments: argparse.Namespace) -> int:
         f"built {out}: {built.certificates} certificates published; {built.pages_written} "
         f"pages and {built.pdfs_made} PDFs made, {built.files_written} other files updated, "
         f"{built.files_removed} removed"
+        + (
+            f"; {built.checked} request file(s) checked, the changed ones and those linked "
+            "with them (the rest as the last build checked them)"
+            if built.checked is not None
+            else ""
+        )
     )
     if arguments.timings:
         print("timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in built.timings.items()))

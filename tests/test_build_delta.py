@@ -330,3 +330,11 @@ def _spread_over_two_lookup_files(project: Path, count: int) -> str:
         if len(lookup_shard(number, path.stem, count)) == 2:
             return path.stem
     raise AssertionError("no certificate spread over two lookup files")
+
+
+def test_the_command_says_how_many_files_it_checked(project: Path) -> None:
+    PUBLISHING_NOTHING["a draft edited"](project)
+    code, out, _ = run(["build", "--no-pdf"], project)
+    assert code == 0
+    assert "0 pages and 0 PDFs made" in out
+    assert "; 1 request file(s) checked, the changed ones and those linked with them" in out
