@@ -140,7 +140,7 @@ def _build(
             return done
     build_stamp.forget(cache_dir, out_dir)
     report = _full_build(
-        project, out_dir, cache_dir, code, make_pdf, jobs, progress, signer, reuse_from
+        project, out_dir, cache_dir, code, make_pdf, jobs, progress, signer, reuse_from, listed
     )
     report.timings = timings | report.timings
     assert report.inputs is not None
@@ -154,9 +154,6 @@ def _build(
     published_register.keep(place, inputs.certificates, report.download_parts)
     published_register.keep_layout(place, report.lookup_layout)
     build_stamp.keep(cache_dir, out_dir, stamp)
-    with _timed(report.timings, "index"):
-        locked = inputs.reference.amendments.locked_after_departure
-        build_delta.keep_index(project, listed, inputs.entries, locked)
     return report
 
 
@@ -277,14 +274,22 @@ def _full_build(
     progress: bool,
     signer: DocumentSigner | None,
     reuse_from: str | None,
+    listed: build_stamp.Listed | None = None,
 ) -> BuildReport:
-    """Check, then bring the output folder up to date file by file."""
+    """Check, then bring the output folder up to date file by file; with ``listed`` (the
+    register as listed before the check read it), the register index is brought up to date
+    from the check."""
     timings: dict[str, float] = {}
     with _timed(timings, "check"):
         check_cache = CheckCache(cache_dir / "check", environment_of(project))
         inputs = site_inputs(project, jobs, check_cache)
         check_cache.save()
         del check_cache  # its outcomes are saved; a large register needs the memory back
+    if listed is not None:
+        with _timed(timings, "index"):
+            locked = inputs.reference.amendments.locked_after_departure
+            build_delta.keep_index(project, listed, inputs.entries, locked)
+    inputs = replace(inputs, entries={})  # in the index now: a large register needs the memory
     with _register_frozen():
         mkdocs_dir = cache_dir / "mkdocs"
         with _timed(timings, "mkdocs"):
