@@ -110,7 +110,7 @@ def _checked(
     from generator.workflow.review import add_tree_findings, review
 
     checker = Checker(project)
-    index = project.cache_dir / "index" if project.cache_outside else None
+    index = project.index_dir if project.cache_outside else None
     result = run_check(checker, paths, arguments.jobs, index_folder=index, listings=listings)
     add_tree_findings(result, project)
     if arguments.base:

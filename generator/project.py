@@ -52,6 +52,11 @@ class Project:
         return self.caches / name
 
     @property
+    def index_dir(self) -> Path:
+        """Where the register index is kept (generator/check/register_index.py)."""
+        return self.cache_dir / "index"
+
+    @property
     def cache_outside(self) -> bool:
         """Whether the cache folder lies outside the repository, where nothing a pull request
         commits can be taken for a cached result (a check uses no cache otherwise; a build

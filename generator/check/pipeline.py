@@ -44,7 +44,7 @@ from generator.check.transitions import PUBLISHED
 from generator.errors import CertgenError
 from generator.files import linked_folder
 from generator.findings import Finding, Severity
-from generator.fingerprints import canonical_json, code_hash, environment_hash
+from generator.fingerprints import canonical_json
 from generator.project import Project
 from generator.workers import collector_paused, forked_pool
 
@@ -426,11 +426,10 @@ def run_check(
 
 def _open_indexes(checker: Checker, folder: Path, roots: list[str]) -> list[RegisterIndex] | None:
     """The index of each register, or None when one cannot be opened here."""
-    environment = environment_hash(code_hash(), checker.locked)
     indexes: list[RegisterIndex] = []
     try:
         for root in roots:
-            indexes.append(RegisterIndex.open(folder, root, environment))
+            indexes.append(RegisterIndex.open_for(folder, root, checker.locked))
     except IndexUnavailable:
         for index in indexes:
             index.close()

@@ -28,13 +28,15 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from generator.check import listing
 from generator.check.discovery import Target
 from generator.check.listing import Listing, ListingFailed, State
 from generator.check.rules import Entry
+from generator.fingerprints import code_hash, environment_hash
 
+T = TypeVar("T")
 SCHEMA_VERSION = 1
 RACY_SECONDS = 2
 UNREAD = "unread"
@@ -111,8 +113,19 @@ class RegisterIndex:
                     stale.unlink(missing_ok=True)
         return cls(root, database)
 
+    @classmethod
+    def open_for(cls, folder: Path, root: str, locked: tuple[str, ...]) -> RegisterIndex:
+        """The index of the register at ``root`` as this certgen makes its entries, with
+        ``locked`` the amendment policy's locked fields (what an entry's digests are of)."""
+        return cls.open(folder, root, environment_hash(code_hash(), locked))
+
     def close(self) -> None:
         self.connection.close()
+
+    def refresh(self, read: ReadEntries, listed: Listing) -> None:
+        """Bring every row up to date with the register as ``listed`` (``read`` reads the
+        files that changed)."""
+        self._refreshed(read, listed, lambda: None)
 
     def neighbours(
         self,
@@ -138,22 +151,28 @@ class RegisterIndex:
             if value
         }
         numbers = {entry.official_number for entry in targets if entry.official_number}
+        listed = listed or listing.start(self.root)
+        rows = self._refreshed(read, listed, lambda: self._rows(ids, numbers))
+        found = []
+        for name, text in rows:
+            path = os.path.join(self.root, *name.split("/"))
+            if os.path.abspath(path) not in skip:
+                found.append(entry_from_json(text, os.path.relpath(path)))
+        return found
+
+    def _refreshed(self, read: ReadEntries, listed: Listing, then: Callable[[], T]) -> T:
+        """``then()`` on the rows brought up to date, in one transaction."""
         try:
             self.connection.execute("BEGIN IMMEDIATE")
             try:
-                self._refresh(read, listed or listing.start(self.root))
-                rows = self._rows(ids, numbers)
+                self._refresh(read, listed)
+                found = then()
                 self.connection.execute("COMMIT")
             except BaseException:
                 self.connection.execute("ROLLBACK")
                 raise
         except (sqlite3.Error, ListingFailed) as error:
             raise IndexUnavailable(f"{self.database}: {error}") from error
-        found = []
-        for name, text in rows:
-            path = os.path.join(self.root, *name.split("/"))
-            if os.path.abspath(path) not in skip:
-                found.append(entry_from_json(text, os.path.relpath(path)))
         return found
 
     def _rows(self, ids: set[str], numbers: set[str]) -> list[tuple[str, str]]:

@@ -58,6 +58,18 @@ from generator.website.register import (
 SHELL_PATH = "certificates/shell.html"
 
 
+@dataclass(frozen=True)
+class Publishing:
+    """How a build publishes: whether it makes PDFs, how many worker processes, whether it
+    shows progress, who signs, and certgen's code (its hash)."""
+
+    make_pdf: bool
+    jobs: int | None
+    progress: bool
+    signer: DocumentSigner | None
+    code: str
+
+
 @dataclass
 class BuildReport:
     certificates: int
@@ -134,7 +146,7 @@ def _build(
         listed = build_stamp.list_register(project)
         kept = _kept_for(cache_dir, out_dir, base)
     if kept is not None:
-        publishing = (make_pdf, jobs, progress, signer, code)
+        publishing = Publishing(make_pdf, jobs, progress, signer, code)
         done = _after_changes(project, out_dir, cache_dir, kept, listed, publishing, timings)
         if done is not None:
             return done
@@ -177,7 +189,7 @@ def _after_changes(
     cache_dir: Path,
     kept: build_stamp.Stamp,
     listed: build_stamp.Listed,
-    publishing: tuple[bool, int | None, bool, DocumentSigner | None, str],
+    publishing: Publishing,
     timings: dict[str, float],
 ) -> BuildReport | None:
     """The build when only a few request files changed since the stamp's build, or none:
@@ -218,12 +230,11 @@ def _publish_changes(
     cache_dir: Path,
     kept: build_stamp.Stamp,
     checked: build_delta.Checked,
-    publishing: tuple[bool, int | None, bool, DocumentSigner | None, str],
+    publishing: Publishing,
 ) -> BuildReport | None:
     """Publish the certificates a few changes made new or changed, and remove those they
     ended, with the register's aggregates, from the certificates the last build published
     (kept beside its stamp); None when they are not all there."""
-    make_pdf, jobs, progress, signer, code = publishing
     place = build_stamp.place(cache_dir, out_dir)
     published = published_register.load(place)
     mkdocs_dir = cache_dir / "mkdocs"
@@ -233,7 +244,8 @@ def _publish_changes(
     if len(certificates_kept) != kept.certificates:
         return None
     as_of = date.fromisoformat(kept.as_of)
-    if not _mkdocs_made(mkdocs_dir, cache_dir / "mkdocs.key", _mkdocs_key(project, as_of, code)):
+    key = _mkdocs_key(project, as_of, publishing.code)
+    if not _mkdocs_made(mkdocs_dir, cache_dir / "mkdocs.key", key):
         return None  # MkDocs' pages are not those the last build published
     for certificate_id in checked.gone:
         certificates_kept.pop(certificate_id, None)
@@ -250,14 +262,14 @@ def _publish_changes(
             mkdocs_dir,
             inputs,
             cache_dir,
-            make_pdf,
-            jobs,
-            progress,
-            signer,
+            publishing.make_pdf,
+            publishing.jobs,
+            publishing.progress,
+            publishing.signer,
             since=Since(frozenset(checked.certificates) | checked.gone, published.parts, layout),
         )
     years = {certificate.year for certificate in checked.certificates.values()}
-    years |= {int(certificate_id.split("-")[1]) for certificate_id in checked.gone}
+    years |= {c.year for gone in checked.gone if (c := published.certificates.get(gone))}
     published_register.keep(place, certificates, report.download_parts, years, published)
     if layout is None:
         published_register.keep_layout(place, report.lookup_layout)

@@ -41,12 +41,11 @@ from generator.check.pipeline import index_entries, run_check
 from generator.check.reference_data import Reference
 from generator.check.register_index import IndexUnavailable, RegisterIndex
 from generator.check.rules import Entry
-from generator.fingerprints import code_hash, environment_hash
 from generator.project import Project
 from generator.record.drafting import DraftedOutcome, DraftingChecker
 from generator.record.public import PublicCertificate, finalize
 from generator.website.build_stamp import Change, Listed, Stamp, latest_days_after
-from generator.website.inputs import BuildRefused, FileFacts, facts_of, source_date
+from generator.website.inputs import BuildRefused, FileFacts, as_of_date, facts_of
 
 LIMIT = 200
 """More changed files than this are left to a full build (which reads them in parallel, and
@@ -81,7 +80,7 @@ def check_changes(
     index here)."""
     if not found or len(found) > LIMIT:
         return None
-    if any(change.state is None and change.before and change.before[5] for change in found):
+    if any(change.state is None and change.before and change.before.status_key for change in found):
         return None  # a published certificate's request is gone: its record is left over
     checker = DraftingChecker(project)
     if checker.reference is None:
@@ -92,9 +91,8 @@ def check_changes(
         return None
     outcomes: list[FileOutcome] = []  # none when files were removed with nothing linked to them
     if targets:
-        index_folder = project.cache_dir / "index"
         listings = {listed.root: Listing.collected(listed.root, listed.folders)}
-        result = run_check(checker, targets, 1, None, index_folder, listings)
+        result = run_check(checker, targets, 1, None, project.index_dir, listings)
         if result.errors:
             raise BuildRefused(result)
         outcomes = result.outcomes
@@ -103,17 +101,20 @@ def check_changes(
     if drafted is None:
         return None
     after = {path: facts_of(outcome) for path, outcome in drafted.items()}
-    if _as_of(latest_days_after(stamp, found, after), checker) != as_of:
+    latest = max(latest_days_after(stamp, found, after), default=None)
+    assert checker.reference is not None
+    latest_day = date.fromisoformat(latest) if latest else None
+    if as_of_date(latest_day, checker.reference) != as_of:
         return None  # every certificate's status is as of that date
     certificates: dict[str, PublicCertificate] = {}
     gone: set[str] = set()
     for change in found:
-        before = change.before[5] if change.before else None
+        before = change.before
         outcome = drafted.get(change.path)
-        if outcome is None or before == after[change.path][5]:
+        if outcome is None or (before and before.status_key) == after[change.path].status_key:
             continue
-        if before is not None and change.before:
-            gone.add(str(change.before[0]))
+        if before and before.status_key and before.id:
+            gone.add(before.id)
         if outcome.certificate is not None:
             certificates[outcome.certificate.id] = outcome.certificate
     gone -= set(certificates)
@@ -126,16 +127,15 @@ def _with_neighbours(
     """The changed files that are there, and the files that share an ID or official number
     with, or are linked with, what a changed file was or is (from the register index, brought
     up to date from ``listed``); None when the index cannot be used here."""
-    keys = [_keys(change.before) for change in found if change.before and change.before[0]]
+    keys = [_keys(change.before) for change in found if change.before and change.before.id]
     for path in sorted(present):
         entry = checker.index_file(path, path)
         if entry is not None:
             keys.append(entry)
     if not keys:
         return sorted(present)
-    environment = environment_hash(code_hash(), checker.locked)  # as the check's own index
     try:
-        index = RegisterIndex.open(checker.project.cache_dir / "index", listed.root, environment)
+        index = RegisterIndex.open_for(checker.project.index_dir, listed.root, checker.locked)
     except IndexUnavailable:
         return None
     listing = Listing.collected(listed.root, listed.folders)
@@ -159,9 +159,8 @@ def keep_index(
     absolute path, with ``locked`` the amendment policy's locked fields: the files are not
     read again), so that the next build after a few changes, and ``certgen check FILE``, find
     it ready; left alone when it cannot be used here."""
-    environment = environment_hash(code_hash(), locked)
     try:
-        index = RegisterIndex.open(project.cache_dir / "index", listed.root, environment)
+        index = RegisterIndex.open_for(project.index_dir, listed.root, locked)
     except IndexUnavailable:
         return
 
@@ -169,7 +168,7 @@ def keep_index(
         return [entries.get(os.path.abspath(path)) for path, _ in files]
 
     try:
-        index.neighbours(read, [], set(), Listing.collected(listed.root, listed.folders))
+        index.refresh(read, Listing.collected(listed.root, listed.folders))
     except IndexUnavailable:
         pass
     finally:
@@ -178,8 +177,10 @@ def keep_index(
 
 def _keys(facts: FileFacts) -> Entry:
     """An entry with what neighbours are found by: ID, links and official number."""
-    assert facts[0] is not None
-    return Entry("", facts[0], "", "", facts[1], facts[2], facts[3], {})
+    assert facts.id is not None
+    return Entry(
+        "", facts.id, "", "", facts.supersedes, facts.superseded_by, facts.official_number, {}
+    )
 
 
 def _drafted_now(
@@ -197,11 +198,3 @@ def _drafted_now(
                 outcome.certificate = finalize(outcome.draft, as_of)
             found[path] = outcome
     return found if set(found) == present else None
-
-
-def _as_of(latest_days: dict[str, int], checker: DraftingChecker) -> date:
-    """The build's "as of" date, as a full build computes it (inputs.site_inputs)."""
-    assert checker.reference is not None
-    latest = max(latest_days, default=None)
-    latest_day = date.fromisoformat(latest) if latest else None
-    return source_date() or max(filter(None, (latest_day, checker.reference.snapshot_taken_on)))

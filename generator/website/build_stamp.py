@@ -84,7 +84,13 @@ class Listed:
 
     def racy(self, state: tuple[int, ...]) -> bool:
         """Whether a file's state (size, times, ...) is too recent to be trusted as seen."""
-        return max(state[1], state[2]) >= self.started - register_index.RACY_SECONDS * 10**9
+        return max(state[1], state[2]) >= _window(self.started)
+
+
+def _window(now: int) -> int:
+    """The start of the racy window before ``now`` (nanoseconds): a file changed since could
+    change again unseen within the clock's tick."""
+    return now - register_index.RACY_SECONDS * 10**9
 
 
 def list_register(project: Project) -> Listed:
@@ -98,7 +104,7 @@ def list_register(project: Project) -> Listed:
     finally:
         requests.discard()
         records.discard()
-    window = started - register_index.RACY_SECONDS * 10**9
+    window = _window(started)
     top = listing.top_level(root)
     top_digest = _top_digest(top) if _top_settled(top, window) else UNREAD
     settled = all(folder.newest() < window for folder in record_folders)
@@ -139,7 +145,7 @@ def outputs_key(out_dir: Path) -> tuple[str, dict[str, list[int]]]:
     digest = hashlib.sha256()
     folders: dict[str, list[int]] = {}
     pending = [str(out_dir)]
-    window = time.time_ns() - register_index.RACY_SECONDS * 10**9
+    window = _window(time.time_ns())
     while pending:
         folder = pending.pop()
         try:
@@ -252,7 +258,7 @@ def changes(cache_dir: Path, out_dir: Path, stamp: Stamp, listed: Listed) -> lis
             if not known or (state is not None and name not in admitted):
                 return None
             path = os.path.join(listed.root, folder.year, name)
-            facts = tuple(before[_FIELDS:]) if before else None
+            facts = FileFacts(*before[_FIELDS:]) if before else None
             found.append(Change(path, folder.year, name, state, facts))
     return found
 
@@ -273,22 +279,18 @@ def stamp_of(
     for folder in listed.folders:
         admitted = {state[0] for state in folder.states()}
         entries: dict[str, list[Any]] = {}
-        racy = False
         for name, state in _entries(folder).items():
             path = os.path.join(listed.root, folder.year, name)
             kept_facts = facts.get(path) if name in admitted else None
             if kept_facts is None:
                 entries[name] = list(state)
-                racy = racy or listed.racy(state)
                 continue
-            if listed.racy(state):
-                state, racy = _UNREAD_STATE, True
-            entries[name] = [*state, *kept_facts]
-            if kept_facts[4]:
-                latest[kept_facts[4]] += 1
+            entries[name] = [*_as_read(state, listed), *kept_facts]
+            if kept_facts.latest:
+                latest[kept_facts.latest] += 1
         stamp.files[folder.year] = entries
-        stamp.folders[folder.year] = UNREAD if racy else folder.digest
     stamp.latest_days = dict(latest)
+    _settle(stamp, listed)
     return stamp
 
 
@@ -298,11 +300,11 @@ def latest_days_after(
     """How many request files record each latest day, once the changed files are as now."""
     latest = Counter(stamp.latest_days)
     for change in found:
-        if change.before and change.before[4]:
-            latest[change.before[4]] -= 1
+        if change.before and change.before.latest:
+            latest[change.before.latest] -= 1
         facts = after.get(change.path) if change.state is not None else None
-        if facts and facts[4]:
-            latest[facts[4]] += 1
+        if facts and facts.latest:
+            latest[facts.latest] += 1
     return {day: count for day, count in sorted(latest.items()) if count > 0}
 
 
@@ -316,12 +318,23 @@ def with_changes(
         if change.state is None:
             entries.pop(change.name, None)
             continue
-        state = _UNREAD_STATE if listed.racy(change.state) else change.state
-        entries[change.name] = [*state, *after[change.path]]
+        entries[change.name] = [*_as_read(change.state, listed), *after[change.path]]
+    _settle(stamp, listed)
+    return stamp
+
+
+def _as_read(state: tuple[int, ...], listed: Listed) -> tuple[int, ...]:
+    """A request file's state as kept: as listed, or unread when it changed within the racy
+    window (the next build reads it again)."""
+    return _UNREAD_STATE if listed.racy(state) else state
+
+
+def _settle(stamp: Stamp, listed: Listed) -> None:
+    """Each year folder's digest of the entries the stamp holds (UNREAD: one of them changed
+    within the racy window, so the next build looks at them again)."""
     digests = {folder.year: folder.digest for folder in listed.folders}
     for year, entries in stamp.files.items():
         stamp.folders[year] = UNREAD if _unsettled(entries, listed) else digests[year]
-    return stamp
 
 
 def _unsettled(entries: dict[str, list[Any]], listed: Listed) -> bool:

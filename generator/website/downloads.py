@@ -69,13 +69,19 @@ def download_files(
     return files, parts
 
 
+def group_of(certificate_id: str) -> str:
+    """The group of a certificate in the downloads: its kind and year (``EC-2026-``), whose
+    IDs follow each other in the downloads' order."""
+    return certificate_id[:8]
+
+
 def _parts(ordered: list[PublicCertificate], kept: dict[str, Part]) -> dict[str, Part]:
     """Each group's part, in the downloads' order: kept, or made when its certificates
     changed. (The JSON download is ``json.dumps`` of every summary, sorted keys, no spaces:
     made a group at a time, it is the same text.)"""
     groups: dict[str, list[PublicCertificate]] = {}
     for certificate in ordered:
-        groups.setdefault(certificate.id[:8], []).append(certificate)
+        groups.setdefault(group_of(certificate.id), []).append(certificate)
     parts = {}
     for group, members in groups.items():
         # each certificate's record, status and what is public of it (a client's consent

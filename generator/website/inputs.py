@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 from generator.check.cache import CheckCache
 from generator.check.outcomes import CheckResult
@@ -17,12 +18,20 @@ from generator.project import Project
 from generator.record.drafting import DraftedOutcome, DraftingChecker, drafted, latest_recorded
 from generator.record.public import PublicCertificate, finalize
 
-FileFacts = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
-"""What a request file gives a build besides its findings: its ID, ``supersedes``,
-``superseded_by`` and official number (what other files' cross-request rules compare it
-with), the latest day it records (the build's "as of" date is the latest of all) and the key
-of its published certificate's files (``PublicCertificate.status_key``, which covers the
-record, what is public of it and its status; None: it publishes nothing)."""
+
+class FileFacts(NamedTuple):
+    """What a request file gives a build besides its findings."""
+
+    id: str | None
+    supersedes: str | None
+    superseded_by: str | None
+    official_number: str | None
+    """With the ID and links: what other files' cross-request rules compare it with."""
+    latest: str | None
+    """The latest day it records (the build's "as of" date is the latest of all)."""
+    status_key: str | None
+    """The key of its published certificate's files (``PublicCertificate.status_key``, which
+    covers the record, what is public of it and its status; None: it publishes nothing)."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +80,7 @@ def site_inputs(
     if result.errors or checker.reference is None:
         raise BuildRefused(result)
     reference = checker.reference
-    latest = latest_recorded(result)
-    as_of = source_date() or max(filter(None, (latest, reference.snapshot_taken_on)))
+    as_of = as_of_date(latest_recorded(result), reference)
     certificates = [_finalized(outcome, as_of, cache) for outcome in drafted(result)]
     certificates.sort(key=lambda certificate: certificate.id)
     checked = [o for o in result.outcomes if isinstance(o, DraftedOutcome)]
@@ -81,10 +89,16 @@ def site_inputs(
     return SiteInputs(project, reference, certificates, as_of, files, entries)
 
 
+def as_of_date(latest: date | None, reference: Reference) -> date:
+    """The date a build publishes as of: SOURCE_DATE_EPOCH, else the latest day any request
+    file records (``latest``), or the OID snapshot's if that is later."""
+    return source_date() or max(filter(None, (latest, reference.snapshot_taken_on)))
+
+
 def facts_of(outcome: DraftedOutcome) -> FileFacts:
     """The facts of a checked file (its certificate finalised already, if it has one)."""
     entry, latest, certificate = outcome.entry, outcome.latest, outcome.certificate
-    return (
+    return FileFacts(
         entry.id if entry else None,
         entry.supersedes if entry else None,
         entry.superseded_by if entry else None,

@@ -34,7 +34,6 @@ def content_key(*parts: object) -> str:
 
 CERTIFICATES = "certificates/"
 """The folder of the certificates' own files (``<id>.json``, ``<id>.html``, ...)."""
-CERTIFICATE_FILES = ("json", "html", "holder.js", "pdf.enc")
 
 MARKER = ".certgen-output"
 """A file in every output folder certgen build made: only such a folder is ever cleaned."""
@@ -126,13 +125,9 @@ class Manifest:
     def carry_certificates_but(self, certificate_ids: set[str]) -> None:
         """Keep the files of every certificate (``certificates/<id>.*``) but these as the last
         build made them: not made again, not removed."""
-        excluded = {
-            f"{CERTIFICATES}{certificate_id}.{suffix}"
-            for certificate_id in certificate_ids
-            for suffix in CERTIFICATE_FILES
-        }
+        excluded = {CERTIFICATES + certificate_id for certificate_id in certificate_ids}
         for relative, key in self.previous.items():
-            if relative.startswith(CERTIFICATES) and relative not in excluded:
+            if relative.startswith(CERTIFICATES) and relative.partition(".")[0] not in excluded:
                 self.current[relative] = key
 
     def put_bytes(self, relative: str, content: bytes, key: str | None = None) -> int:

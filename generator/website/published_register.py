@@ -19,7 +19,7 @@ from typing import Any
 
 from generator.files import write_atomically
 from generator.record.public import PublicCertificate, Summary
-from generator.website.downloads import Part
+from generator.website.downloads import Part, group_of
 from generator.website.register import LookupLayout
 from generator.workers import collector_paused
 
@@ -74,9 +74,10 @@ def keep(
         path.unlink(missing_ok=True)
         if year not in by_year:
             continue
-        groups = {g: (p.key, p.json, p.csv) for g, p in parts.items() if g[3:7] == str(year)}
+        groups = {group_of(certificate_id) for certificate_id in by_year[year]}
+        kept_parts = {g: (p.key, p.json, p.csv) for g, p in parts.items() if g in groups}
         try:
-            content = marshal.dumps((by_year[year], groups))
+            content = marshal.dumps((by_year[year], kept_parts))
         except ValueError:  # a value marshal cannot keep: that year is left to full builds
             continue
         write_atomically(path, content)

@@ -194,14 +194,15 @@ def lookup_files(
         entries[normalize(row.number)] = entries[normalize(row.id)] = value
         records[row.id] = row.record
         digests[row.id] = row.sha256
-    count = 1
-    while count * LOOKUP_ENTRIES_PER_FILE < len(entries):
-        count *= 2
-    if layout is not None:
+    if layout is None:
+        count = 1
+        while count * LOOKUP_ENTRIES_PER_FILE < len(entries):
+            count *= 2
+    else:
         count = layout[0]
     shards: dict[str, dict[str, Any]] = {}
     for key, value in entries.items():
-        shards.setdefault(f"{fnv1a(key) % count:04x}", {})[key] = value
+        shards.setdefault(_shard(key, count), {})[key] = value
     if layout is not None:
         shards = {name: shard for name, shard in shards.items() if name in layout[1]}
     meta = {"shards": count, "status_words": STATUS_WORDS}  # the scripts' words for statuses
@@ -217,7 +218,12 @@ def lookup_files(
 
 def lookup_shard(number: str, certificate_id: str, count: int) -> set[str]:
     """The names of the lookup files a certificate's entries are in."""
-    return {f"{fnv1a(normalize(key)) % count:04x}" for key in (number, certificate_id)}
+    return {_shard(normalize(key), count) for key in (number, certificate_id)}
+
+
+def _shard(key: str, count: int) -> str:
+    """The name of the lookup file of a (normalised) number or ID; certgen.js finds it so."""
+    return f"{fnv1a(key) % count:04x}"
 
 
 class _Signatures:
