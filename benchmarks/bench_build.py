@@ -4,10 +4,11 @@ For each size: a cold build (no output, no cache; without PDFs) and a standalone
 check`` to compare its check stage with, a rebuild after one request changed in a way that
 publishes nothing (the net weight of an issued request, whose record is frozen), one after a
 certificate was cancelled (which publishes: its page, record and the register's aggregates),
-and a rebuild with nothing changed (after one unmeasured build that takes in the last
-change), each the median of several runs in a fresh process, with the peak memory of the
-process tree (certgen and its workers). Then the time to make one certificate PDF (median
-over a sample, one process).
+one after a pull request that issued a certificate was merged (a request and its frozen record
+added, which publishes a new certificate), and a rebuild with nothing changed (after one
+unmeasured build that takes in the last change), each the median of several runs in a
+fresh process, with the peak memory of the process tree (certgen and its workers). Then the
+time to make one certificate PDF (median over a sample, one process).
 
     python benchmarks/bench_build.py                          # 1,000, 10,000 and 100,000
     python benchmarks/bench_build.py --sizes 10000 --runs 5
@@ -24,16 +25,19 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.measure import timed_run
-from benchmarks.synthetic import make_project
+from benchmarks.synthetic import add_issued, make_project
 
 TARGETS = {
     "cold": {10_000: 20.0, 100_000: 60.0},
     "one change": {10_000: 3.0, 100_000: 2.5},
+    "one cancelled": {100_000: 2.5},
+    "one issued": {100_000: 2.5},
     "no change": {100_000: 1.5},
 }
 """Issue 13's targets on a 2-core machine, in seconds (the cold build of 10,000 is compared
@@ -69,6 +73,15 @@ def cancel_one(project: Path, round_number: int) -> None:
             path.write_text(text.replace("status: issued\n", cancellation, 1), "utf-8")
             return
     raise SystemExit("no issued certificate left to cancel")
+
+
+def issue_one(project: Path, round_number: int) -> None:
+    """Add an issued request and its frozen record, as merging the pull request that issued
+    it does: a change that publishes a new certificate (its days within the register's, so
+    the build's "as of" date stays)."""
+    stamps = Path(os.environ["CERTGEN_CACHE_DIR"]).glob("*/stamps/*/stamp.json")
+    as_of = max(json.loads(path.read_bytes())["as_of"] for path in stamps)
+    add_issued(project, round_number, date.fromisoformat(as_of))
 
 
 def measure(label: str, size: int, runs: int, project: Path, before_each: object) -> str:
@@ -118,6 +131,7 @@ def bench(size: int, runs: int, workdir: Path) -> None:
         )
     measure("one change", size, runs, project, lambda n: change_one(project, n))
     measure("one cancelled", size, runs, project, lambda n: cancel_one(project, n))
+    measure("one issued", size, runs, project, lambda n: issue_one(project, n))
     time.sleep(3)  # files changed within the racy window are not trusted as listed
     timed_run(COMMAND, project)  # the build that takes in the last change, not measured
     measure("no change", size, runs, project, lambda n: None)

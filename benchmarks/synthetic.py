@@ -208,6 +208,33 @@ def write_register(root: Path, count: int, seed: int = 1, issued_only: bool = Fa
     return paths
 
 
+def add_issued(root: Path, seed: int, until: date) -> Path:
+    """Add one issued request and its frozen record to the synthetic register at ``root``,
+    as the merge of a pull request that issued it brings them: the next free ID of a year with
+    room, every day it records on or before ``until`` (so a build's "as of" date stays)."""
+    sequences: dict[tuple[str, int], int] = {}
+    for path in (root / "requests").glob("*/*.yaml"):
+        prefix, year, number = path.stem.split("-")
+        key = (prefix, int(year))
+        sequences[key] = max(sequences.get(key, 0), int(number))
+    shapes = templates(Project(ROOT), issued_only=True)
+    rng = random.Random(seed)
+    for attempt in range(1000):
+        shape, received = _shape_and_day(rng, shapes, attempt, sequences)
+        if received + timedelta(days=shape.span) > until:
+            continue
+        prefix = "IC" if shape.kind == "import" else "EC"
+        request_id = f"{prefix}-{received.year}-{sequences.get((prefix, received.year), 0) + 1:04d}"
+        sequence = 10**6 + seed  # official numbers past the register's
+        path = root / "requests" / str(received.year) / f"{request_id}.yaml"
+        path.write_text(_render(shape.text, shape, request_id, received, sequence), "utf-8")
+        assert shape.record is not None
+        record = _render(shape.record, shape, request_id, received, sequence)
+        Project(root).frozen_record(request_id).write_text(record, encoding="utf-8")
+        return path
+    raise SystemExit(f"no issued request fits before {until}")
+
+
 def _shape_and_day(
     rng: random.Random, shapes: list[Template], index: int, sequences: dict[tuple[str, int], int]
 ) -> tuple[Template, date]:

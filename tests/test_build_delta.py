@@ -111,6 +111,41 @@ def _remove(name: str) -> Callable[[Path], None]:
     return lambda project: (project / REQUESTS / name).unlink()
 
 
+RECORDS = Path("records") / "2026"
+
+
+def _issue(name: str, *options: str) -> Callable[[Path], None]:
+    """``certgen issue`` on a draft (it writes the request and its frozen record)."""
+
+    def change(project: Path) -> None:
+        arguments = ["issue", str(REQUESTS / name), "--by", "asmith", *options]
+        code, _, err = run(arguments, project)
+        assert code == 0, err
+
+    return change
+
+
+def _record(name: str, content: bytes | None) -> Callable[[Path], None]:
+    """Write a file into records/2026/, or remove it (None)."""
+
+    def change(project: Path) -> None:
+        path = project / RECORDS / name
+        if content is None:
+            path.unlink()
+        else:
+            path.write_bytes(content)
+
+    return change
+
+
+def _record_edited(name: str) -> Callable[[Path], None]:
+    def change(project: Path) -> None:
+        path = project / RECORDS / name
+        path.write_bytes(path.read_bytes().replace(b"fumigated", b"fumigatex", 1))
+
+    return change
+
+
 PUBLISHING_NOTHING: dict[str, Callable[[Path], None]] = {
     "a draft rewritten in place": _rewrite_in_place(
         "EC-2026-0006.yaml", b"city: Taipei", b"city: Taipeh"
@@ -123,6 +158,7 @@ PUBLISHING_NOTHING: dict[str, Callable[[Path], None]] = {
     ),
     "an amendment's comment": _edit("IC-2026-0006.yaml", "status: issued", "status: issued  # ok"),
     "an issued request edited": _edit("EC-2026-0001.yaml", "COI.EU.US.2026.0001234", "COI.X"),
+    "a record no request reads": _record("EC-2026-0099.json", b"{}\n"),
 }
 """Changes that publish nothing new: checked from the changed files and their neighbours."""
 
@@ -132,6 +168,7 @@ REFUSED: dict[str, Callable[[Path], None]] = {
         "EC-2026-0003.yaml", "issued_on:", "official_number: COI.EU.US.2026.0001234\n  issued_on:"
     ),
     "a draft made wrong": _edit("EC-2026-0006.yaml", "kind: export", "kind: exports"),
+    "a frozen record removed": _record("EC-2026-0001.json", None),
 }
 """Changes a full build refuses: the build after them must refuse with the same findings,
 those of unchanged files included."""
@@ -153,6 +190,16 @@ PUBLISHING: dict[str, Callable[[Path], None]] = {
     "a cancellation's public note": _edit(
         "IC-2026-0007.yaml", "the fruit was sold locally", "the fruit was sold at home"
     ),
+    "a frozen record edited (only --base refuses it: H905)": _record_edited("EC-2026-0007.json"),
+    "a draft issued": _issue("EC-2026-0006.yaml", "--on", "2026-11-25"),
+    "a request added issued, with its record (a pull request merged)": lambda project: [
+        _copy("EC-2026-0006", "EC-2026-0013", ("EC-2026-0006", "EC-2026-0013"))(project),
+        _issue("EC-2026-0013.yaml", "--on", "2026-11-25")(project),
+    ],
+    "a draft issued and a certificate cancelled": lambda project: [
+        _issue("EC-2026-0006.yaml", "--on", "2026-11-25")(project),
+        _edit("EC-2026-0001.yaml", "status: issued", _CANCELLED)(project),
+    ],
     "a certificate cancelled and a draft added": lambda project: [
         _edit("EC-2026-0001.yaml", "status: issued", _CANCELLED)(project),
         _copy("EC-2026-0006", "EC-2026-0013", ("EC-2026-0006", "EC-2026-0013"))(project),
@@ -167,6 +214,7 @@ FULL: dict[str, Callable[[Path], None]] = {
     "a certificate cancelled after the as-of date": _edit(
         "EC-2026-0001.yaml", "status: issued", _CANCELLED.replace("2026-02-20", "2026-11-30")
     ),
+    "a stray file in records/": _record("notes.txt", b"to do\n"),
 }
 """Changes that move the build's "as of" date (every status is as of that date): a full
 build."""
@@ -236,6 +284,16 @@ def test_a_file_changed_just_now_is_read_again_next_time(project: Path) -> None:
     first = _build(project)
     assert first.checked is not None
     assert _build(project).checked is not None  # not trusted as seen: read again
+
+
+def test_a_record_written_just_now_is_read_again_next_time(project: Path) -> None:
+    _issue("EC-2026-0006.yaml", "--on", "2026-11-25")(project)
+    later = time.time() + 3600  # within the racy window of any listing before then
+    os.utime(project / RECORDS / "EC-2026-0006.json", (later, later))
+    first = _build(project)
+    assert "check" not in first.timings and first.pages_written == 1
+    again = _build(project)
+    assert again.checked == 1 and not again.pages_written  # its request is read again
 
 
 def test_a_full_build_leaves_the_register_index_ready(project: Path) -> None:

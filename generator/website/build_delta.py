@@ -17,15 +17,18 @@ alone:
   build published, says whether it changed, and the "as of" date (the latest day any file
   records) is kept with how many files record each day.
 
+A frozen record added or changed stands for a change of its request (the one file that reads
+it, build_stamp.py): an issuance is the request and its record.
+
 Most changes publish nothing (a request drafted, edited in review, approved or withdrawn, a
-comment in an issued request): the build is then over. Those that publish (a cancellation, a
-status note) have their certificates' files made, and the register's aggregates (year pages,
+comment in an issued request): the build is then over. Those that publish (an issuance, a
+cancellation, a status note) have their certificates' files made, and the register's aggregates (year pages,
 lookups, downloads) made from the certificates the last build published, kept beside its
 stamp (published_register.py), with the changed ones in their place; the other certificates'
 files stay as the output folder's manifest has them.
 
-Any other change (a frozen record, so any issuance; a year folder, a stray file, a request of
-a published certificate removed, the "as of" date moved) is left to a full build.
+Any other change (a year folder, a stray file, a request of a published certificate removed,
+the "as of" date moved) is left to a full build.
 """
 
 from __future__ import annotations

@@ -12,8 +12,12 @@ What a build is made from:
   mode: as the register index compares them), listed in two processes for a large register:
   a digest a year folder, and each file's state with its facts, kept a year folder a file
   (marshal: read in a fiftieth of a second for ten thousand files);
-- the register's top level (which year folders there are, and any stray entry) and every
-  frozen record (one digest: a change there always gives a full build).
+- the register's top level (which year folders there are, and any stray entry), and the frozen
+  records' (a change there gives a full build);
+- every frozen record, by its state, kept like the request files: a record added or changed
+  (an issuance) stands for a change of the request it belongs to, which is the only file that
+  reads it (``requests/<year>/<id>.yaml`` for ``records/<year>/<id>.json``: R102 and
+  ``Project.frozen_record``).
 
 What it left: the name of every file in the output folder (what a full build checks of a file
 it would not rewrite is that it is there), and the times of each of its folders, which change
@@ -31,6 +35,7 @@ import hashlib
 import json
 import marshal
 import os
+import re
 import stat
 import time
 from collections import Counter
@@ -77,8 +82,9 @@ class Listed:
     """A digest of its top level: the names of its folders, the state of anything else
     (UNREAD: changed within the racy window)."""
     records: str
-    """A digest of every frozen record's state and of the records' folders (UNREAD: one
-    changed within the racy window)."""
+    """A digest of the frozen records' top level, as ``top`` is of the register's."""
+    record_folders: list[FolderListing]
+    """The frozen records' year folders."""
     started: int
     """When the listing started (nanoseconds)."""
 
@@ -100,18 +106,25 @@ def list_register(project: Project) -> Listed:
     requests, records = listing.start(root), listing.start(os.path.abspath(project.records_dir))
     try:
         folders = requests.collect()
-        record_folders = [listing.top_level(records.root), *records.collect()]
+        record_folders = records.collect()
     finally:
         requests.discard()
         records.discard()
-    window = _window(started)
-    top = listing.top_level(root)
-    top_digest = _top_digest(top) if _top_settled(top, window) else UNREAD
-    settled = all(folder.newest() < window for folder in record_folders)
-    parts = [(folder.year, folder.digest) for folder in record_folders]
     return Listed(
-        root, folders, top_digest, environment_hash(*parts) if settled else UNREAD, started
+        root,
+        folders,
+        _top_of(root, started),
+        _top_of(records.root, started),
+        record_folders,
+        started,
     )
+
+
+def _top_of(root: str, started: int) -> str:
+    """A digest of a folder's top level (UNREAD: something in it changed within the racy
+    window)."""
+    top = listing.top_level(root)
+    return _top_digest(top) if _top_settled(top, _window(started)) else UNREAD
 
 
 def _entries(folder: FolderListing) -> dict[str, tuple[int, ...]]:
@@ -195,8 +208,13 @@ class Stamp:
     """Each year folder's digest as the build read it (UNREAD: a file in it was racy)."""
     output_folders: dict[str, list[int]] = field(default_factory=dict)
     """The output folder's folders as the build left them (``outputs_key``)."""
+    record_folders: dict[str, str] = field(default_factory=dict)
+    """Each frozen records' year folder's digest as the build read it (UNREAD: a record in
+    it was racy)."""
     files: dict[str, dict[str, list[Any]]] = field(default_factory=dict, repr=False)
     """Each year folder's entries: state, and facts for a request file (loaded when asked)."""
+    record_files: dict[str, dict[str, list[Any]]] = field(default_factory=dict, repr=False)
+    """Each frozen records' year folder's entries: their states (loaded when asked)."""
 
     def same_outputs(self, out_dir: Path) -> bool:
         """Whether the output folder holds the files the stamp's build left: its folders are
@@ -209,12 +227,14 @@ class Stamp:
 
     def same_register(self, listed: Listed) -> bool:
         """Whether the register and records are as this stamp's build read them."""
-        return self.same_around(listed) and self.folders == {
-            folder.year: folder.digest for folder in listed.folders
-        }
+        return (
+            self.same_around(listed)
+            and self.folders == {folder.year: folder.digest for folder in listed.folders}
+            and self.record_folders == _digests(listed.record_folders)
+        )
 
     def same_around(self, listed: Listed) -> bool:
-        """Whether the register's top level (its year folders) and the frozen records are as
+        """Whether the register's top level (its year folders) and the frozen records' are as
         this stamp's build read them (UNREAD never is)."""
         return UNREAD not in (listed.top, listed.records) and (self.top, self.records) == (
             listed.top,
@@ -260,7 +280,91 @@ def changes(cache_dir: Path, out_dir: Path, stamp: Stamp, listed: Listed) -> lis
             path = os.path.join(listed.root, folder.year, name)
             facts = FileFacts(*before[_FIELDS:]) if before else None
             found.append(Change(path, folder.year, name, state, facts))
+    return _with_records_changed(cache_dir, out_dir, stamp, listed, found)
+
+
+def _with_records_changed(
+    cache_dir: Path, out_dir: Path, stamp: Stamp, listed: Listed, found: list[Change]
+) -> list[Change] | None:
+    """``found`` with the request of each frozen record added, changed or removed since the
+    stamp's build (the one file that reads it); None when a file in records/ is not named as
+    a record, or the stamp's entries are missing (a full build knows what it means)."""
+    requests = _Requests({folder.year: folder for folder in listed.folders})
+    changed = {change.path for change in found}
+    for folder in listed.record_folders:
+        if stamp.record_folders.get(folder.year) == folder.digest:
+            continue
+        kept = _kept_folder(place(cache_dir, out_dir), f"records-{folder.year}")
+        if kept is None:
+            return None
+        stamp.record_files[folder.year] = kept
+        now = _entries(folder)
+        named = re.compile(rf"(?:IC|EC)-{folder.year}-[0-9]{{4}}\.json\Z").match
+        for name in sorted(set(kept) | set(now)):
+            before, state = kept.get(name), now.get(name)
+            if before is not None and state is not None and tuple(before) == state:
+                continue
+            if not named(name):
+                return None
+            year, request_name = folder.year, name.removesuffix(".json") + ".yaml"
+            if os.path.join(listed.root, year, request_name) in changed:
+                continue  # a change already (an issuance adds both)
+            try:
+                request = _request_of(cache_dir, out_dir, stamp, listed, requests, request_name)
+            except _NotKept:
+                return None
+            if request is not None:
+                changed.add(request.path)
+                found.append(request)
     return found
+
+
+@dataclass
+class _Requests:
+    """The register's year folders as listed now: each one's request files the check reads,
+    and their states (made when first asked)."""
+
+    folders: dict[str, FolderListing]
+    made: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
+
+    def state(self, year: str, name: str) -> tuple[int, ...] | None:
+        if year not in self.made:
+            folder = self.folders.get(year)
+            admitted = {state[0] for state in folder.states()} if folder else set()
+            entries = _entries(folder) if folder else {}
+            self.made[year] = {n: state for n, state in entries.items() if n in admitted}
+        return self.made[year].get(name)
+
+
+class _NotKept(Exception):
+    """The stamp's entries of a request folder are missing or hold no facts of a file."""
+
+
+def _request_of(
+    cache_dir: Path,
+    out_dir: Path,
+    stamp: Stamp,
+    listed: Listed,
+    requests: _Requests,
+    name: str,
+) -> Change | None:
+    """The request file ``name`` (``<id>.yaml``), which reads the frozen record of its ID,
+    as a change (the file itself is as the stamp's build read it, or it would be a change
+    already); None when it is not there, or not a file the check reads."""
+    year = name.split("-")[1]
+    state = requests.state(year, name)
+    if state is None:
+        return None
+    if year not in stamp.files:
+        kept = _kept_folder(place(cache_dir, out_dir), year)
+        if kept is None:
+            raise _NotKept(year)
+        stamp.files[year] = kept
+    before = stamp.files[year].get(name)
+    if before is None or len(before) <= _FIELDS:
+        raise _NotKept(name)
+    path = os.path.join(listed.root, year, name)
+    return Change(path, year, name, state, FileFacts(*before[_FIELDS:]))
 
 
 def stamp_of(
@@ -291,6 +395,7 @@ def stamp_of(
         stamp.files[folder.year] = entries
     stamp.latest_days = dict(latest)
     _settle(stamp, listed)
+    _settle_records(stamp, listed, every=True)
     return stamp
 
 
@@ -320,6 +425,7 @@ def with_changes(
             continue
         entries[change.name] = [*_as_read(change.state, listed), *after[change.path]]
     _settle(stamp, listed)
+    _settle_records(stamp, listed, every=False)
     return stamp
 
 
@@ -335,6 +441,25 @@ def _settle(stamp: Stamp, listed: Listed) -> None:
     digests = {folder.year: folder.digest for folder in listed.folders}
     for year, entries in stamp.files.items():
         stamp.folders[year] = UNREAD if _unsettled(entries, listed) else digests[year]
+
+
+def _settle_records(stamp: Stamp, listed: Listed, every: bool) -> None:
+    """Keep the frozen records' year folders as listed: all of them (``every``), or those
+    that changed since the stamp's build; a record changed within the racy window is kept as
+    unread (its request is read again next time), and its folder's digest as UNREAD."""
+    digests = {} if every else dict(stamp.record_folders)
+    for folder in listed.record_folders:
+        if digests.get(folder.year) == folder.digest:
+            continue
+        entries = {name: list(_as_read(state, listed)) for name, state in _entries(folder).items()}
+        stamp.record_files[folder.year] = entries
+        unread = any(entry == list(_UNREAD_STATE) for entry in entries.values())
+        digests[folder.year] = UNREAD if unread else folder.digest
+    stamp.record_folders = {folder.year: digests[folder.year] for folder in listed.record_folders}
+
+
+def _digests(folders: list[FolderListing]) -> dict[str, str]:
+    return {folder.year: folder.digest for folder in folders}
 
 
 def _unsettled(entries: dict[str, list[Any]], listed: Listed) -> bool:
@@ -360,7 +485,10 @@ def kept(cache_dir: Path, out_dir: Path) -> Stamp | None:
         stamp = Stamp(**fields)
     except (OSError, ValueError, TypeError):
         return None
-    if not isinstance(stamp.folders, dict) or not isinstance(stamp.latest_days, dict):
+    if not all(
+        isinstance(value, dict)
+        for value in (stamp.folders, stamp.latest_days, stamp.record_folders)
+    ):
         return None
     return stamp
 
@@ -389,6 +517,8 @@ def keep(cache_dir: Path, out_dir: Path, stamp: Stamp) -> None:
     folder = place(cache_dir, out_dir)
     for year, entries in stamp.files.items():
         write_atomically(folder / f"{year}.entries", marshal.dumps(entries))
+    for year, entries in stamp.record_files.items():
+        write_atomically(folder / f"records-{year}.entries", marshal.dumps(entries))
     fields = {
         "base": stamp.base,
         "outputs": stamp.outputs,
@@ -399,5 +529,6 @@ def keep(cache_dir: Path, out_dir: Path, stamp: Stamp) -> None:
         "records": stamp.records,
         "folders": stamp.folders,
         "output_folders": stamp.output_folders,
+        "record_folders": stamp.record_folders,
     }
     write_atomically(folder / "stamp.json", json.dumps(fields).encode())
