@@ -11,6 +11,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from generator.check import register_index
 from generator.check.register_index import RegisterIndex
 from generator.check.rules import Entry
 from generator.findings import Severity
-from generator.fingerprints import code_hash, environment_hash
+from generator.fingerprints import canonical_json, code_hash, environment_hash
 from generator.project import Project
 from generator.record.drafting import DraftingChecker
 from generator.website import build_delta
@@ -207,19 +208,23 @@ PUBLISHING: dict[str, Callable[[Path], None]] = {
 }
 """Changes that publish: the certificates they change, and the aggregates that list them."""
 
-FULL: dict[str, Callable[[Path], None]] = {
+MOVING: dict[str, Callable[[Path], None]] = {
     "the as-of date moved by a draft": _edit(
         "EC-2026-0006.yaml", "requested_at: 2026-11-25", "requested_at: 2026-11-30"
     ),
     "a certificate cancelled after the as-of date": _edit(
         "EC-2026-0001.yaml", "status: issued", _CANCELLED.replace("2026-02-20", "2026-11-30")
     ),
+}
+"""Changes that move the build's "as of" date: MkDocs' pages and the downloads name it, and
+every status is as of that date."""
+
+FULL: dict[str, Callable[[Path], None]] = {
     "a stray file in records/": _record("notes.txt", b"to do\n"),
 }
-"""Changes that move the build's "as of" date (every status is as of that date): a full
-build."""
+"""Changes only a full build knows the meaning of."""
 
-EVERY = {**PUBLISHING_NOTHING, **REFUSED, **PUBLISHING, **FULL}
+EVERY = {**PUBLISHING_NOTHING, **REFUSED, **PUBLISHING, **MOVING, **FULL}
 
 
 @pytest.mark.parametrize("change", sorted(EVERY))
@@ -254,10 +259,76 @@ def test_a_change_that_publishes_remakes_only_what_it_changes(change: str, proje
     assert not _build(project).pages_written  # and nothing again
 
 
+@pytest.mark.parametrize("change", sorted(MOVING))
+def test_a_change_that_moves_the_as_of_date_publishes_the_date(change: str, project: Path) -> None:
+    MOVING[change](project)
+    report = _build(project)
+    assert "check" not in report.timings and report.mkdocs_ran, change
+    assert "Terms in force on 30 November 2026" in _text(project, "guidance/documents.html")
+    assert '"as_of":"2026-11-30"' in _text(project, "downloads/certificates.json")
+    assert not _build(project).pages_written  # and nothing again
+
+
+def _text(project: Path, relative: str) -> str:
+    return (project / "build" / "site" / relative).read_text("utf-8")
+
+
 @pytest.mark.parametrize("change", sorted(FULL))
-def test_a_change_that_moves_the_as_of_date_gives_a_full_build(change: str, project: Path) -> None:
+def test_a_change_only_a_full_build_knows_gives_one(change: str, project: Path) -> None:
     FULL[change](project)
     assert "check" in _build(project).timings, change
+
+
+def test_an_as_of_date_moved_past_a_validity_publishes_the_certificate_expired(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A time-frame certificate valid until after the build's "as of" date; a cancellation
+    of another certificate, dated after that validity, moves the date: the time-frame
+    certificate is published expired, unchanged as its file is, as a build from nothing
+    would."""
+    monkeypatch.setattr(register_index, "RACY_SECONDS", -1)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("CERTGEN_CACHE_DIR", str(tmp_path / "cache"))
+    project = make_synthetic(tmp_path / "project", 300, issued_only=True)
+    assert _outcome(project)[0] == "built"
+    as_of = date.fromisoformat(json.loads(_text(project, "downloads/certificates.json"))["as_of"])
+    time_frame, other = _issued(project, with_validity=True), _issued(project, with_validity=False)
+    record_path = project / "records" / time_frame[3:7] / f"{time_frame}.json"
+    record = json.loads(record_path.read_bytes())
+    record["validity"]["to"] = (as_of + timedelta(days=3)).isoformat()
+    record_path.write_bytes(canonical_json(record))  # only --base refuses an edited record
+    assert "check" not in _build(project).timings
+    assert _status(project, time_frame) == "issued"
+    _cancel(project, other, as_of + timedelta(days=5))
+    report = _build(project)
+    assert "check" not in report.timings and report.checked == 2, report
+    assert _status(project, time_frame) == "expired"
+    fresh = project.parent / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("build"))
+    assert _outcome(project) == _outcome(fresh)
+
+
+def _issued(project: Path, with_validity: bool) -> str:
+    """An issued certificate, neither superseded nor an amendment, with a validity or not."""
+    for path in sorted((project / "requests").rglob("*.yaml")):
+        text = path.read_text("utf-8")
+        record = project / "records" / path.parent.name / f"{path.stem}.json"
+        if "\nstatus: issued\n" not in text or "supersed" in text or not record.is_file():
+            continue
+        if bool(json.loads(record.read_bytes()).get("validity")) == with_validity:
+            return path.stem
+    raise AssertionError(f"no issued certificate with validity {with_validity}")
+
+
+def _cancel(project: Path, certificate: str, day: date) -> None:
+    path = project / "requests" / certificate[3:7] / f"{certificate}.yaml"
+    cancellation = _CANCELLED.replace("2026-02-20", day.isoformat()) + "\n"
+    path.write_text(path.read_text("utf-8").replace("status: issued\n", cancellation, 1))
+
+
+def _status(project: Path, certificate: str) -> str:
+    listed = json.loads(_text(project, "downloads/certificates.json"))["certificates"]
+    return str(next(c["status"] for c in listed if c["id"] == certificate))
 
 
 def test_the_neighbours_of_a_changed_file_are_checked(project: Path) -> None:

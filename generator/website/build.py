@@ -204,7 +204,11 @@ def _after_changes(
         found = build_stamp.changes(cache_dir, out_dir, kept, listed)
         checked = None
         if found:
-            checked = build_delta.check_changes(project, listed, found, kept)
+
+            def expiring(days: tuple[str, str]) -> list[build_stamp.Change] | None:
+                return build_stamp.expiring(cache_dir, out_dir, kept, listed, days)
+
+            checked = build_delta.check_changes(project, listed, found, kept, expiring)
         elif found is not None:
             checked = build_delta.Checked({}, 0)
     if checked is None or found is None:
@@ -218,8 +222,10 @@ def _after_changes(
         report.checked, report.timings = checked.checked, timings | report.timings
         kept.outputs, kept.output_folders = build_stamp.outputs_key(out_dir)
         kept.certificates = report.certificates
+        kept.as_of = (checked.as_of or date.fromisoformat(kept.as_of)).isoformat()
+    read = [*found, *checked.expiring]
     build_stamp.keep(
-        cache_dir, out_dir, build_stamp.with_changes(kept, listed, found, checked.facts)
+        cache_dir, out_dir, build_stamp.with_changes(kept, listed, read, checked.facts)
     )
     return report
 
@@ -243,10 +249,20 @@ def _publish_changes(
     certificates_kept = dict(published.certificates)
     if len(certificates_kept) != kept.certificates:
         return None
-    as_of = date.fromisoformat(kept.as_of)
-    key = _mkdocs_key(project, as_of, publishing.code)
-    if not _mkdocs_made(mkdocs_dir, cache_dir / "mkdocs.key", key):
+    as_of = checked.as_of or date.fromisoformat(kept.as_of)
+    inputs = SiteInputs(project, checked.reference, [], as_of)
+    shell = _shell_digest(mkdocs_dir)
+    key_before = _mkdocs_key(project, date.fromisoformat(kept.as_of), publishing.code)
+    if not _mkdocs_made(mkdocs_dir, cache_dir / "mkdocs.key", key_before):
         return None  # MkDocs' pages are not those the last build published
+    timings: dict[str, float] = {}
+    ran = False
+    if checked.as_of is not None:  # the guidance shows the terms in force on that date
+        build_stamp.forget(cache_dir, out_dir)
+        with _timed(timings, "mkdocs"):
+            ran = _mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", publishing.code)
+        if ran and _shell_digest(mkdocs_dir) != shell:
+            return None  # every certificate page is made in the shell
     for certificate_id in checked.gone:
         certificates_kept.pop(certificate_id, None)
     certificates_kept.update(checked.certificates)
@@ -254,7 +270,7 @@ def _publish_changes(
     layout = None  # the lookup files are spread anew when a certificate is new or gone
     if not checked.gone and set(checked.certificates) <= set(published.certificates):
         layout = published_register.load_layout(place)
-    inputs = SiteInputs(project, checked.reference, certificates, as_of)
+    inputs = replace(inputs, certificates=certificates)
     build_stamp.forget(cache_dir, out_dir)
     with _register_frozen():
         report = publish_into(
@@ -273,6 +289,7 @@ def _publish_changes(
     published_register.keep(place, certificates, report.download_parts, years, published)
     if layout is None:
         published_register.keep_layout(place, report.lookup_layout)
+    report.mkdocs_ran, report.timings = ran, timings | report.timings
     return report
 
 
@@ -351,6 +368,14 @@ def _mkdocs_key(project: Project, as_of: date, code: str) -> str:
         as_of.isoformat(),  # the guidance pages give the terms in force that day
         os.environ.get("SOURCE_DATE_EPOCH"),
     )
+
+
+def _shell_digest(mkdocs_dir: Path) -> str:
+    """The digest of MkDocs' certificate page shell, which every certificate page is made in."""
+    try:
+        return hashlib.sha256((mkdocs_dir / SHELL_PATH).read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def _mkdocs_made(mkdocs_dir: Path, key_file: Path, key: str) -> bool:

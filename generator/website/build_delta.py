@@ -22,19 +22,25 @@ it, build_stamp.py): an issuance is the request and its record.
 
 Most changes publish nothing (a request drafted, edited in review, approved or withdrawn, a
 comment in an issued request): the build is then over. Those that publish (an issuance, a
-cancellation, a status note) have their certificates' files made, and the register's aggregates (year pages,
-lookups, downloads) made from the certificates the last build published, kept beside its
-stamp (published_register.py), with the changed ones in their place; the other certificates'
-files stay as the output folder's manifest has them.
+cancellation, a status note) have their certificates' files made, and the register's
+aggregates (year pages, lookups, downloads) made from the certificates the last build
+published, kept beside its stamp (published_register.py), with the changed ones in their
+place; the other certificates' files stay as the output folder's manifest has them.
 
-Any other change (a year folder, a stray file, a request of a published certificate removed,
-the "as of" date moved) is left to a full build.
+A change that moves the "as of" date (a request received or decided on a later day than any
+before) publishes too: MkDocs' pages (the guidance shows the terms in force on that date) and
+the downloads (which name it) are made again, and the certificates whose status it changes
+(a time-frame certificate whose validity ends between the two dates, found from the stamp's
+facts) are read again and published.
+
+Any other change (a year folder, a stray file, a request of a published certificate removed)
+is left to a full build.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -68,19 +74,32 @@ class Checked:
     """The certificates new or changed, by ID."""
     gone: frozenset[str] = frozenset()
     """The IDs of the certificates no longer published."""
+    as_of: date | None = None
+    """The build's new "as of" date, when the changes moved it."""
+    expiring: list[Change] = field(default_factory=list)
+    """The unchanged files whose certificate's status the new "as of" date changes (read
+    again: their facts are in ``facts`` too)."""
 
     @property
     def publishes(self) -> bool:
-        return bool(self.certificates or self.gone)
+        return bool(self.certificates or self.gone or self.as_of)
+
+
+Expiring = Callable[[tuple[str, str]], "list[Change] | None"]
+"""The unchanged request files whose certificate's status differs between two days (None:
+not known here)."""
 
 
 def check_changes(
-    project: Project, listed: Listed, found: list[Change], stamp: Stamp
+    project: Project, listed: Listed, found: list[Change], stamp: Stamp, expiring: Expiring
 ) -> Checked | None:
     """Check the changed files and their neighbours as a full build would (raises
     BuildRefused on an error), and find which certificates they change; None when a full
-    build is needed (too many files, a published request gone, the "as of" date moved, no
-    index here)."""
+    build is needed (too many files, a published request gone, no index here).
+
+    When the changes move the build's "as of" date, the certificates whose status that
+    changes (a time-frame certificate whose validity ends between the two dates: their files
+    come from ``expiring``) are read again and published too."""
     if not found or len(found) > LIMIT:
         return None
     if any(change.state is None and change.before and change.before.status_key for change in found):
@@ -94,24 +113,36 @@ def check_changes(
         return None
     outcomes: list[FileOutcome] = []  # none when files were removed with nothing linked to them
     if targets:
-        listings = {listed.root: Listing.collected(listed.root, listed.folders)}
-        result = run_check(checker, targets, 1, None, project.index_dir, listings)
-        if result.errors:
-            raise BuildRefused(result)
-        outcomes = result.outcomes
-    as_of = date.fromisoformat(stamp.as_of)
-    drafted = _drafted_now(outcomes, present, as_of)
+        outcomes = _checked(checker, listed, targets)
+    drafted = _drafted_now(outcomes, present)
     if drafted is None:
         return None
+    latest = max(latest_days_after(stamp, found, _latest_days(drafted)), default=None)
+    as_of = as_of_date(date.fromisoformat(latest) if latest else None, checker.reference)
+    moved = as_of.isoformat() != stamp.as_of
+    flipped: list[Change] = []
+    if moved:
+        every = expiring((stamp.as_of, as_of.isoformat()))
+        if every is None:
+            return None
+        changed = {change.path for change in found}
+        flipped = [change for change in every if change.path not in changed]
+        if len(found) + len(flipped) > LIMIT:
+            return None
+        read_again = {change.path for change in flipped}
+        again: dict[str, DraftedOutcome] | None = {}
+        if read_again:
+            again = _drafted_now(_checked(checker, listed, sorted(read_again)), read_again)
+        if again is None:
+            return None
+        drafted |= again
+    for drafted_outcome in drafted.values():
+        if drafted_outcome.draft is not None:
+            drafted_outcome.certificate = finalize(drafted_outcome.draft, as_of)
     after = {path: facts_of(outcome) for path, outcome in drafted.items()}
-    latest = max(latest_days_after(stamp, found, after), default=None)
-    assert checker.reference is not None
-    latest_day = date.fromisoformat(latest) if latest else None
-    if as_of_date(latest_day, checker.reference) != as_of:
-        return None  # every certificate's status is as of that date
     certificates: dict[str, PublicCertificate] = {}
     gone: set[str] = set()
-    for change in found:
+    for change in [*found, *flipped]:
         before = change.before
         outcome = drafted.get(change.path)
         if outcome is None or (before and before.status_key) == after[change.path].status_key:
@@ -121,7 +152,32 @@ def check_changes(
         if outcome.certificate is not None:
             certificates[outcome.certificate.id] = outcome.certificate
     gone -= set(certificates)
-    return Checked(after, len(targets), checker.reference, certificates, frozenset(gone))
+    return Checked(
+        after,
+        len(targets) + len(flipped),
+        checker.reference,
+        certificates,
+        frozenset(gone),
+        as_of if moved else None,
+        flipped,
+    )
+
+
+def _checked(checker: DraftingChecker, listed: Listed, targets: list[str]) -> list[FileOutcome]:
+    """The outcomes of ``targets`` checked against the register (raises BuildRefused on an
+    error)."""
+    listings = {listed.root: Listing.collected(listed.root, listed.folders)}
+    result = run_check(checker, targets, 1, None, checker.project.index_dir, listings)
+    if result.errors:
+        raise BuildRefused(result)
+    return result.outcomes
+
+
+def _latest_days(drafted: dict[str, DraftedOutcome]) -> dict[str, str | None]:
+    return {
+        path: outcome.latest.isoformat() if outcome.latest else None
+        for path, outcome in drafted.items()
+    }
 
 
 def _with_neighbours(
@@ -187,17 +243,14 @@ def _keys(facts: FileFacts) -> Entry:
 
 
 def _drafted_now(
-    outcomes: Sequence[FileOutcome], present: set[str], as_of: date
+    outcomes: Sequence[FileOutcome], present: set[str]
 ) -> dict[str, DraftedOutcome] | None:
-    """The outcomes of the changed files that are there, by path, their certificates
-    finalised as of ``as_of``."""
+    """The outcomes of the changed files that are there, by path (None: one is missing)."""
     found: dict[str, DraftedOutcome] = {}
     for outcome in outcomes:
         if not isinstance(outcome, DraftedOutcome):
             continue
         path = os.path.abspath(outcome.source)
         if path in present:
-            if outcome.draft is not None:
-                outcome.certificate = finalize(outcome.draft, as_of)
             found[path] = outcome
     return found if set(found) == present else None

@@ -400,24 +400,49 @@ def stamp_of(
 
 
 def latest_days_after(
-    stamp: Stamp, found: list[Change], after: dict[str, FileFacts]
+    stamp: Stamp, found: list[Change], after: dict[str, str | None]
 ) -> dict[str, int]:
-    """How many request files record each latest day, once the changed files are as now."""
+    """How many request files record each latest day, once the changed files are as now
+    (``after``: the latest day each records now, by path)."""
     latest = Counter(stamp.latest_days)
     for change in found:
         if change.before and change.before.latest:
             latest[change.before.latest] -= 1
-        facts = after.get(change.path) if change.state is not None else None
-        if facts and facts.latest:
-            latest[facts.latest] += 1
+        day = after.get(change.path) if change.state is not None else None
+        if day:
+            latest[day] += 1
     return {day: count for day, count in sorted(latest.items()) if count > 0}
+
+
+def expiring(
+    cache_dir: Path, out_dir: Path, stamp: Stamp, listed: Listed, days: tuple[str, str]
+) -> list[Change] | None:
+    """The request files, unchanged since the stamp's build, whose certificate's status
+    differs as of one of ``days`` and as of the other (a time-frame certificate whose
+    validity ends between them), as changes; None when a year folder's entries are missing.
+    Every year folder's entries are read (a fiftieth of a second for ten thousand files)."""
+    found = []
+    for folder in listed.folders:
+        if folder.year not in stamp.files:
+            kept = _kept_folder(place(cache_dir, out_dir), folder.year)
+            if kept is None:
+                return None
+            stamp.files[folder.year] = kept
+        for name, entry in stamp.files[folder.year].items():
+            if len(entry) <= _FIELDS or entry[:_FIELDS] == list(_UNREAD_STATE):
+                continue
+            facts = FileFacts(*entry[_FIELDS:])
+            if facts.flips_between(*days):
+                path = os.path.join(listed.root, folder.year, name)
+                found.append(Change(path, folder.year, name, tuple(entry[:_FIELDS]), facts))
+    return found
 
 
 def with_changes(
     stamp: Stamp, listed: Listed, found: list[Change], after: dict[str, FileFacts]
 ) -> Stamp:
     """``stamp`` with the changed files as read now (``after``: their facts, by path)."""
-    stamp.latest_days = latest_days_after(stamp, found, after)
+    stamp.latest_days = latest_days_after(stamp, found, {p: f.latest for p, f in after.items()})
     for change in found:
         entries = stamp.files[change.year]
         if change.state is None:

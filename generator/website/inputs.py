@@ -32,6 +32,14 @@ class FileFacts(NamedTuple):
     status_key: str | None
     """The key of its published certificate's files (``PublicCertificate.status_key``, which
     covers the record, what is public of it and its status; None: it publishes nothing)."""
+    valid_to: str | None
+    """For an issued time-frame certificate, the last day of its validity: it shows as
+    expired in a build as of a later day (``status_of``)."""
+
+    def flips_between(self, one: str, other: str) -> bool:
+        """Whether its certificate's status as of day ``one`` differs from that as of
+        ``other`` (ISO days)."""
+        return self.valid_to is not None and min(one, other) <= self.valid_to < max(one, other)
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,8 @@ def as_of_date(latest: date | None, reference: Reference) -> date:
 def facts_of(outcome: DraftedOutcome) -> FileFacts:
     """The facts of a checked file (its certificate finalised already, if it has one)."""
     entry, latest, certificate = outcome.entry, outcome.latest, outcome.certificate
+    draft = outcome.draft
+    expiring = draft is not None and draft.summary.status in ("issued", "expired")
     return FileFacts(
         entry.id if entry else None,
         entry.supersedes if entry else None,
@@ -105,6 +115,7 @@ def facts_of(outcome: DraftedOutcome) -> FileFacts:
         entry.official_number if entry else None,
         latest.isoformat() if latest else None,
         certificate.status_key if certificate else None,
+        draft.valid_to if expiring and draft is not None else None,
     )
 
 
