@@ -5,7 +5,8 @@ check`` to compare its check stage with, a rebuild after one request changed in 
 publishes nothing (the net weight of an issued request, whose record is frozen), one after a
 certificate was cancelled (which publishes: its page, record and the register's aggregates),
 one after a pull request that issued a certificate was merged (a request and its frozen record
-added, which publishes a new certificate), and a rebuild with nothing changed (after one
+added, which publishes a new certificate), one after a cancellation dated the next day (which
+moves the build's "as of" date), and a rebuild with nothing changed (after one
 unmeasured build that takes in the last change), each the median of several runs in a
 fresh process, with the peak memory of the process tree (certgen and its workers). Then the
 time to make one certificate PDF (median over a sample, one process).
@@ -25,7 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,6 +39,7 @@ TARGETS = {
     "one change": {10_000: 3.0, 100_000: 2.5},
     "one cancelled": {100_000: 2.5},
     "one issued": {100_000: 2.5},
+    "new day": {100_000: 2.5},
     "no change": {100_000: 1.5},
 }
 """Issue 13's targets on a 2-core machine, in seconds (the cold build of 10,000 is compared
@@ -57,9 +59,9 @@ def change_one(project: Path, round_number: int) -> None:
     )
 
 
-def cancel_one(project: Path, round_number: int) -> None:
+def cancel_one(project: Path, round_number: int, on: str | None = None) -> None:
     """Cancel one issued certificate on the day it was issued (the build's "as of" date stays
-    where it is), a different one each round: a change that publishes."""
+    where it is), or on day ``on``, a different one each round: a change that publishes."""
     files = sorted((project / "requests").rglob("*.yaml"))
     for step in range(len(files)):
         path = files[(len(files) // 2 + round_number * 7919 + step) % len(files)]
@@ -67,7 +69,7 @@ def cancel_one(project: Path, round_number: int) -> None:
         issued = re.search(r"issued_on: '?([0-9-]{10})", text)
         if "\nstatus: issued\n" in text and issued and "superseded_by" not in text:
             cancellation = (
-                f"status: cancelled\ncancellation:\n  cancelled_on: '{issued[1]}'\n"
+                f"status: cancelled\ncancellation:\n  cancelled_on: '{on or issued[1]}'\n"
                 "  cancelled_by: asmith\n  reason: issued_in_error\n"
             )
             path.write_text(text.replace("status: issued\n", cancellation, 1), "utf-8")
@@ -79,9 +81,20 @@ def issue_one(project: Path, round_number: int) -> None:
     """Add an issued request and its frozen record, as merging the pull request that issued
     it does: a change that publishes a new certificate (its days within the register's, so
     the build's "as of" date stays)."""
+    add_issued(project, round_number, _as_of())
+
+
+def cancel_one_next_day(project: Path, round_number: int) -> None:
+    """Cancel one issued certificate the day after the build's "as of" date: the first
+    decision of a new day, which moves the date (MkDocs' pages, the downloads and the
+    certificates expiring in between are published again)."""
+    cancel_one(project, round_number + 100, (_as_of() + timedelta(days=1)).isoformat())
+
+
+def _as_of() -> date:
+    """The "as of" date of the last build (kept in its stamp)."""
     stamps = Path(os.environ["CERTGEN_CACHE_DIR"]).glob("*/stamps/*/stamp.json")
-    as_of = max(json.loads(path.read_bytes())["as_of"] for path in stamps)
-    add_issued(project, round_number, date.fromisoformat(as_of))
+    return date.fromisoformat(max(json.loads(path.read_bytes())["as_of"] for path in stamps))
 
 
 def measure(label: str, size: int, runs: int, project: Path, before_each: object) -> str:
@@ -132,6 +145,7 @@ def bench(size: int, runs: int, workdir: Path) -> None:
     measure("one change", size, runs, project, lambda n: change_one(project, n))
     measure("one cancelled", size, runs, project, lambda n: cancel_one(project, n))
     measure("one issued", size, runs, project, lambda n: issue_one(project, n))
+    measure("new day", size, runs, project, lambda n: cancel_one_next_day(project, n))
     time.sleep(3)  # files changed within the racy window are not trusted as listed
     timed_run(COMMAND, project)  # the build that takes in the last change, not measured
     measure("no change", size, runs, project, lambda n: None)
