@@ -18,6 +18,7 @@ import pytest
 from joserfc import jws
 from joserfc.jwk import KeySet
 
+from benchmarks.synthetic import add_issued
 from benchmarks.synthetic import make_project as make_synthetic
 from generator.check import register_index
 from generator.check.register_index import RegisterIndex
@@ -139,10 +140,11 @@ def _record(name: str, content: bytes | None) -> Callable[[Path], None]:
     return change
 
 
-def _record_edited(name: str) -> Callable[[Path], None]:
+def _record_edited(name: str, old: bytes, new: bytes) -> Callable[[Path], None]:
     def change(project: Path) -> None:
         path = project / RECORDS / name
-        path.write_bytes(path.read_bytes().replace(b"fumigated", b"fumigatex", 1))
+        assert old in path.read_bytes()
+        path.write_bytes(path.read_bytes().replace(old, new, 1))
 
     return change
 
@@ -191,7 +193,14 @@ PUBLISHING: dict[str, Callable[[Path], None]] = {
     "a cancellation's public note": _edit(
         "IC-2026-0007.yaml", "the fruit was sold locally", "the fruit was sold at home"
     ),
-    "a frozen record edited (only --base refuses it: H905)": _record_edited("EC-2026-0007.json"),
+    "a frozen record edited (only --base refuses it: H905)": _record_edited(
+        "EC-2026-0007.json", b"fumigated", b"fumigatex"
+    ),
+    "a frozen record's number edited": _record_edited(
+        "EC-2026-0001.json",
+        b'"number":"COI.EU.US.2026.0001234"',
+        b'"number":"COI.EU.US.2026.0009876"',
+    ),
     "a draft issued": _issue("EC-2026-0006.yaml", "--on", "2026-11-25"),
     "a request added issued, with its record (a pull request merged)": lambda project: [
         _copy("EC-2026-0006", "EC-2026-0013", ("EC-2026-0006", "EC-2026-0013"))(project),
@@ -417,12 +426,13 @@ def test_a_signed_build_after_a_cancellation_signs_what_it_publishes(
     assert code == 1 and "status: Cancelled" in out, out
 
 
-def test_a_cancellation_in_a_larger_register_remakes_one_year_and_its_lookup_files(
+def test_a_cancellation_and_an_issuance_in_a_larger_register_remake_their_lookup_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A synthetic register of several years and lookup files: a cancellation remakes its
-    page, its year's files, the lookup files of its number and ID, and the downloads; the
-    output folder is then as a build from nothing makes it."""
+    page, its year's files, the lookup files of its number and ID, and the downloads; so does
+    an issuance (its entries join the lookup files as they are spread); the output folder is
+    then as a build from nothing makes it."""
     monkeypatch.setattr(register_index, "RACY_SECONDS", -1)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     monkeypatch.setenv("CERTGEN_CACHE_DIR", str(tmp_path / "cache"))
@@ -444,6 +454,14 @@ def test_a_cancellation_in_a_larger_register_remakes_one_year_and_its_lookup_fil
     # the newest certificates' index if it is one of them)
     assert 6 <= report.files_written <= 8, report
     fresh = project.parent / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("build"))
+    assert _outcome(project) == _outcome(fresh)
+    as_of = json.loads(_text(project, "downloads/certificates.json"))["as_of"]
+    add_issued(project, 1, date.fromisoformat(as_of))  # a merged pull request that issued one
+    report = _build(project)
+    assert "check" not in report.timings and report.pages_written == 1
+    assert 6 <= report.files_written <= 9, report  # as above, and years.js (one more there)
+    shutil.rmtree(fresh)
     shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("build"))
     assert _outcome(project) == _outcome(fresh)
 

@@ -32,6 +32,7 @@ from generator.fingerprints import code_hash, environment_hash, tree_hash
 from generator.project import Project
 from generator.record.holder import HolderKeys
 from generator.record.keys import KeyRing
+from generator.record.public import PublicCertificate
 from generator.record.signing import DocumentSigner, signer_from_environment
 from generator.website import build_delta, build_stamp, published_register
 from generator.website.aggregates import Aggregates, Since
@@ -267,9 +268,7 @@ def _publish_changes(
         certificates_kept.pop(certificate_id, None)
     certificates_kept.update(checked.certificates)
     certificates = sorted(certificates_kept.values(), key=lambda certificate: certificate.id)
-    layout = None  # the lookup files are spread anew when a certificate is new or gone
-    if not checked.gone and set(checked.certificates) <= set(published.certificates):
-        layout = published_register.load_layout(place)
+    layout = _layout_after(place, checked, published.certificates)
     inputs = replace(inputs, certificates=certificates)
     build_stamp.forget(cache_dir, out_dir)
     with _register_frozen():
@@ -287,10 +286,25 @@ def _publish_changes(
     years = {certificate.year for certificate in checked.certificates.values()}
     years |= {c.year for gone in checked.gone if (c := published.certificates.get(gone))}
     published_register.keep(place, certificates, report.download_parts, years, published)
-    if layout is None:
+    if layout is None or not set(checked.certificates) <= set(published.certificates):
         published_register.keep_layout(place, report.lookup_layout)
     report.mkdocs_ran, report.timings = ran, timings | report.timings
     return report
+
+
+def _layout_after(
+    place: Path, checked: build_delta.Checked, published: dict[str, PublicCertificate]
+) -> LookupLayout | None:
+    """How the lookup's entries are spread once the changes are published: as the last build
+    spread them, with the new certificates' numbers and IDs added; None (spread anew) when a
+    certificate is gone or renumbered, or when the new ones need more lookup files."""
+    layout = published_register.load_layout(place)
+    if layout is None or checked.gone:
+        return None
+    changed = checked.certificates.values()
+    if any(c.id in published and published[c.id].number != c.number for c in changed):
+        return None
+    return layout.with_added((c.number, c.id) for c in changed if c.id not in published)
 
 
 def _full_build(

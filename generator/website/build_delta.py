@@ -122,20 +122,11 @@ def check_changes(
     moved = as_of.isoformat() != stamp.as_of
     flipped: list[Change] = []
     if moved:
-        every = expiring((stamp.as_of, as_of.isoformat()))
-        if every is None:
+        read = _read_expiring(checker, listed, found, expiring((stamp.as_of, str(as_of))))
+        if read is None:
             return None
-        changed = {change.path for change in found}
-        flipped = [change for change in every if change.path not in changed]
-        if len(found) + len(flipped) > LIMIT:
-            return None
-        read_again = {change.path for change in flipped}
-        again: dict[str, DraftedOutcome] | None = {}
-        if read_again:
-            again = _drafted_now(_checked(checker, listed, sorted(read_again)), read_again)
-        if again is None:
-            return None
-        drafted |= again
+        flipped, outcomes_again = read
+        drafted |= outcomes_again
     for drafted_outcome in drafted.values():
         if drafted_outcome.draft is not None:
             drafted_outcome.certificate = finalize(drafted_outcome.draft, as_of)
@@ -161,6 +152,25 @@ def check_changes(
         as_of if moved else None,
         flipped,
     )
+
+
+def _read_expiring(
+    checker: DraftingChecker, listed: Listed, found: list[Change], every: list[Change] | None
+) -> tuple[list[Change], dict[str, DraftedOutcome]] | None:
+    """The unchanged files whose certificate's status the new "as of" date changes
+    (``every`` such file, from the stamp), read again: as changes, and their outcomes by
+    path; None when they are not known, or too many."""
+    if every is None:
+        return None
+    changed = {change.path for change in found}
+    flipped = [change for change in every if change.path not in changed]
+    if len(found) + len(flipped) > LIMIT:
+        return None
+    paths = {change.path for change in flipped}
+    if not paths:
+        return [], {}
+    outcomes = _drafted_now(_checked(checker, listed, sorted(paths)), paths)
+    return None if outcomes is None else (flipped, outcomes)
 
 
 def _checked(checker: DraftingChecker, listed: Listed, targets: list[str]) -> list[FileOutcome]:

@@ -124,13 +124,13 @@ def keep_layout(place: Path, layout: LookupLayout | None) -> None:
     path = place / LAYOUT
     path.unlink(missing_ok=True)
     if layout is not None:
-        write_atomically(path, marshal.dumps((layout.count, layout.members)))
+        write_atomically(path, marshal.dumps((layout.count, layout.members, layout.entries)))
 
 
 def load_layout(place: Path) -> LookupLayout | None:
     try:
         with collector_paused():
-            count, members = marshal.loads((place / LAYOUT).read_bytes())
-        return LookupLayout(int(count), dict(members))
+            count, members, entries = marshal.loads((place / LAYOUT).read_bytes())
+        return LookupLayout(int(count), dict(members), int(entries))
     except (OSError, ValueError, EOFError, TypeError):
         return None

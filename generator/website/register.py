@@ -156,6 +156,30 @@ class LookupLayout:
     count: int
     members: dict[str, list[str]]
     """The IDs of the certificates whose rows each file's entries come from, by file name."""
+    entries: int
+    """How many entries (numbers and IDs) the files hold."""
+
+    def with_added(self, added: Iterable[tuple[str, str]]) -> LookupLayout | None:
+        """The layout once certificates are added (their numbers and IDs), when they leave
+        the number of files as it is (None: the entries are spread anew)."""
+        members = dict(self.members)
+        entries = self.entries
+        for number, certificate_id in added:
+            keys = {normalize(number), normalize(certificate_id)}
+            entries += len(keys)
+            for name in {_shard(key, self.count) for key in keys}:
+                members[name] = sorted({*members.get(name, ()), certificate_id})
+        if lookup_count(entries) != self.count:
+            return None
+        return LookupLayout(self.count, members, entries)
+
+
+def lookup_count(entries: int) -> int:
+    """How many lookup files hold ``entries`` entries: a power of two."""
+    count = 1
+    while count * LOOKUP_ENTRIES_PER_FILE < entries:
+        count *= 2
+    return count
 
 
 def lookup_files(
@@ -194,12 +218,7 @@ def lookup_files(
         entries[normalize(row.number)] = entries[normalize(row.id)] = value
         records[row.id] = row.record
         digests[row.id] = row.sha256
-    if layout is None:
-        count = 1
-        while count * LOOKUP_ENTRIES_PER_FILE < len(entries):
-            count *= 2
-    else:
-        count = layout[0]
+    count = lookup_count(len(entries)) if layout is None else layout[0]
     shards: dict[str, dict[str, Any]] = {}
     for key, value in entries.items():
         shards.setdefault(_shard(key, count), {})[key] = value
@@ -213,7 +232,7 @@ def lookup_files(
     members = {
         name: sorted({value["id"] for value in shard.values()}) for name, shard in shards.items()
     }
-    return files, LookupLayout(count, members)
+    return files, LookupLayout(count, members, len(entries))
 
 
 def lookup_shard(number: str, certificate_id: str, count: int) -> set[str]:
