@@ -44,7 +44,7 @@ from generator.website.certificate_files import (
     rendering_hash,
 )
 from generator.website.certificate_pdf import Signing
-from generator.website.downloads import Part, download_files
+from generator.website.downloads import Part, download_files, group_of
 from generator.website.inputs import SETTINGS, SiteInputs, site_inputs
 from generator.website.output_folder import Manifest, Planned, content_key
 from generator.website.published_keys import key_files
@@ -475,9 +475,8 @@ def publish_into(
     def register() -> None:  # done by this process while the workers render certificates
         with _timed(report.timings, "register"):
             aggregates.make_rows(inputs.certificates)
-            parts = since.parts if since else {}
             files, report.download_parts = _register_and_downloads(
-                shell, inputs, shell_key, aggregates, parts
+                shell, inputs, shell_key, aggregates, since
             )
             files |= key_files(ring)
             if not make_pdf:  # no PDF digest to wait for
@@ -564,13 +563,16 @@ def _register_and_downloads(
     inputs: SiteInputs,
     shell_key: str,
     aggregates: Aggregates,
-    parts: dict[str, Part],
+    since: Since | None,
 ) -> tuple[dict[str, Planned], dict[str, Part]]:
     certifier = inputs.reference.certifier
     key = content_key(shell_key, rendering_hash())
     files = register_files(shell, aggregates.year_rows(), key, aggregates.whole)
+    kept, changed = None, None
+    if since is not None:
+        kept, changed = since.parts, {group_of(c) for c in since.changed}
     downloads, parts = download_files(
-        inputs.certificates, certifier.website, inputs.as_of, certifier.name, parts
+        inputs.certificates, certifier.website, inputs.as_of, certifier.name, kept, changed
     )
     return files | downloads, parts
 

@@ -41,12 +41,14 @@ def download_files(
     as_of: date,
     certifier_name: str,
     kept: dict[str, Part] | None = None,
+    changed: set[str] | None = None,
 ) -> tuple[dict[str, Planned], dict[str, Part]]:
     """The register as JSON, CSV and an Atom feed; remade only when a certificate changed
-    (each group's lines taken from ``kept`` when its certificates are as they were). Also
-    the parts made, to keep."""
+    (each group's lines taken from ``kept`` when its certificates are as they were; with
+    ``changed``, the groups that may hold a changed certificate, the others' are taken as
+    kept without comparing their certificates). Also the parts made, to keep."""
     ordered = sorted(certificates, key=lambda c: c.id)
-    parts = _parts(ordered, kept or {})
+    parts = _parts(ordered, kept or {}, changed)
     key = content_key(_CODE, as_of, site_url, certifier_name, [p.key for p in parts.values()])
 
     def listing() -> bytes:
@@ -75,7 +77,9 @@ def group_of(certificate_id: str) -> str:
     return certificate_id[:8]
 
 
-def _parts(ordered: list[PublicCertificate], kept: dict[str, Part]) -> dict[str, Part]:
+def _parts(
+    ordered: list[PublicCertificate], kept: dict[str, Part], changed: set[str] | None
+) -> dict[str, Part]:
     """Each group's part, in the downloads' order: kept, or made when its certificates
     changed. (The JSON download is ``json.dumps`` of every summary, sorted keys, no spaces:
     made a group at a time, it is the same text.)"""
@@ -84,6 +88,9 @@ def _parts(ordered: list[PublicCertificate], kept: dict[str, Part]) -> dict[str,
         groups.setdefault(group_of(certificate.id), []).append(certificate)
     parts = {}
     for group, members in groups.items():
+        if changed is not None and group not in changed and group in kept:
+            parts[group] = kept[group]  # the same certificates as when it was made
+            continue
         # each certificate's record, status and what is public of it (a client's consent
         # can change what its summaries show while its record and status stay as they were)
         key = content_key(group, [(c.id, c.status_key) for c in members])
