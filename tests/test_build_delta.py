@@ -395,13 +395,14 @@ def test_a_full_build_leaves_the_register_index_ready(project: Path) -> None:
     assert sorted(Path(e.path).name for e in found) == ["IC-2026-0004.yaml", "IC-2026-0006.yaml"]
 
 
-def test_a_signed_build_after_a_cancellation_signs_what_it_publishes(
+def test_a_signed_build_after_a_cancellation_or_an_issuance_signs_what_it_publishes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With a throwaway signing key and PDFs: the lookup files a build after a cancellation
     writes carry signatures, by the published key, of the records it read from records/ (the
     register kept beside the stamp holds no record bytes), and the PDF's status is the
-    lookup's."""
+    lookup's; a build after an issuance makes and signs the new certificate's PDF, which
+    verifies as the file the site publishes."""
     monkeypatch.setattr(register_index, "RACY_SECONDS", -1)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     monkeypatch.setenv("CERTGEN_CACHE_DIR", str(tmp_path / "cache"))
@@ -413,6 +414,23 @@ def test_a_signed_build_after_a_cancellation_signs_what_it_publishes(
     PUBLISHING["a certificate cancelled"](project)
     report = build(Project(project), site)
     assert "check" not in report.timings and report.pages_written == 1
+    _verify_lookup_signatures(project, site)
+    pdf = tmp_path / "EC-2026-0001.pdf"
+    pdf.write_bytes(holder_pdf(site, "EC-2026-0001"))
+    code, out, _ = run(["verify", str(pdf), "--site", str(site)], project)
+    assert code == 1 and "status: Cancelled" in out, out
+    _issue("EC-2026-0006.yaml", "--on", "2026-11-25")(project)
+    report = build(Project(project), site)
+    assert "check" not in report.timings and report.pdfs_made == 1
+    _verify_lookup_signatures(project, site)
+    pdf = tmp_path / "EC-2026-0006.pdf"
+    pdf.write_bytes(holder_pdf(site, "EC-2026-0006"))
+    code, out, _ = run(["verify", str(pdf), "--site", str(site)], project)
+    assert code == 0 and "PDF: the file the site publishes" in out and "status: Valid" in out, out
+
+
+def _verify_lookup_signatures(project: Path, site: Path) -> None:
+    """Every frozen record's lookup entry carries its JWS, by the published key."""
     keys = KeySet.import_key_set(json.loads((site / "keys" / "jwks.json").read_bytes()))
     published = PublishedSite(str(site))
     for record in sorted((project / "records").rglob("*.json")):
@@ -420,10 +438,6 @@ def test_a_signed_build_after_a_cancellation_signs_what_it_publishes(
         assert entry is not None, record.stem
         token = str(entry["jws"]).encode("ascii")
         jws.deserialize_compact(token, keys, algorithms=["ES256"], payload=record.read_bytes())
-    pdf = tmp_path / "EC-2026-0001.pdf"
-    pdf.write_bytes(holder_pdf(site, "EC-2026-0001"))
-    code, out, _ = run(["verify", str(pdf), "--site", str(site)], project)
-    assert code == 1 and "status: Cancelled" in out, out
 
 
 def test_a_cancellation_and_an_issuance_in_a_larger_register_remake_their_lookup_files(
