@@ -1,9 +1,12 @@
 """The check cache: what an earlier check computed of each file, reused when its inputs have
 not changed.
 
-The cache keeps each file's outcome under its path, size and modification time, all
-invalidated together when anything else that shapes an outcome changes (schemas, reference
-data, certgen's own code). It is stored as one pickle per folder of the register, named for
+The cache keeps each file's outcome under its path, size and modification and change times
+(and the states of the files it was made from), and the SHA-256 of their contents: a file
+whose state changed but whose bytes, and those of the files it was made from, did not (a
+fresh checkout, as in CI) is not checked again. All are invalidated together when anything
+else that shapes an outcome changes (schemas, reference data, certgen's own code). It is
+stored as one pickle per folder of the register, named for
 that environment (so a pickle of another environment is never read, even after a crash), in
 the project's cache folder outside the repository; a change rewrites only its folder's
 pickle, atomically.
@@ -48,6 +51,7 @@ class CheckCache:
     def lookup(self, work: list[tuple[str, str, bool]]) -> dict[str, FileOutcome]:
         """Outcomes of the files of ``work`` that have not changed since they were stored."""
         found = {}
+        unlinked: dict[str, bool] = {}
         for path, display, report in work:
             group = self.index.get(display)
             if group is None:
@@ -63,8 +67,13 @@ class CheckCache:
                 *stored[1:3],
                 stored[5],
             )
+            if not _unlinked(stored[3].depends_on, unlinked):
+                continue  # a record's folder that is a link is a finding
             if unchanged and all(state == file_state(state[0]) for state in stored[4]):
                 found[display] = stored[3]
+            elif _same_contents(path, stored):  # a fresh checkout: same bytes
+                found[display] = stored[3]
+                self.store((path, display, report), stored[3])  # its states as they are now
         return found
 
     def store(self, item: tuple[str, str, bool], outcome: FileOutcome) -> None:
@@ -103,6 +112,43 @@ class CheckCache:
         self.dirty.clear()
 
 
+def content_digests(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The SHA-256 of each file's bytes ("" for one that cannot be read)."""
+    found = []
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                found.append(hashlib.sha256(handle.read()).hexdigest())
+        except OSError:
+            found.append("")
+    return tuple(found)
+
+
+def _same_contents(path: str, stored: Stored) -> bool:
+    """Whether a file and the files its stored outcome was made from hold what they held
+    when it was checked, each of the same kind (a record never a link where it was a file,
+    or there where it was missing)."""
+    outcome = stored[3]
+    dependencies = outcome.depends_on
+    if len(outcome.contents) != 1 + len(dependencies) or len(stored[4]) != len(dependencies):
+        return False
+    if any(file_state(state[0])[5] != state[5] for state in stored[4]):
+        return False
+    return content_digests((path, *dependencies)) == outcome.contents
+
+
+def _unlinked(dependencies: tuple[str, ...], unlinked: dict[str, bool]) -> bool:
+    """Whether the folders of these files are reached through no link (a file's own state
+    does not show that its folder became one; ``unlinked`` keeps each folder's answer)."""
+    for dependency in dependencies:
+        folder = os.path.dirname(os.path.abspath(dependency))
+        if folder not in unlinked:
+            unlinked[folder] = os.path.realpath(folder) == folder
+        if not unlinked[folder]:
+            return False
+    return True
+
+
 def file_state(path: str) -> FileState:
     """How ``path`` is now, without following a link."""
     try:
@@ -136,11 +182,11 @@ def _mode(report: bool) -> str:
 
 
 def environment_of(project: Project) -> str:
-    """Everything besides a file that shapes its outcome: certgen's code, the schemas, the
-    reference data and the build's date."""
+    """Everything besides a file that shapes its outcome: certgen's code, the schemas and the
+    reference data. (Not the build's date: a drafted certificate is finalised again when the
+    date it was finalised as of is not the build's, ``inputs._finalized``.)"""
     return environment_hash(
         code_hash(),
         tree_hash(project.schema_dir),
         tree_hash(project.data_dir),
-        os.environ.get("SOURCE_DATE_EPOCH"),
     )

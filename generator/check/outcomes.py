@@ -18,6 +18,10 @@ class FileOutcome:
     depends_on: tuple[str, ...] = ()
     """Other files the outcome was made from (an issued request's frozen record): a cached
     outcome is reused only while they are as they were."""
+    contents: tuple[str, ...] = ()
+    """The SHA-256 of the file and of each of ``depends_on`` as checked ("" for one missing):
+    a cached outcome is reused for files with new states but the same contents (a fresh
+    checkout)."""
 
 
 @dataclass

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.check import holiday_table
-from generator.check.cache import CheckCache
+from generator.check.cache import CheckCache, content_digests
 from generator.check.decide import Facts, decide
 from generator.check.discovery import discover, register_context
 from generator.check.document import ITEM_WORDS, Document, Loaded
@@ -369,6 +369,7 @@ def _text(value: object) -> str | None:
 
 
 _CHECKER: Checker | None = None
+_DIGESTS = False
 
 
 def _work(chunk: list[tuple[str, str, bool]]) -> list[FileOutcome]:
@@ -376,9 +377,12 @@ def _work(chunk: list[tuple[str, str, bool]]) -> list[FileOutcome]:
     outcomes = []
     for path, display, report in chunk:
         if report:
-            outcomes.append(_CHECKER.check_file(path, display))
+            outcome = _CHECKER.check_file(path, display)
         else:
-            outcomes.append(FileOutcome([], _CHECKER.index_file(path, display)))
+            outcome = FileOutcome([], _CHECKER.index_file(path, display))
+        if _DIGESTS:
+            outcome.contents = content_digests((path, *outcome.depends_on))
+        outcomes.append(outcome)
     return outcomes
 
 
@@ -405,7 +409,7 @@ def run_check(
     work = [(p, d, True) for p, d in targets] + [(p, d, False) for p, d in context]
     known = cache.lookup(work) if cache else {}
     fresh = [item for item in work if item[1] not in known]
-    for item, outcome in zip(fresh, _run(checker, fresh, jobs), strict=True):
+    for item, outcome in zip(fresh, _run(checker, fresh, jobs, cache is not None), strict=True):
         known[item[1]] = outcome
         if cache:
             cache.store(item, outcome)
@@ -476,9 +480,13 @@ def _collect(result: CheckResult, outcome: FileOutcome) -> None:
         result.entries.append(outcome.entry)
 
 
-def _run(checker: Checker, work: list[tuple[str, str, bool]], jobs: int) -> list[FileOutcome]:
-    global _CHECKER
-    _CHECKER = checker
+def _run(
+    checker: Checker, work: list[tuple[str, str, bool]], jobs: int, digests: bool = False
+) -> list[FileOutcome]:
+    """The outcomes of ``work``; with ``digests``, each with its files' contents' digests
+    (for the check cache)."""
+    global _CHECKER, _DIGESTS
+    _CHECKER, _DIGESTS = checker, digests
     if jobs < 2 or len(work) < PARALLEL_THRESHOLD:
         return _work(work)
     chunks = [work[i : i + CHUNK_SIZE] for i in range(0, len(work), CHUNK_SIZE)]

@@ -143,7 +143,7 @@ def _build(
     with _timed(timings, "stamp"):
         holder = HolderKeys.from_environment().fingerprint
         settings = (make_pdf, signer.kid if signer else None, holder, str(out_dir.resolve()))
-        base = build_stamp.base_key(project, settings, code)
+        base = build_stamp.base_key(project, settings, environment_hash(code, rendering_hash()))
         listed = build_stamp.list_register(project)
         kept = _kept_for(cache_dir, out_dir, base)
     if kept is not None:
