@@ -6,7 +6,8 @@ publishes nothing (the net weight of an issued request, whose record is frozen),
 certificate was cancelled (which publishes: its page, record and the register's aggregates),
 one after a pull request that issued a certificate was merged (a request and its frozen record
 added, which publishes a new certificate), one after a cancellation dated the next day (which
-moves the build's "as of" date), and a rebuild with nothing changed (after one
+moves the build's "as of" date), a build as CI makes it (a fresh checkout: every file with new
+times, no output folder, the cache kept), and a rebuild with nothing changed (after one
 unmeasured build that takes in the last change), each the median of several runs in a
 fresh process, with the peak memory of the process tree (certgen and its workers). Then the
 time to make one certificate PDF (median over a sample, one process).
@@ -91,6 +92,19 @@ def cancel_one_next_day(project: Path, round_number: int) -> None:
     cancel_one(project, round_number + 100, (_as_of() + timedelta(days=1)).isoformat())
 
 
+def fresh_checkout(project: Path, _: int) -> None:
+    """Write every request file and record again with the same bytes (new inodes and times)
+    and remove the output folder: what a CI run starts from once it restored the cache."""
+    for folder in ("requests", "records"):
+        for path in (project / folder).rglob("*"):
+            if path.is_file():
+                content = path.read_bytes()
+                path.unlink()
+                path.write_bytes(content)
+    shutil.rmtree(project / "build", ignore_errors=True)
+    time.sleep(3)  # files changed within the racy window are not trusted as listed
+
+
 def _as_of() -> date:
     """The "as of" date of the last build (kept in its stamp)."""
     stamps = Path(os.environ["CERTGEN_CACHE_DIR"]).glob("*/stamps/*/stamp.json")
@@ -146,6 +160,7 @@ def bench(size: int, runs: int, workdir: Path) -> None:
     measure("one cancelled", size, runs, project, lambda n: cancel_one(project, n))
     measure("one issued", size, runs, project, lambda n: issue_one(project, n))
     measure("new day", size, runs, project, lambda n: cancel_one_next_day(project, n))
+    measure("CI checkout", size, 1, project, lambda n: fresh_checkout(project, n))
     time.sleep(3)  # files changed within the racy window are not trusted as listed
     timed_run(COMMAND, project)  # the build that takes in the last change, not measured
     measure("no change", size, runs, project, lambda n: None)
