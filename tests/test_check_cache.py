@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.check import register_index
 from generator.check.cache import CheckCache
 from generator.check.pipeline import run_check
 from generator.project import Project
@@ -33,7 +34,10 @@ def _fresh_checkout(project: Path) -> None:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example repository, its files trusted as checked at once (the racy window is
+    tested on its own)."""
+    monkeypatch.setattr(register_index, "RACY_SECONDS", -1)
     return make_project(tmp_path / "project", with_requests=True, with_site=True)
 
 
@@ -128,3 +132,44 @@ def test_a_build_after_a_fresh_checkout_takes_the_check_from_the_cache(
     made = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     again = project / "build" / "fresh"
     assert made == {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+
+
+def test_a_file_changed_while_it_is_checked_is_not_kept(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its bytes after the check may not be those checked: the cache keeps nothing of it, so
+    no later checkout with those bytes is taken for checked."""
+    monkeypatch.setattr(register_index, "RACY_SECONDS", 2)
+    target = project / "requests" / "2026" / "EC-2026-0006.yaml"
+    original = DraftingChecker.check_file
+
+    def edited_while_checked(self: DraftingChecker, path: str, display: str) -> object:
+        outcome = original(self, path, display)
+        if display.endswith("EC-2026-0006.yaml") and b"kind: export\n" in target.read_bytes():
+            target.write_bytes(target.read_bytes().replace(b"kind: export\n", b"kind: exports\n"))
+        return outcome
+
+    monkeypatch.setattr(DraftingChecker, "check_file", edited_while_checked)
+    assert not [f for f in _check(project, tmp_path / "cache") if f[2] == "S004"]
+    monkeypatch.setattr(DraftingChecker, "check_file", original)
+    monkeypatch.setattr(register_index, "RACY_SECONDS", -1)
+    _fresh_checkout(project)
+    cached = _check(project, tmp_path / "cache")
+    assert cached == _check(project, tmp_path / "no-cache")
+    assert any(name == "EC-2026-0006.yaml" and code == "S004" for name, _, code in cached)
+
+
+def test_a_project_reached_through_a_link_keeps_its_cache(
+    tmp_path: Path, checked: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only links inside the repository (records/, records/<year>) are findings: one above it
+    (a workspace reached through a link) leaves the cache in use."""
+    monkeypatch.setattr(register_index, "RACY_SECONDS", -1)
+    real = tmp_path / "real"
+    make_project(real / "project", with_requests=True, with_site=True)
+    (tmp_path / "link").symlink_to(real)
+    project = tmp_path / "link" / "project"
+    _check(project, tmp_path / "cache")
+    checked.clear()
+    _check(project, tmp_path / "cache")
+    assert checked == []

@@ -77,7 +77,12 @@ class CheckCache:
         return found
 
     def store(self, item: tuple[str, str, bool], outcome: FileOutcome) -> None:
+        """Keep ``outcome`` for ``item``'s file; not when its contents' digests are not known
+        to be of the bytes checked (``FileOutcome.contents`` left empty: a file changed just
+        before or while it was checked is checked again next time)."""
         path, display, report = item
+        if not outcome.contents:
+            return
         try:
             stat = os.stat(path)
         except OSError:
@@ -112,6 +117,18 @@ class CheckCache:
         self.dirty.clear()
 
 
+def settled_digests(paths: tuple[str, ...], read_from: int, racy_seconds: float) -> tuple[str, ...]:
+    """The SHA-256 of each file's bytes, read after a check that started reading them at
+    ``read_from`` (nanoseconds); empty when one of them changed within ``racy_seconds``
+    before that or since (its bytes now may not be those the check read)."""
+    window = read_from - int(racy_seconds * 10**9)
+    for path in paths:
+        state = file_state(path)
+        if state[1] >= 0 and max(state[2], state[3]) >= window:
+            return ()
+    return content_digests(paths)
+
+
 def content_digests(paths: tuple[str, ...]) -> tuple[str, ...]:
     """The SHA-256 of each file's bytes ("" for one that cannot be read)."""
     found = []
@@ -138,12 +155,15 @@ def _same_contents(path: str, stored: Stored) -> bool:
 
 
 def _unlinked(dependencies: tuple[str, ...], unlinked: dict[str, bool]) -> bool:
-    """Whether the folders of these files are reached through no link (a file's own state
-    does not show that its folder became one; ``unlinked`` keeps each folder's answer)."""
+    """Whether the folders of these records (``records/<year>``) and their parent
+    (``records``) are no links, as the check requires of them (``Checker.frozen_state``): a
+    record's own state does not show that its folder became one (``unlinked`` keeps each
+    folder's answer)."""
     for dependency in dependencies:
         folder = os.path.dirname(os.path.abspath(dependency))
         if folder not in unlinked:
-            unlinked[folder] = os.path.realpath(folder) == folder
+            linked = os.path.islink(folder) or os.path.islink(os.path.dirname(folder))
+            unlinked[folder] = not linked
         if not unlinked[folder]:
             return False
     return True

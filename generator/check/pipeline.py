@@ -10,13 +10,14 @@ import hashlib
 import json
 import os
 import stat
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from generator.check import holiday_table
-from generator.check.cache import CheckCache, content_digests
+from generator.check import holiday_table, register_index
+from generator.check.cache import CheckCache, settled_digests
 from generator.check.decide import Facts, decide
 from generator.check.discovery import discover, register_context
 from generator.check.document import ITEM_WORDS, Document, Loaded
@@ -376,12 +377,14 @@ def _work(chunk: list[tuple[str, str, bool]]) -> list[FileOutcome]:
     assert _CHECKER is not None
     outcomes = []
     for path, display, report in chunk:
+        started = time.time_ns()
         if report:
             outcome = _CHECKER.check_file(path, display)
         else:
             outcome = FileOutcome([], _CHECKER.index_file(path, display))
         if _DIGESTS:
-            outcome.contents = content_digests((path, *outcome.depends_on))
+            paths = (path, *outcome.depends_on)
+            outcome.contents = settled_digests(paths, started, register_index.RACY_SECONDS)
         outcomes.append(outcome)
     return outcomes
 
