@@ -10,9 +10,10 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from joserfc import jws
@@ -74,6 +75,15 @@ def _outcome(project: Path) -> tuple[str, object]:
             for f in errors
         )
     return "built", _tree(project / "build" / "site")
+
+
+def _from_nothing(project: Path) -> tuple[str, object]:
+    """What a build from nothing gives of the repository as it is now: a copy without the
+    output folder, with a cache of its own (the cache is kept by the repository's path)."""
+    fresh = project.parent / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("build"))
+    return _outcome(fresh)
 
 
 def _edit(name: str, old: str, new: str) -> Callable[[Path], None]:
@@ -239,9 +249,7 @@ EVERY = {**PUBLISHING_NOTHING, **REFUSED, **PUBLISHING, **MOVING, **FULL}
 @pytest.mark.parametrize("change", sorted(EVERY))
 def test_a_build_after_a_change_ends_as_a_build_from_nothing(change: str, project: Path) -> None:
     EVERY[change](project)
-    fresh = project.parent / "fresh"
-    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("build"))
-    expected = _outcome(fresh)
+    expected = _from_nothing(project)
     assert _outcome(project) == expected
     if change in REFUSED:
         assert expected[0] == "refused", change
@@ -312,20 +320,23 @@ def test_an_as_of_date_moved_past_a_validity_publishes_the_certificate_expired(
     report = _build(project)
     assert "check" not in report.timings and report.checked == 2, report
     assert _status(project, time_frame) == "expired"
-    fresh = project.parent / "fresh"
-    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("build"))
-    assert _outcome(project) == _outcome(fresh)
+    assert _outcome(project) == _from_nothing(project)
 
 
-def _issued(project: Path, with_validity: bool) -> str:
-    """An issued certificate, neither superseded nor an amendment, with a validity or not."""
+def _issued_certificates(project: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each issued certificate, neither superseded nor an amendment: its ID and record."""
     for path in sorted((project / "requests").rglob("*.yaml")):
         text = path.read_text("utf-8")
         record = project / "records" / path.parent.name / f"{path.stem}.json"
-        if "\nstatus: issued\n" not in text or "supersed" in text or not record.is_file():
-            continue
-        if bool(json.loads(record.read_bytes()).get("validity")) == with_validity:
-            return path.stem
+        if "\nstatus: issued\n" in text and "supersed" not in text and record.is_file():
+            yield path.stem, json.loads(record.read_bytes())
+
+
+def _issued(project: Path, with_validity: bool) -> str:
+    """An issued certificate with a validity (time frame) or without."""
+    for certificate_id, record in _issued_certificates(project):
+        if bool(record.get("validity")) == with_validity:
+            return certificate_id
     raise AssertionError(f"no issued certificate with validity {with_validity}")
 
 
@@ -467,29 +478,20 @@ def test_a_cancellation_and_an_issuance_in_a_larger_register_remake_their_lookup
     # its year's page and index, the lookup files of its number and ID, the 3 downloads (and
     # the newest certificates' index if it is one of them)
     assert 6 <= report.files_written <= 8, report
-    fresh = project.parent / "fresh"
-    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("build"))
-    assert _outcome(project) == _outcome(fresh)
+    assert _outcome(project) == _from_nothing(project)
     as_of = json.loads(_text(project, "downloads/certificates.json"))["as_of"]
     add_issued(project, 1, date.fromisoformat(as_of))  # a merged pull request that issued one
     report = _build(project)
     assert "check" not in report.timings and report.pages_written == 1
     assert 6 <= report.files_written <= 9, report  # as above, and years.js (one more there)
-    shutil.rmtree(fresh)
-    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("build"))
-    assert _outcome(project) == _outcome(fresh)
+    assert _outcome(project) == _from_nothing(project)
 
 
 def _spread_over_two_lookup_files(project: Path, count: int) -> str:
     """An issued certificate whose number and ID are in two lookup files."""
-    for path in sorted((project / "requests").rglob("*.yaml")):
-        text = path.read_text("utf-8")
-        record = project / "records" / path.parent.name / f"{path.stem}.json"
-        if "\nstatus: issued\n" not in text or "superseded_by" in text or not record.is_file():
-            continue
-        number = json.loads(record.read_bytes())["number"]
-        if len(lookup_shard(number, path.stem, count)) == 2:
-            return path.stem
+    for certificate_id, record in _issued_certificates(project):
+        if len(lookup_shard(record["number"], certificate_id, count)) == 2:
+            return certificate_id
     raise AssertionError("no certificate spread over two lookup files")
 
 

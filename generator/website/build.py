@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from generator.check.cache import CheckCache, environment_of
@@ -205,10 +206,7 @@ def _after_changes(
         found = build_stamp.changes(cache_dir, out_dir, kept, listed)
         checked = None
         if found:
-
-            def expiring(days: tuple[str, str]) -> list[build_stamp.Change] | None:
-                return build_stamp.expiring(cache_dir, out_dir, kept, listed, days)
-
+            expiring = partial(build_stamp.expiring, cache_dir, out_dir, kept, listed)
             checked = build_delta.check_changes(project, listed, found, kept, expiring)
         elif found is not None:
             checked = build_delta.Checked({}, 0)
@@ -252,7 +250,6 @@ def _publish_changes(
         return None
     as_of = checked.as_of or date.fromisoformat(kept.as_of)
     inputs = SiteInputs(project, checked.reference, [], as_of)
-    shell = _shell_digest(mkdocs_dir)
     key_before = _mkdocs_key(project, date.fromisoformat(kept.as_of), publishing.code)
     if not _mkdocs_made(mkdocs_dir, cache_dir / "mkdocs.key", key_before):
         return None  # MkDocs' pages are not those the last build published
@@ -260,6 +257,7 @@ def _publish_changes(
     ran = False
     if checked.as_of is not None:  # the guidance shows the terms in force on that date
         build_stamp.forget(cache_dir, out_dir)
+        shell = _shell_digest(mkdocs_dir)
         with _timed(timings, "mkdocs"):
             ran = _mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", publishing.code)
         if ran and _shell_digest(mkdocs_dir) != shell:

@@ -131,9 +131,26 @@ def check_changes(
         if drafted_outcome.draft is not None:
             drafted_outcome.certificate = finalize(drafted_outcome.draft, as_of)
     after = {path: facts_of(outcome) for path, outcome in drafted.items()}
+    certificates, gone = _published_now([*found, *flipped], drafted, after)
+    return Checked(
+        after,
+        len(targets) + len(flipped),
+        checker.reference,
+        certificates,
+        gone,
+        as_of if moved else None,
+        flipped,
+    )
+
+
+def _published_now(
+    read: list[Change], drafted: dict[str, DraftedOutcome], after: dict[str, FileFacts]
+) -> tuple[dict[str, PublicCertificate], frozenset[str]]:
+    """Of the files read again, the certificates whose files' key changed (by ID), and the
+    IDs of those no longer published."""
     certificates: dict[str, PublicCertificate] = {}
     gone: set[str] = set()
-    for change in [*found, *flipped]:
+    for change in read:
         before = change.before
         outcome = drafted.get(change.path)
         if outcome is None or (before and before.status_key) == after[change.path].status_key:
@@ -142,16 +159,7 @@ def check_changes(
             gone.add(before.id)
         if outcome.certificate is not None:
             certificates[outcome.certificate.id] = outcome.certificate
-    gone -= set(certificates)
-    return Checked(
-        after,
-        len(targets) + len(flipped),
-        checker.reference,
-        certificates,
-        frozenset(gone),
-        as_of if moved else None,
-        flipped,
-    )
+    return certificates, frozenset(gone - set(certificates))
 
 
 def _read_expiring(

@@ -229,7 +229,7 @@ class Stamp:
         """Whether the register and records are as this stamp's build read them."""
         return (
             self.same_around(listed)
-            and self.folders == {folder.year: folder.digest for folder in listed.folders}
+            and self.folders == _digests(listed.folders)
             and self.record_folders == _digests(listed.record_folders)
         )
 
@@ -261,13 +261,13 @@ def changes(cache_dir: Path, out_dir: Path, stamp: Stamp, listed: Listed) -> lis
     something else changed there (a file the check does not read as a request, a folder's
     kept entries missing or damaged) and only a full build knows what it means."""
     found: list[Change] = []
+    where = place(cache_dir, out_dir)
     for folder in listed.folders:
         if stamp.folders.get(folder.year) == folder.digest:
             continue
-        kept = _kept_folder(place(cache_dir, out_dir), folder.year)
+        kept = _year_entries(stamp, where, folder.year)
         if kept is None:
             return None
-        stamp.files[folder.year] = kept
         now = _entries(folder)
         admitted = {state[0] for state in folder.states()}
         for name in sorted(set(kept) | set(now)):
@@ -280,11 +280,22 @@ def changes(cache_dir: Path, out_dir: Path, stamp: Stamp, listed: Listed) -> lis
             path = os.path.join(listed.root, folder.year, name)
             facts = FileFacts(*before[_FIELDS:]) if before else None
             found.append(Change(path, folder.year, name, state, facts))
-    return _with_records_changed(cache_dir, out_dir, stamp, listed, found)
+    return _with_records_changed(where, stamp, listed, found)
+
+
+def _year_entries(stamp: Stamp, where: Path, year: str) -> dict[str, list[Any]] | None:
+    """A year folder's entries as the stamp's build kept them (read once from ``where``);
+    None when they are missing or damaged."""
+    if year not in stamp.files:
+        kept = _kept_folder(where, year)
+        if kept is None:
+            return None
+        stamp.files[year] = kept
+    return stamp.files[year]
 
 
 def _with_records_changed(
-    cache_dir: Path, out_dir: Path, stamp: Stamp, listed: Listed, found: list[Change]
+    where: Path, stamp: Stamp, listed: Listed, found: list[Change]
 ) -> list[Change] | None:
     """``found`` with the request of each frozen record added, changed or removed since the
     stamp's build (the one file that reads it); None when a file in records/ is not named as
@@ -294,7 +305,7 @@ def _with_records_changed(
     for folder in listed.record_folders:
         if stamp.record_folders.get(folder.year) == folder.digest:
             continue
-        kept = _kept_folder(place(cache_dir, out_dir), f"records-{folder.year}")
+        kept = _kept_folder(where, f"records-{folder.year}")
         if kept is None:
             return None
         stamp.record_files[folder.year] = kept
@@ -310,7 +321,7 @@ def _with_records_changed(
             if os.path.join(listed.root, year, request_name) in changed:
                 continue  # a change already (an issuance adds both)
             try:
-                request = _request_of(cache_dir, out_dir, stamp, listed, requests, request_name)
+                request = _request_of(where, stamp, listed, requests, request_name)
             except _NotKept:
                 return None
             if request is not None:
@@ -330,9 +341,8 @@ class _Requests:
     def state(self, year: str, name: str) -> tuple[int, ...] | None:
         if year not in self.made:
             folder = self.folders.get(year)
-            admitted = {state[0] for state in folder.states()} if folder else set()
-            entries = _entries(folder) if folder else {}
-            self.made[year] = {n: state for n, state in entries.items() if n in admitted}
+            states = folder.states() if folder else []
+            self.made[year] = {state[0]: tuple(state[1:]) for state in states}
         return self.made[year].get(name)
 
 
@@ -341,12 +351,7 @@ class _NotKept(Exception):
 
 
 def _request_of(
-    cache_dir: Path,
-    out_dir: Path,
-    stamp: Stamp,
-    listed: Listed,
-    requests: _Requests,
-    name: str,
+    where: Path, stamp: Stamp, listed: Listed, requests: _Requests, name: str
 ) -> Change | None:
     """The request file ``name`` (``<id>.yaml``), which reads the frozen record of its ID,
     as a change (the file itself is as the stamp's build read it, or it would be a change
@@ -355,12 +360,8 @@ def _request_of(
     state = requests.state(year, name)
     if state is None:
         return None
-    if year not in stamp.files:
-        kept = _kept_folder(place(cache_dir, out_dir), year)
-        if kept is None:
-            raise _NotKept(year)
-        stamp.files[year] = kept
-    before = stamp.files[year].get(name)
+    kept = _year_entries(stamp, where, year)
+    before = kept.get(name) if kept is not None else None
     if before is None or len(before) <= _FIELDS:
         raise _NotKept(name)
     path = os.path.join(listed.root, year, name)
@@ -422,13 +423,12 @@ def expiring(
     validity ends between them), as changes; None when a year folder's entries are missing.
     Every year folder's entries are read (a fiftieth of a second for ten thousand files)."""
     found = []
+    where = place(cache_dir, out_dir)
     for folder in listed.folders:
-        if folder.year not in stamp.files:
-            kept = _kept_folder(place(cache_dir, out_dir), folder.year)
-            if kept is None:
-                return None
-            stamp.files[folder.year] = kept
-        for name, entry in stamp.files[folder.year].items():
+        kept = _year_entries(stamp, where, folder.year)
+        if kept is None:
+            return None
+        for name, entry in kept.items():
             if len(entry) <= _FIELDS or entry[:_FIELDS] == list(_UNREAD_STATE):
                 continue
             facts = FileFacts(*entry[_FIELDS:])
@@ -463,7 +463,7 @@ def _as_read(state: tuple[int, ...], listed: Listed) -> tuple[int, ...]:
 def _settle(stamp: Stamp, listed: Listed) -> None:
     """Each year folder's digest of the entries the stamp holds (UNREAD: one of them changed
     within the racy window, so the next build looks at them again)."""
-    digests = {folder.year: folder.digest for folder in listed.folders}
+    digests = _digests(listed.folders)
     for year, entries in stamp.files.items():
         stamp.folders[year] = UNREAD if _unsettled(entries, listed) else digests[year]
 

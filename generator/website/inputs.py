@@ -106,8 +106,9 @@ def as_of_date(latest: date | None, reference: Reference) -> date:
 def facts_of(outcome: DraftedOutcome) -> FileFacts:
     """The facts of a checked file (its certificate finalised already, if it has one)."""
     entry, latest, certificate = outcome.entry, outcome.latest, outcome.certificate
-    draft = outcome.draft
-    expiring = draft is not None and draft.summary.status in ("issued", "expired")
+    draft, valid_to = outcome.draft, None
+    if draft is not None and draft.summary.status in ("issued", "expired"):
+        valid_to = draft.valid_to  # what status_of expires a certificate by
     return FileFacts(
         entry.id if entry else None,
         entry.supersedes if entry else None,
@@ -115,7 +116,7 @@ def facts_of(outcome: DraftedOutcome) -> FileFacts:
         entry.official_number if entry else None,
         latest.isoformat() if latest else None,
         certificate.status_key if certificate else None,
-        draft.valid_to if expiring and draft is not None else None,
+        valid_to,
     )
 
 
