@@ -23,6 +23,7 @@ from generator.project import Project
 from generator.record.public import PublicCertificate, Summary
 from generator.website.downloads import download_files
 from generator.website.inputs import BuildRefused, site_inputs
+from generator.website.register_view import RegisterView
 from tests.helpers import ROOT, check_json, make_project, run, working_directory
 from tests.test_review import git
 
@@ -275,7 +276,9 @@ def test_csv_cells_never_start_a_formula() -> None:
         )
         for i, value in enumerate(HOSTILE, 1)
     ]
-    planned, _ = download_files(certificates, "https://x/", date(2026, 1, 2), "Certifier")
+    planned, _ = download_files(
+        RegisterView.of(certificates), "https://x/", date(2026, 1, 2), "Certifier"
+    )
     content = planned["downloads/certificates.csv"].make()
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
     assert [row["exporter"] for row in rows] == ["'" + value for value in HOSTILE]

@@ -6,7 +6,6 @@ build made them."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from generator.record.public import PublicCertificate
@@ -17,8 +16,12 @@ from generator.website.register import (
     LookupLayout,
     Row,
     lookup_shard,
-    newest_first,
 )
+from generator.website.register_view import RegisterView, year_of
+
+
+def _by_id(certificate: PublicCertificate) -> str:
+    return certificate.id
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,9 @@ class Since:
     layout: LookupLayout | None
     """The lookup's layout of the last build, when every certificate it published still is,
     with the same number (only the lookup files of the changed certificates are made)."""
+    register: RegisterView
+    """Every certificate published once the changes are: the last build's, as kept, with
+    the changed ones."""
 
 
 @dataclass
@@ -52,17 +58,15 @@ class Aggregates:
     whole: tuple[list[Row], dict[int, int]] | None = None
 
     @classmethod
-    def of(
-        cls, certificates: list[PublicCertificate], since: Since | None, manifest: Manifest
-    ) -> Aggregates:
+    def of(cls, register: RegisterView, since: Since | None, manifest: Manifest) -> Aggregates:
         if since is None or since.layout is None:
             return cls(None, None, set(), None)
         layout = since.layout
-        changed = [c for c in certificates if c.id in since.changed]
+        changed = [c for i in since.changed if (c := register.get(i)) is not None]
         years = {c.year for c in changed}
         wanted = set().union(*(lookup_shard(c.number, c.id, layout.count) for c in changed))
         members = set().union(*(layout.members.get(name, ()) for name in wanted))
-        every_year = {c.year for c in certificates}
+        every_year = set(register.years)
         manifest.carry_files(
             [f"register/{y}.html" for y in every_year - years]
             + [f"data/register/{y}.js" for y in every_year - years]
@@ -70,16 +74,15 @@ class Aggregates:
         )
         return cls(years, (layout.count, wanted), members, layout)
 
-    def make_rows(self, certificates: list[PublicCertificate]) -> None:
+    def make_rows(self, register: RegisterView) -> None:
         if self.years is None:
-            self.rows = [Row.of(c) for c in certificates]
+            self.rows = [Row.of(c) for c in register.every()]
             return
-        self.rows = [
-            Row.of(c) for c in certificates if c.year in self.years or c.id in self.members
-        ]
-        newest = sorted(certificates, key=newest_first, reverse=True)[:LATEST_ROWS]
-        counts = Counter(c.year for c in certificates)
-        self.whole = [Row.of(c) for c in newest], dict(counts)
+        made = [c for year in sorted(self.years) for c in register.year(year)]
+        others = [register.get(i) for i in self.members if year_of(i) not in self.years]
+        certificates = sorted(made + [c for c in others if c is not None], key=_by_id)
+        self.rows = [Row.of(c) for c in certificates]
+        self.whole = [Row.of(c) for c in register.newest(LATEST_ROWS)], register.counts()
 
     def year_rows(self) -> list[Row]:
         if self.years is None:

@@ -33,7 +33,6 @@ from generator.fingerprints import code_hash, environment_hash, tree_hash
 from generator.project import Project
 from generator.record.holder import HolderKeys
 from generator.record.keys import KeyRing
-from generator.record.public import PublicCertificate
 from generator.record.signing import DocumentSigner, signer_from_environment
 from generator.website import build_delta, build_stamp, published_register
 from generator.website.aggregates import Aggregates, Since
@@ -45,7 +44,7 @@ from generator.website.certificate_files import (
     rendering_hash,
 )
 from generator.website.certificate_pdf import Signing
-from generator.website.downloads import Part, download_files, group_of
+from generator.website.downloads import Part, download_files
 from generator.website.inputs import SETTINGS, SiteInputs, site_inputs
 from generator.website.output_folder import Manifest, Planned, content_key
 from generator.website.published_keys import key_files
@@ -56,6 +55,7 @@ from generator.website.register import (
     lookup_files,
     register_files,
 )
+from generator.website.register_view import RegisterView, group_of, year_of
 
 SHELL_PATH = "certificates/shell.html"
 
@@ -165,7 +165,7 @@ def _build(
     )
     report.inputs = None
     place = build_stamp.place(cache_dir, out_dir)
-    published_register.keep(place, inputs.certificates, report.download_parts)
+    published_register.keep(place, RegisterView.of(inputs.certificates), report.download_parts)
     published_register.keep_layout(place, report.lookup_layout)
     build_stamp.keep(cache_dir, out_dir, stamp)
     return report
@@ -245,8 +245,7 @@ def _publish_changes(
     mkdocs_dir = cache_dir / "mkdocs"
     if published is None or checked.reference is None:
         return None
-    certificates_kept = dict(published.certificates)
-    if len(certificates_kept) != kept.certificates:
+    if len(published) != kept.certificates:
         return None
     as_of = checked.as_of or date.fromisoformat(kept.as_of)
     inputs = SiteInputs(project, checked.reference, [], as_of)
@@ -262,12 +261,8 @@ def _publish_changes(
             ran = _mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", publishing.code)
         if ran and _shell_digest(mkdocs_dir) != shell:
             return None  # every certificate page is made in the shell
-    for certificate_id in checked.gone:
-        certificates_kept.pop(certificate_id, None)
-    certificates_kept.update(checked.certificates)
-    certificates = sorted(certificates_kept.values(), key=lambda certificate: certificate.id)
-    layout = _layout_after(place, checked, published.certificates)
-    inputs = replace(inputs, certificates=certificates)
+    register = published.after(checked.certificates, set(checked.gone))
+    layout = _layout_after(place, checked, published)
     build_stamp.forget(cache_dir, out_dir)
     with _register_frozen():
         report = publish_into(
@@ -279,19 +274,21 @@ def _publish_changes(
             publishing.jobs,
             publishing.progress,
             publishing.signer,
-            since=Since(frozenset(checked.certificates) | checked.gone, published.parts, layout),
+            since=Since(
+                frozenset(checked.certificates) | checked.gone, published.parts, layout, register
+            ),
         )
     years = {certificate.year for certificate in checked.certificates.values()}
-    years |= {c.year for gone in checked.gone if (c := published.certificates.get(gone))}
-    published_register.keep(place, certificates, report.download_parts, years, published)
-    if layout is None or not set(checked.certificates) <= set(published.certificates):
+    years |= {year_of(gone) for gone in checked.gone}
+    published_register.keep(place, register, report.download_parts, years)
+    if layout is None or any(published.get(i) is None for i in checked.certificates):
         published_register.keep_layout(place, report.lookup_layout)
     report.mkdocs_ran, report.timings = ran, timings | report.timings
     return report
 
 
 def _layout_after(
-    place: Path, checked: build_delta.Checked, published: dict[str, PublicCertificate]
+    place: Path, checked: build_delta.Checked, published: published_register.Published
 ) -> LookupLayout | None:
     """How the lookup's entries are spread once the changes are published: as the last build
     spread them, with the new certificates' numbers and IDs added; None (spread anew) when a
@@ -300,9 +297,9 @@ def _layout_after(
     if layout is None or checked.gone:
         return None
     changed = checked.certificates.values()
-    if any(c.id in published and published[c.id].number != c.number for c in changed):
+    if any((p := published.get(c.id)) is not None and p.number != c.number for c in changed):
         return None
-    return layout.with_added((c.number, c.id) for c in changed if c.id not in published)
+    return layout.with_added((c.number, c.id) for c in changed if published.get(c.id) is None)
 
 
 def _full_build(
@@ -456,7 +453,8 @@ def publish_into(
     signing = _signing(ring, signer, inputs.reference.certifier.name, earlier, holder)
     shell = Shell((mkdocs_dir / SHELL_PATH).read_text("utf-8"), SHELL_PATH)
     manifest = Manifest.load(cache_dir, out_dir)
-    report = BuildReport(len(inputs.certificates))
+    register = since.register if since is not None else RegisterView.of(inputs.certificates)
+    report = BuildReport(len(register))
     if out_dir.resolve() != mkdocs_dir.resolve():
         report.files_written += _copy_pages(mkdocs_dir, manifest)
     shell_key = hashlib.sha256(shell.text.encode()).hexdigest()
@@ -465,16 +463,16 @@ def publish_into(
     certificates = inputs.certificates
     if since is not None:
         manifest.carry_certificates_but(set(since.changed))
-        certificates = [c for c in certificates if c.id in since.changed]
+        certificates = [c for i in sorted(since.changed) if (c := register.get(i)) is not None]
     planned = (plan(manifest, c, shared) for c in certificates)
     jobs_needed = [job for job in planned if job.json or job.page or job.pdf]
-    aggregates = Aggregates.of(inputs.certificates, since, manifest)
+    aggregates = Aggregates.of(register, since, manifest)
 
-    def register() -> None:  # done by this process while the workers render certificates
+    def make_aggregates() -> None:  # done by this process while the workers render certificates
         with _timed(report.timings, "register"):
-            aggregates.make_rows(inputs.certificates)
+            aggregates.make_rows(register)
             files, report.download_parts = _register_and_downloads(
-                shell, inputs, shell_key, aggregates, since
+                shell, inputs, register, shell_key, aggregates, since
             )
             files |= key_files(ring)
             if not make_pdf:  # no PDF digest to wait for
@@ -485,7 +483,7 @@ def publish_into(
     with _timed(report.timings, "certificates"):
         made = make_files(
             jobs_needed,
-            register,
+            make_aggregates,
             JobContext(
                 shell,
                 manifest.write_dir,
@@ -559,6 +557,7 @@ def _signing(
 def _register_and_downloads(
     shell: Shell,
     inputs: SiteInputs,
+    register: RegisterView,
     shell_key: str,
     aggregates: Aggregates,
     since: Since | None,
@@ -570,7 +569,7 @@ def _register_and_downloads(
     if since is not None:
         kept, changed = since.parts, {group_of(c) for c in since.changed}
     downloads, parts = download_files(
-        inputs.certificates, certifier.website, inputs.as_of, certifier.name, kept, changed
+        register, certifier.website, inputs.as_of, certifier.name, kept, changed
     )
     return files | downloads, parts
 

@@ -15,6 +15,7 @@ from typing import Any
 from generator.check.words import STATUS_WORDS
 from generator.record.public import PublicCertificate
 from generator.website.output_folder import Planned, content_key
+from generator.website.register_view import RegisterView, group_of
 
 FEED_ENTRIES = 50
 _CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
@@ -36,7 +37,7 @@ class Part:
 
 
 def download_files(
-    certificates: list[PublicCertificate],
+    register: RegisterView,
     site_url: str,
     as_of: date,
     certifier_name: str,
@@ -47,14 +48,14 @@ def download_files(
     (each group's lines taken from ``kept`` when its certificates are as they were; with
     ``changed``, the groups that may hold a changed certificate, the others' are taken as
     kept without comparing their certificates). Also the parts made, to keep."""
-    ordered = sorted(certificates, key=lambda c: c.id)
-    parts = _parts(ordered, kept or {}, changed)
+    parts = _parts(register, kept or {}, changed)
+    count = len(register)
     key = content_key(_CODE, as_of, site_url, certifier_name, [p.key for p in parts.values()])
 
     def listing() -> bytes:
         listed = ",".join(part.json for part in parts.values())
         text = f'{{"as_of":{json.dumps(as_of.isoformat())},"certificates":[{listed}],'
-        return f'{text}"count":{len(ordered)}}}\n'.encode()
+        return f'{text}"count":{count}}}\n'.encode()
 
     def table() -> bytes:
         buffer = io.StringIO()
@@ -65,32 +66,24 @@ def download_files(
         "downloads/certificates.json": Planned(key, listing),
         "downloads/certificates.csv": Planned(key, table),
         "downloads/feed.xml": Planned(
-            key, lambda: _feed(certificates, site_url, as_of, certifier_name)
+            key, lambda: _feed(register.newest(FEED_ENTRIES), site_url, as_of, certifier_name)
         ),
     }
     return files, parts
 
 
-def group_of(certificate_id: str) -> str:
-    """The group of a certificate in the downloads: its kind and year (``EC-2026-``), whose
-    IDs follow each other in the downloads' order."""
-    return certificate_id[:8]
-
-
 def _parts(
-    ordered: list[PublicCertificate], kept: dict[str, Part], changed: set[str] | None
+    register: RegisterView, kept: dict[str, Part], changed: set[str] | None
 ) -> dict[str, Part]:
     """Each group's part, in the downloads' order: kept, or made when its certificates
     changed. (The JSON download is ``json.dumps`` of every summary, sorted keys, no spaces:
     made a group at a time, it is the same text.)"""
-    groups: dict[str, list[PublicCertificate]] = {}
-    for certificate in ordered:
-        groups.setdefault(group_of(certificate.id), []).append(certificate)
     parts = {}
-    for group, members in groups.items():
+    for group in dict.fromkeys(group_of(certificate_id) for certificate_id in register.ids()):
         if changed is not None and group not in changed and group in kept:
             parts[group] = kept[group]  # the same certificates as when it was made
             continue
+        members = register.group(group)
         # each certificate's record, status and what is public of it (a client's consent
         # can change what its summaries show while its record and status stay as they were)
         key = content_key(group, [(c.id, c.status_key) for c in members])
@@ -174,13 +167,11 @@ def _cell(value: Any) -> Any:
 
 
 def _feed(
-    certificates: list[PublicCertificate], site_url: str, as_of: date, certifier_name: str
+    newest: list[PublicCertificate], site_url: str, as_of: date, certifier_name: str
 ) -> bytes:
-    """An Atom feed of the newest certificates (feedgen), in the register's words."""
+    """An Atom feed of the ``newest`` certificates (feedgen), in the register's words."""
     from feedgen.feed import FeedGenerator  # only when the feed is remade
 
-    newest = sorted(certificates, key=lambda c: (c.summary.issued_on, c.id), reverse=True)
-    newest = newest[:FEED_ENTRIES]
     feed = FeedGenerator()
     feed.id(site_url + "downloads/feed.xml")
     feed.title(f"{certifier_name}: newly issued certificates")

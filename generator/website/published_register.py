@@ -13,107 +13,92 @@ group of certificates (``downloads.Part``). One marshal file a year of issue.
 from __future__ import annotations
 
 import marshal
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from generator.files import write_atomically
-from generator.record.public import PublicCertificate, Summary
-from generator.website.downloads import Part, group_of
+from generator.record.public import PublicCertificate
+from generator.website.downloads import Part
 from generator.website.register import LookupLayout
+from generator.website.register_view import (
+    Entry,
+    RegisterView,
+    certificate_of,
+    group_of,
+    well_formed,
+    year_of,
+)
 from generator.workers import collector_paused
 
 PREFIX = "published-"
-_SUMMARY = tuple(field.name for field in fields(Summary))
 
 
 @dataclass(frozen=True)
 class Published:
-    certificates: dict[str, PublicCertificate]
-    """By ID."""
+    kept: dict[int, dict[str, Entry]]
+    """Each year's certificates as kept, by ID."""
     parts: dict[str, Part]
     """The downloads' parts, by group."""
-    kept: dict[int, dict[str, tuple[Any, ...]]]
-    """Each year's certificates as kept (what is kept again of those that did not change)."""
 
+    def __len__(self) -> int:
+        return sum(map(len, self.kept.values()))
 
-def _kept(certificate: PublicCertificate) -> tuple[Any, ...]:
-    summary = certificate.summary
-    return (
-        certificate.digest,
-        tuple([getattr(summary, name) for name in _SUMMARY]),
-        certificate.status_fields,
-        sorted(certificate.visible),
-        certificate.status_key,
-    )
+    def get(self, certificate_id: str) -> PublicCertificate | None:
+        """A certificate as kept (its record's bytes left empty)."""
+        entry = self.kept.get(year_of(certificate_id), {}).get(certificate_id)
+        return (
+            None
+            if entry is None
+            else certificate_of(certificate_id, year_of(certificate_id), entry)
+        )
+
+    def after(self, changed: dict[str, PublicCertificate], gone: set[str]) -> RegisterView:
+        """The certificates published once ``changed`` (by ID) are and ``gone`` are not."""
+        return RegisterView.after(self.kept, changed, gone)
 
 
 def keep(
     place: Path,
-    certificates: list[PublicCertificate],
+    register: RegisterView,
     parts: dict[str, Part],
     years: set[int] | None = None,
-    earlier: Published | None = None,
 ) -> None:
-    """Keep ``certificates`` (every one published) and the downloads' ``parts``, for the
-    years in ``years`` (None: all; the files of years with none left are removed); those
-    ``earlier`` holds as kept are not made again."""
-    by_year: dict[int, dict[str, tuple[Any, ...]]] = {}
-    for certificate in certificates:
-        if years is None or certificate.year in years:
-            kept = earlier.kept.get(certificate.year, {}) if earlier else {}
-            before = earlier.certificates.get(certificate.id) if earlier else None
-            same = before is certificate and certificate.id in kept
-            entry = kept[certificate.id] if same else _kept(certificate)
-            by_year.setdefault(certificate.year, {})[certificate.id] = entry
+    """Keep the ``register`` (every certificate published) and the downloads' ``parts``, for
+    the years in ``years`` (None: all; the files of years with none left are removed)."""
     if years is None:
         for stale in place.glob(f"{PREFIX}*"):
             stale.unlink(missing_ok=True)
-    for year in years if years is not None else set(by_year):
+    for year in years if years is not None else register.years:
         path = place / f"{PREFIX}{year}"
         path.unlink(missing_ok=True)
-        if year not in by_year:
+        by_id = {c.id: register.entry(c) for c in register.year(year)}
+        if not by_id:
             continue
-        groups = {group_of(certificate_id) for certificate_id in by_year[year]}
+        groups = {group_of(certificate_id) for certificate_id in by_id}
         kept_parts = {g: (p.key, p.json, p.csv) for g, p in parts.items() if g in groups}
         try:
-            content = marshal.dumps((by_year[year], kept_parts))
+            content = marshal.dumps((by_id, kept_parts))
         except ValueError:  # a value marshal cannot keep: that year is left to full builds
             continue
         write_atomically(path, content)
 
 
 def load(place: Path) -> Published | None:
-    """Every certificate kept (their records' bytes left empty), and the downloads' parts;
-    None when a file is damaged or of another Python."""
-    found: dict[str, PublicCertificate] = {}
+    """Every certificate kept, and the downloads' parts; None when a file is damaged or of
+    another Python."""
     parts: dict[str, Part] = {}
-    kept: dict[int, dict[str, tuple[Any, ...]]] = {}
+    kept: dict[int, dict[str, Entry]] = {}
     try:
         with collector_paused():  # a hundred thousand new objects, none in a cycle
-            _load(place, found, parts, kept)
+            for path in sorted(place.glob(f"{PREFIX}*")):
+                year = int(path.name.removeprefix(PREFIX))
+                kept[year], groups = marshal.loads(path.read_bytes())
+                if not well_formed(kept[year]):
+                    return None
+                parts.update({group: Part(*part) for group, part in groups.items()})
     except (OSError, ValueError, EOFError, TypeError, AttributeError):
         return None
-    return Published(found, parts, kept)
-
-
-def _load(
-    place: Path,
-    found: dict[str, PublicCertificate],
-    parts: dict[str, Part],
-    kept: dict[int, dict[str, tuple[Any, ...]]],
-) -> None:
-    for path in sorted(place.glob(f"{PREFIX}*")):
-        year = int(path.name.removeprefix(PREFIX))
-        certificates, groups = marshal.loads(path.read_bytes())
-        kept[year] = certificates
-        for certificate_id, (digest, summary, status, visible, key) in certificates.items():
-            certificate = PublicCertificate(
-                certificate_id, year, b"", digest, Summary(*summary), status, frozenset(visible)
-            )
-            certificate.__dict__["status_key"] = key  # as computed when it was published
-            found[certificate_id] = certificate
-        parts.update({group: Part(*part) for group, part in groups.items()})
+    return Published(kept, parts)
 
 
 LAYOUT = "lookup-layout"

@@ -325,11 +325,10 @@ def register_files(
     return files
 
 
-def newest_first(row: Row | PublicCertificate) -> tuple[str, str]:
-    """What the register is ordered by (reversed): the day issued, then the ID."""
-    if isinstance(row, Row):
-        return row.issued_on, row.id
-    return row.summary.issued_on, row.id
+def newest_first(row: Row) -> tuple[str, str]:
+    """What the register is ordered by (reversed): the day issued, then the ID (as
+    ``RegisterView.newest``)."""
+    return row.issued_on, row.id
 
 
 def _latest_index(rows: list[Row]) -> bytes:
