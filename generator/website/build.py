@@ -240,13 +240,26 @@ def _publish_changes(
     """Publish the certificates a few changes made new or changed, and remove those they
     ended, with the register's aggregates, from the certificates the last build published
     (kept beside its stamp); None when they are not all there."""
+    published = published_register.load(build_stamp.place(cache_dir, out_dir))
+    if published is None or checked.reference is None or len(published) != kept.certificates:
+        return None
+    with _register_frozen():  # the kept register: out of the collector's walks from now on
+        return _publish_onto(project, out_dir, cache_dir, kept, checked, publishing, published)
+
+
+def _publish_onto(
+    project: Project,
+    out_dir: Path,
+    cache_dir: Path,
+    kept: build_stamp.Stamp,
+    checked: build_delta.Checked,
+    publishing: Publishing,
+    published: published_register.Published,
+) -> BuildReport | None:
+    """``_publish_changes`` once the last build's certificates are loaded."""
+    assert checked.reference is not None
     place = build_stamp.place(cache_dir, out_dir)
-    published = published_register.load(place)
     mkdocs_dir = cache_dir / "mkdocs"
-    if published is None or checked.reference is None:
-        return None
-    if len(published) != kept.certificates:
-        return None
     as_of = checked.as_of or date.fromisoformat(kept.as_of)
     inputs = SiteInputs(project, checked.reference, [], as_of)
     key_before = _mkdocs_key(project, date.fromisoformat(kept.as_of), publishing.code)
@@ -261,23 +274,22 @@ def _publish_changes(
             ran = _mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", publishing.code)
         if ran and _shell_digest(mkdocs_dir) != shell:
             return None  # every certificate page is made in the shell
+    build_stamp.forget(cache_dir, out_dir)
     register = published.after(checked.certificates, set(checked.gone))
     layout = _layout_after(place, checked, published)
-    build_stamp.forget(cache_dir, out_dir)
-    with _register_frozen():
-        report = publish_into(
-            out_dir,
-            mkdocs_dir,
-            inputs,
-            cache_dir,
-            publishing.make_pdf,
-            publishing.jobs,
-            publishing.progress,
-            publishing.signer,
-            since=Since(
-                frozenset(checked.certificates) | checked.gone, published.parts, layout, register
-            ),
-        )
+    report = publish_into(
+        out_dir,
+        mkdocs_dir,
+        inputs,
+        cache_dir,
+        publishing.make_pdf,
+        publishing.jobs,
+        publishing.progress,
+        publishing.signer,
+        since=Since(
+            frozenset(checked.certificates) | checked.gone, published.parts, layout, register
+        ),
+    )
     years = {certificate.year for certificate in checked.certificates.values()}
     years |= {year_of(gone) for gone in checked.gone}
     published_register.keep(place, register, report.download_parts, years)

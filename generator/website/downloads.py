@@ -24,9 +24,10 @@ _CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 @dataclass(frozen=True)
 class Part:
-    """The downloads' lines of one group of certificates (one kind and year: ``EC-2026-``,
-    whose IDs follow each other in the downloads' order), kept from build to build so that a
-    build after a few changes remakes only the groups they touch."""
+    """The downloads' lines of one group of certificates (``register_view.group_of``: kind,
+    year and first digit, ``EC-2026-0``, whose IDs follow each other in the downloads'
+    order), kept from build to build so that a build after a few changes remakes only the
+    groups they touch."""
 
     key: str
     """The content key of the group's certificates (their IDs and files' keys)."""

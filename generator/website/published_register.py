@@ -25,6 +25,7 @@ from generator.website.register_view import (
     RegisterView,
     certificate_of,
     group_of,
+    newest_ids,
     well_formed,
     year_of,
 )
@@ -39,6 +40,8 @@ class Published:
     """Each year's certificates as kept, by ID."""
     parts: dict[str, Part]
     """The downloads' parts, by group."""
+    newest: dict[int, list[str]]
+    """Each year's newest certificates (``register_view.NEWEST_KEPT``), by ID."""
 
     def __len__(self) -> int:
         return sum(map(len, self.kept.values()))
@@ -54,7 +57,7 @@ class Published:
 
     def after(self, changed: dict[str, PublicCertificate], gone: set[str]) -> RegisterView:
         """The certificates published once ``changed`` (by ID) are and ``gone`` are not."""
-        return RegisterView.after(self.kept, changed, gone)
+        return RegisterView.after(self.kept, changed, gone, self.newest)
 
 
 def keep(
@@ -76,8 +79,9 @@ def keep(
             continue
         groups = {group_of(certificate_id) for certificate_id in by_id}
         kept_parts = {g: (p.key, p.json, p.csv) for g, p in parts.items() if g in groups}
+        newest = newest_ids(register.year(year))
         try:
-            content = marshal.dumps((by_id, kept_parts))
+            content = marshal.dumps((by_id, kept_parts, newest))
         except ValueError:  # a value marshal cannot keep: that year is left to full builds
             continue
         write_atomically(path, content)
@@ -88,17 +92,18 @@ def load(place: Path) -> Published | None:
     another Python."""
     parts: dict[str, Part] = {}
     kept: dict[int, dict[str, Entry]] = {}
+    newest: dict[int, list[str]] = {}
     try:
         with collector_paused():  # a hundred thousand new objects, none in a cycle
             for path in sorted(place.glob(f"{PREFIX}*")):
                 year = int(path.name.removeprefix(PREFIX))
-                kept[year], groups = marshal.loads(path.read_bytes())
-                if not well_formed(kept[year]):
+                kept[year], groups, newest[year] = marshal.loads(path.read_bytes())
+                if not well_formed(kept[year]) or not set(newest[year]) <= kept[year].keys():
                     return None
                 parts.update({group: Part(*part) for group, part in groups.items()})
     except (OSError, ValueError, EOFError, TypeError, AttributeError):
         return None
-    return Published(kept, parts)
+    return Published(kept, parts, newest)
 
 
 LAYOUT = "lookup-layout"

@@ -18,7 +18,6 @@ from typing import Any
 from generator.record.public import PublicCertificate, Summary
 
 _SUMMARY = tuple(field.name for field in fields(Summary))
-_ISSUED_ON = _SUMMARY.index("issued_on")
 
 Entry = tuple[Any, ...]
 """A certificate as kept: record digest, summary (a tuple), status, visible fields, status
@@ -60,9 +59,21 @@ def year_of(certificate_id: str) -> int:
 
 
 def group_of(certificate_id: str) -> str:
-    """The group of a certificate in the downloads: its kind and year (``EC-2026-``), whose
-    IDs follow each other in the downloads' order."""
-    return certificate_id[:8]
+    """The group of a certificate in the downloads: its kind, year and first digit
+    (``EC-2026-0``, up to a thousand certificates), whose IDs follow each other in the
+    downloads' order. A change remakes its group's lines only, so groups are kept small."""
+    return certificate_id[:9]
+
+
+NEWEST_KEPT = 200
+"""How many of a year's newest certificates are kept with it (``RegisterView.newest`` of up
+to as many reads only those of the years that did not change)."""
+
+
+def newest_ids(certificates: Iterable[PublicCertificate], count: int = NEWEST_KEPT) -> list[str]:
+    """The IDs of the ``count`` newest certificates: by day issued, then ID, newest first."""
+    keys = ((certificate.summary.issued_on, certificate.id) for certificate in certificates)
+    return [certificate_id for _, certificate_id in heapq.nlargest(count, keys)]
 
 
 class RegisterView:
@@ -74,10 +85,13 @@ class RegisterView:
         made: dict[int, dict[str, PublicCertificate]],
         kept: dict[int, dict[str, Entry]] | None = None,
         unchanged: dict[str, Entry] | None = None,
+        newest_kept: dict[int, list[str]] | None = None,
     ) -> None:
         self._made = {year: by_id for year, by_id in made.items() if by_id}
         self._kept = {y: e for y, e in (kept or {}).items() if e and y not in self._made}
         self._unchanged = unchanged or {}
+        self._newest_kept = newest_kept or {}
+        """Each kept year's ``NEWEST_KEPT`` newest IDs."""
         self._asked: dict[str, PublicCertificate] = {}
 
     @classmethod
@@ -94,6 +108,7 @@ class RegisterView:
         kept: dict[int, dict[str, Entry]],
         changed: dict[str, PublicCertificate],
         gone: Iterable[str],
+        newest_kept: dict[int, list[str]] | None = None,
     ) -> RegisterView:
         """The last build's certificates (``kept``, by year and ID) with the ``changed`` ones
         (new or changed, by ID) and without the ``gone`` ones: the years they touch are made."""
@@ -108,7 +123,7 @@ class RegisterView:
             made[year] = {i: certificate_of(i, year, entries[i]) for i in left}
         for certificate in changed.values():
             made[certificate.year][certificate.id] = certificate
-        return cls(made, kept, unchanged)
+        return cls(made, kept, unchanged, newest_kept)
 
     def __len__(self) -> int:
         return sum(map(len, self._made.values())) + sum(map(len, self._kept.values()))
@@ -157,15 +172,12 @@ class RegisterView:
 
     def newest(self, count: int) -> list[PublicCertificate]:
         """The ``count`` newest certificates: by day issued, then ID, newest first."""
-        keys = [
-            (c.summary.issued_on, c.id) for by_id in self._made.values() for c in by_id.values()
-        ]
-        keys += [
-            (entry[1][_ISSUED_ON], i)
-            for entries in self._kept.values()
-            for i, entry in entries.items()
-        ]
-        return [self._present(i) for _, i in heapq.nlargest(count, keys)]
+        candidates = [c for by_id in self._made.values() for c in by_id.values()]
+        for year, entries in self._kept.items():
+            kept = self._newest_kept.get(year)
+            ids = kept if kept is not None and count <= NEWEST_KEPT else entries
+            candidates += [self._present(i) for i in ids]
+        return [self._present(i) for i in newest_ids(candidates, count)]
 
     def entry(self, certificate: PublicCertificate) -> Entry:
         """A certificate as kept: as the last build kept it when it did not change."""
