@@ -28,7 +28,7 @@ from generator.findings import Severity
 from generator.fingerprints import canonical_json, code_hash, environment_hash
 from generator.project import Project
 from generator.record.drafting import DraftingChecker
-from generator.website import build_delta
+from generator.website import build_delta, build_stamp
 from generator.website.build import BuildReport, build
 from generator.website.inputs import BuildRefused
 from generator.website.published_site import PublishedSite
@@ -273,7 +273,17 @@ def test_a_change_that_publishes_remakes_only_what_it_changes(change: str, proje
     assert "check" not in report.timings, change  # no full build
     assert report.checked is not None and report.checked <= 4
     assert 1 <= report.pages_written <= 2
+    _assert_outputs_as_stamped(project)
     assert not _build(project).pages_written  # and nothing again
+
+
+def _assert_outputs_as_stamped(project: Path) -> None:
+    """The stamp of a build after a few changes names the output folder's files as a listing
+    of them does (it adds and takes the names the build moved in and removed)."""
+    out_dir = project / "build" / "site"
+    stamp = build_stamp.kept(Project(project).cache_dir, out_dir)
+    assert stamp is not None
+    assert stamp.outputs == build_stamp.outputs_key(out_dir)[0]
 
 
 @pytest.mark.parametrize("change", sorted(MOVING))
@@ -283,6 +293,7 @@ def test_a_change_that_moves_the_as_of_date_publishes_the_date(change: str, proj
     assert "check" not in report.timings and report.mkdocs_ran, change
     assert "Terms in force on 30 November 2026" in _text(project, "guidance/documents.html")
     assert '"as_of":"2026-11-30"' in _text(project, "downloads/certificates.json")
+    _assert_outputs_as_stamped(project)
     assert not _build(project).pages_written  # and nothing again
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from generator.check import register_index
 from generator.project import Project
+from generator.website import build_stamp
 from generator.website.build import BuildReport, build
 from generator.website.inputs import BuildRefused
 from tests.helpers import make_project
@@ -123,3 +124,26 @@ def test_files_changed_just_now_are_not_trusted(project: Path) -> None:
     again = _build(project)
     requests = len(list((project / "requests").rglob("*.yaml")))
     assert _full(again) or again.checked == requests
+
+
+def test_the_output_folders_key_is_kept_from_the_names_added_and_removed(tmp_path: Path) -> None:
+    """``outputs_after`` (a build after a few changes: no listing of the output folder) gives
+    the key a listing gives, with files added in new and old folders and files removed."""
+    out_dir = tmp_path / "site"
+    for relative in ("index.html", "certificates/A.html", "certificates/B.html", "a/b/c.js"):
+        (out_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        (out_dir / relative).write_text("x")
+    outputs, folders = build_stamp.outputs_key(out_dir)
+    stamp = build_stamp.Stamp("base", outputs, 0, "2026-01-01", {}, "", "", {}, folders)
+    added = ["certificates/C.html", "new/deep/d.json", "a/e.js"]
+    removed = ["certificates/A.html", "a/b/c.js"]
+    for relative in added:
+        (out_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        (out_dir / relative).write_text("y")
+    for relative in removed:
+        (out_dir / relative).unlink()
+    after = build_stamp.outputs_after(out_dir, stamp, added, removed)
+    assert after == build_stamp.outputs_key(out_dir)
+    assert set(after[1]) == {str(p) for p in [out_dir, *out_dir.rglob("*")] if p.is_dir()}
+    (out_dir / "stray.txt").write_text("z")
+    assert build_stamp.outputs_key(out_dir)[0] != after[0]

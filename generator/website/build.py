@@ -90,6 +90,9 @@ class BuildReport:
     """The downloads' parts made or kept (for the next build after a few changes)."""
     lookup_layout: LookupLayout | None = field(default=None, repr=False)
     """How the lookup's entries are spread (for the next build after a few changes)."""
+    names_changed: tuple[list[str], list[str]] | None = field(default=None, repr=False)
+    """The files a build after a few changes added to the output folder and removed
+    (``Manifest.names_changed``)."""
 
 
 def build(
@@ -219,7 +222,11 @@ def _after_changes(
             return None
         report = published
         report.checked, report.timings = checked.checked, timings | report.timings
-        kept.outputs, kept.output_folders = build_stamp.outputs_key(out_dir)
+        if report.names_changed is None:
+            kept.outputs, kept.output_folders = build_stamp.outputs_key(out_dir)
+        else:  # the output folder was as the stamp says when the build began
+            outputs = build_stamp.outputs_after(out_dir, kept, *report.names_changed)
+            kept.outputs, kept.output_folders = outputs
         kept.certificates = report.certificates
         kept.as_of = (checked.as_of or date.fromisoformat(kept.as_of)).isoformat()
     read = [*found, *checked.expiring]
@@ -519,7 +526,8 @@ def publish_into(
     if out_dir.resolve() == mkdocs_dir.resolve():
         (out_dir / SHELL_PATH).unlink(missing_ok=True)
         _sitemap_without_shell(out_dir)
-    report.files_removed = manifest.finish()
+    report.files_removed = manifest.finish(names=since is not None)
+    report.names_changed = manifest.names_changed
     report.lookup_layout = aggregates.layout
     return report
 

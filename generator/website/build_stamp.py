@@ -155,7 +155,7 @@ def outputs_key(out_dir: Path) -> tuple[str, dict[str, list[int]]]:
     """The names of every file under ``out_dir`` (no link followed), as one digest; and each
     folder's modification and change times and inode (which change whenever a name in it is
     added, removed or replaced), or -1s for a folder changed within the racy window."""
-    digest = hashlib.sha256()
+    total, count = 0, 0
     folders: dict[str, list[int]] = {}
     pending = [str(out_dir)]
     window = _window(time.time_ns())
@@ -165,17 +165,62 @@ def outputs_key(out_dir: Path) -> tuple[str, dict[str, list[int]]]:
             entries = os.scandir(folder)
             status = os.lstat(folder)
         except OSError:
-            digest.update(f"unlisted {folder}\0".encode())
+            total, count = total + _name_hash(f"unlisted {folder}"), count + 1
             continue
-        times = [status.st_mtime_ns, status.st_ctime_ns, status.st_ino & listing.INODE]
-        folders[folder] = times if max(times[:2]) < window else [-1, -1, -1]
+        folders[folder] = _folder_times(status, window)
         with entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(entry.path)
                 else:
-                    digest.update(entry.path.encode() + b"\0")
-    return digest.hexdigest(), folders
+                    total, count = total + _name_hash(entry.path), count + 1
+    return _names_digest(total, count), folders
+
+
+def outputs_after(
+    out_dir: Path, stamp: Stamp, added: list[str], removed: list[str]
+) -> tuple[str, dict[str, list[int]]]:
+    """``outputs_key`` of an output folder whose key was the stamp's when a build began,
+    once the build added the files ``added`` (relative; they were not there) and removed
+    ``removed``, without listing its files again: the digest of the names is a sum, so
+    names are added to it and taken from it. Each folder's times are read again."""
+    count_text, _, total_text = stamp.outputs.partition(":")
+    root = str(out_dir)
+    paths = [os.path.join(root, *relative.split("/")) for relative in added]
+    total = int(total_text, 16) + sum(map(_name_hash, paths))
+    total -= sum(_name_hash(os.path.join(root, *relative.split("/"))) for relative in removed)
+    count = int(count_text) + len(added) - len(removed)
+    names = set(stamp.output_folders)
+    for path in paths:  # the folders a file moved in may have made
+        folder = os.path.dirname(path)
+        while folder not in names and len(folder) > len(root):
+            names.add(folder)
+            folder = os.path.dirname(folder)
+    window = _window(time.time_ns())
+    folders = {}
+    for folder in names:
+        try:
+            folders[folder] = _folder_times(os.lstat(folder), window)
+        except OSError:
+            return outputs_key(out_dir)
+    return _names_digest(total, count), folders
+
+
+def _folder_times(status: os.stat_result, window: int) -> list[int]:
+    times = [status.st_mtime_ns, status.st_ctime_ns, status.st_ino & listing.INODE]
+    return times if max(times[:2]) < window else [-1, -1, -1]
+
+
+_NAMES = 1 << 128
+
+
+def _name_hash(path: str) -> int:
+    return int.from_bytes(hashlib.blake2b(path.encode(), digest_size=16).digest(), "big")
+
+
+def _names_digest(total: int, count: int) -> str:
+    """How many names, and the sum of their hashes (what ``outputs_after`` adds names to)."""
+    return f"{count}:{total % _NAMES:032x}"
 
 
 def _folders_as_kept(folders: dict[str, list[int]]) -> bool:

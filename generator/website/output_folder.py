@@ -69,6 +69,9 @@ class Manifest:
         self.staging = staging
         self.write_dir = staging or out_dir
         """Where this build writes its files: the staging folder, or the output folder."""
+        self.names_changed: tuple[list[str], list[str]] | None = None
+        """With ``finish(names=True)``: the files it added to the output folder (that were
+        not there) and those it removed, relative."""
 
     @classmethod
     def load(cls, cache_dir: Path | None, out_dir: Path) -> Manifest:
@@ -152,9 +155,11 @@ class Manifest:
         else:
             write_file(self.staging / relative, content)
 
-    def finish(self) -> int:
+    def finish(self, names: bool = False) -> int:
         """Move the files made into the output folder, remove those an earlier build made
-        that this one did not, and save the manifest; return how many were removed."""
+        that this one did not, and save the manifest; return how many were removed. With
+        ``names``, which files were added and removed is kept in ``names_changed`` (a
+        look at each file moved in: for builds that move few)."""
         if self.staging is None:
             return 0
         if self.path is not None:
@@ -162,27 +167,29 @@ class Manifest:
         if not self.out_dir.exists():
             write_file(self.staging / MARKER, MARKER_TEXT)
             os.replace(self.staging, self.out_dir)
-            removed = 0
+            removed: list[str] = []
         else:
             if not (self.out_dir / MARKER).is_file():
                 write_file(self.staging / MARKER, MARKER_TEXT)
-            _move_into(self.staging, self.out_dir)
+            added = _move_into(self.staging, self.out_dir, names)
             removed = self._remove_leftovers()
             shutil.rmtree(self.staging, ignore_errors=True)
+            if names:
+                self.names_changed = added, removed
         if self.path is not None:
             kept = (self.digests.keys() | self.previous_digests.keys()) & self.current.keys()
             digests = {r: d for r in kept if (d := self.digest(r)) is not None}
             saved = {"files": self.current, "sha256": digests}
             write_atomically(self.path, marshal.dumps(saved))
-        return removed
+        return len(removed)
 
-    def _remove_leftovers(self) -> int:
-        removed = 0
+    def _remove_leftovers(self) -> list[str]:
+        removed = []
         for relative in set(self.previous) - set(self.current) - {MARKER}:
             target = self.out_dir / relative
             if target.is_file() or target.is_symlink():
                 target.unlink()
-                removed += 1
+                removed.append(relative)
         return removed
 
 
@@ -209,12 +216,20 @@ def _untrusted(out_dir: Path) -> dict[str, str]:
     return entries
 
 
-def _move_into(staging: Path, out_dir: Path) -> None:
+def _move_into(staging: Path, out_dir: Path, names: bool) -> list[str]:
+    """Move the staged files in; with ``names``, the relative paths of those that were not
+    in the output folder."""
+    added = []
     for root, _, files in os.walk(staging):
-        target_dir = out_dir / os.path.relpath(root, staging)
+        folder = os.path.relpath(root, staging)
+        target_dir = out_dir / folder
         target_dir.mkdir(parents=True, exist_ok=True)
         for name in files:
-            os.replace(os.path.join(root, name), target_dir / name)
+            target = target_dir / name
+            if names and not os.path.lexists(target):
+                added.append(Path(folder, name).as_posix())
+            os.replace(os.path.join(root, name), target)
+    return added
 
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
