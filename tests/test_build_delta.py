@@ -6,10 +6,12 @@ changed files and their neighbours alone, and any other is left to a full build.
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import re
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -33,6 +35,7 @@ from generator.website.build import BuildReport, build
 from generator.website.inputs import BuildRefused
 from generator.website.published_site import PublishedSite
 from generator.website.register import lookup_shard
+from generator.website.register_view import NEWEST_KEPT
 from tests.helpers import holder_pdf, make_project, run
 from tests.throwaway_keys import publish_throwaway_key
 
@@ -297,6 +300,34 @@ def test_a_change_that_moves_the_as_of_date_publishes_the_date(change: str, proj
     assert not _build(project).pages_written  # and nothing again
 
 
+DAMAGED_KEPT = {
+    "a year's certificates damaged": ("published-2026", b"\x00damaged"),
+    "a year's summary damaged": ("published-2026.summary", b"\x00damaged"),
+    "a year's certificates gone": ("published-2026", None),
+    "a lookup file's members damaged": ("lookup-members/0000", b"\x00damaged"),
+    "a lookup file's members gone": ("lookup-members/0000", None),
+    "a lookup file's members of another register": ("lookup-members/0000", marshal.dumps({})),
+    "the lookup's layout damaged": ("lookup-layout", b"\x00damaged"),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGED_KEPT))
+def test_a_damaged_kept_register_gives_a_full_build(damage: str, project: Path) -> None:
+    """What the last build kept of its register (beside its stamp) missing or damaged: a
+    change that publishes makes a full build, never a wrong site."""
+    name, content = DAMAGED_KEPT[damage]
+    out_dir = project / "build" / "site"
+    path = build_stamp.place(Project(project).cache_dir, out_dir) / name
+    assert path.is_file(), sorted(p.name for p in path.parent.parent.iterdir())
+    path.unlink()
+    if content is not None:
+        path.write_bytes(content)
+    PUBLISHING["a certificate cancelled"](project)
+    report = _build(project)
+    assert "check" in report.timings or damage == "the lookup's layout damaged", damage
+    assert _outcome(project) == _from_nothing(project)
+
+
 def _text(project: Path, relative: str) -> str:
     return (project / "build" / "site" / relative).read_text("utf-8")
 
@@ -468,15 +499,19 @@ def test_a_cancellation_and_an_issuance_in_a_larger_register_remake_their_lookup
     """A synthetic register of several years and lookup files: a cancellation remakes its
     page, its year's files, the lookup files of its number and ID, and the downloads; so does
     an issuance (its entries join the lookup files as they are spread); the output folder is
-    then as a build from nothing makes it."""
+    then as a build from nothing makes it. Its years hold more certificates than a year's
+    newest kept (``NEWEST_KEPT``), so the lookup files' members from other years come from
+    what is kept of them."""
     monkeypatch.setattr(register_index, "RACY_SECONDS", -1)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     monkeypatch.setenv("CERTGEN_CACHE_DIR", str(tmp_path / "cache"))
-    project = make_synthetic(tmp_path / "project", 700, issued_only=True)
+    project = make_synthetic(tmp_path / "project", 1600, issued_only=True)
     assert _outcome(project)[0] == "built"
     meta = (project / "build" / "site" / "data" / "lookup" / "meta.js").read_text()
-    assert '"shards":4' in meta  # several lookup files, of which only some are remade
-    cancelled = _spread_over_two_lookup_files(project, 4)
+    assert '"shards":8' in meta  # several lookup files, of which only some are remade
+    years = Counter(path.parent.name for path in (project / "requests").rglob("*.yaml"))
+    assert sum(count > NEWEST_KEPT for count in years.values()) >= 3, years
+    cancelled = _spread_over_two_lookup_files(project, 8)
     path = project / "requests" / cancelled[3:7] / f"{cancelled}.yaml"
     text = path.read_text("utf-8")
     day = re.search(r"issued_on: '?([0-9-]{10})", text)

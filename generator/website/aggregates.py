@@ -15,7 +15,6 @@ from generator.website.register import (
     LATEST_ROWS,
     LookupLayout,
     Row,
-    lookup_shard,
 )
 from generator.website.register_view import RegisterView, year_of
 
@@ -64,7 +63,7 @@ class Aggregates:
         layout = since.layout
         changed = [c for i in since.changed if (c := register.get(i)) is not None]
         years = {c.year for c in changed}
-        wanted = set().union(*(lookup_shard(c.number, c.id, layout.count) for c in changed))
+        wanted = layout.files_of(changed)
         members = set().union(*(layout.members.get(name, ()) for name in wanted))
         every_year = set(register.years)
         manifest.carry_files(

@@ -55,7 +55,7 @@ from generator.website.register import (
     lookup_files,
     register_files,
 )
-from generator.website.register_view import RegisterView, group_of, year_of
+from generator.website.register_view import Entry, RegisterView, group_of, year_of
 
 SHELL_PATH = "certificates/shell.html"
 
@@ -168,8 +168,10 @@ def _build(
     )
     report.inputs = None
     place = build_stamp.place(cache_dir, out_dir)
-    published_register.keep(place, RegisterView.of(inputs.certificates), report.download_parts)
+    register = RegisterView.of(inputs.certificates)
+    published_register.keep(place, register, report.download_parts)
     published_register.keep_layout(place, report.lookup_layout)
+    published_register.keep_members(place, register, report.lookup_layout, None)
     build_stamp.keep(cache_dir, out_dir, stamp)
     return report
 
@@ -247,11 +249,33 @@ def _publish_changes(
     """Publish the certificates a few changes made new or changed, and remove those they
     ended, with the register's aggregates, from the certificates the last build published
     (kept beside its stamp); None when they are not all there."""
-    published = published_register.load(build_stamp.place(cache_dir, out_dir))
-    if published is None or checked.reference is None or len(published) != kept.certificates:
+    place = build_stamp.place(cache_dir, out_dir)
+    loaded = _kept_register(place, checked)
+    if loaded is None or checked.reference is None or len(loaded[0]) != kept.certificates:
         return None
     with _register_frozen():  # the kept register: out of the collector's walks from now on
-        return _publish_onto(project, out_dir, cache_dir, kept, checked, publishing, published)
+        return _publish_onto(project, out_dir, cache_dir, kept, checked, publishing, *loaded)
+
+
+def _kept_register(
+    place: Path, checked: build_delta.Checked
+) -> tuple[published_register.Published, LookupLayout | None, dict[str, Entry]] | None:
+    """What a build after a few changes takes of the register the last build published: the
+    years the changes touch (every year when the lookup is spread anew), how the lookup's
+    entries are spread once they are published, and the kept entries of the members of the
+    lookup files they touch; None when something kept is missing or damaged."""
+    changed = checked.certificates.values()
+    touched = {c.year for c in changed} | {year_of(gone) for gone in checked.gone}
+    published = published_register.load(place, touched)
+    if published is None:
+        return None
+    kept_layout = published_register.load_layout(place)
+    layout = _layout_after(kept_layout, checked, published)
+    if layout is None or kept_layout is None:  # spread anew, from every certificate
+        published = published_register.load(place, None)
+        return None if published is None else (published, None, {})
+    known = published_register.load_members(place, kept_layout, layout.files_of(changed))
+    return None if known is None else (published, layout, known)
 
 
 def _publish_onto(
@@ -262,8 +286,10 @@ def _publish_onto(
     checked: build_delta.Checked,
     publishing: Publishing,
     published: published_register.Published,
+    layout: LookupLayout | None,
+    known: dict[str, Entry],
 ) -> BuildReport | None:
-    """``_publish_changes`` once the last build's certificates are loaded."""
+    """``_publish_changes`` once what it takes of the last build's register is loaded."""
     assert checked.reference is not None
     place = build_stamp.place(cache_dir, out_dir)
     mkdocs_dir = cache_dir / "mkdocs"
@@ -282,8 +308,8 @@ def _publish_onto(
         if ran and _shell_digest(mkdocs_dir) != shell:
             return None  # every certificate page is made in the shell
     build_stamp.forget(cache_dir, out_dir)
-    register = published.after(checked.certificates, set(checked.gone))
-    layout = _layout_after(place, checked, published)
+    register = published.after(checked.certificates, set(checked.gone), known)
+    changed = frozenset(checked.certificates) | checked.gone
     report = publish_into(
         out_dir,
         mkdocs_dir,
@@ -293,26 +319,47 @@ def _publish_onto(
         publishing.jobs,
         publishing.progress,
         publishing.signer,
-        since=Since(
-            frozenset(checked.certificates) | checked.gone, published.parts, layout, register
-        ),
+        since=Since(changed, published.parts, layout, register),
     )
     years = {certificate.year for certificate in checked.certificates.values()}
     years |= {year_of(gone) for gone in checked.gone}
     published_register.keep(place, register, report.download_parts, years)
-    if layout is None or any(published.get(i) is None for i in checked.certificates):
-        published_register.keep_layout(place, report.lookup_layout)
+    added = any(published.get(i) is None for i in checked.certificates)
+    _keep_lookup(place, register, report.lookup_layout, layout, checked, added)
     report.mkdocs_ran, report.timings = ran, timings | report.timings
     return report
 
 
+def _keep_lookup(
+    place: Path,
+    register: RegisterView,
+    spread: LookupLayout | None,
+    layout: LookupLayout | None,
+    checked: build_delta.Checked,
+    added: bool,
+) -> None:
+    """Keep how the lookup is ``spread`` now, and its members' entries: of every lookup
+    file when it was spread anew (``layout`` None), else of those the changes touched
+    (with the layout, when certificates were ``added``)."""
+    if layout is None:
+        published_register.keep_layout(place, spread)
+        published_register.keep_members(place, register, spread, None)
+        return
+    if added:  # new numbers and IDs: in the layout now
+        published_register.keep_layout(place, layout)
+    touched = layout.files_of(checked.certificates.values())
+    published_register.keep_members(place, register, layout, touched)
+
+
 def _layout_after(
-    place: Path, checked: build_delta.Checked, published: published_register.Published
+    layout: LookupLayout | None,
+    checked: build_delta.Checked,
+    published: published_register.Published,
 ) -> LookupLayout | None:
     """How the lookup's entries are spread once the changes are published: as the last build
-    spread them, with the new certificates' numbers and IDs added; None (spread anew) when a
-    certificate is gone or renumbered, or when the new ones need more lookup files."""
-    layout = published_register.load_layout(place)
+    spread them (``layout``), with the new certificates' numbers and IDs added; None (spread
+    anew) when a certificate is gone or renumbered, or when the new ones need more lookup
+    files."""
     if layout is None or checked.gone:
         return None
     changed = checked.certificates.values()

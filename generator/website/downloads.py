@@ -15,7 +15,7 @@ from typing import Any
 from generator.check.words import STATUS_WORDS
 from generator.record.public import PublicCertificate
 from generator.website.output_folder import Planned, content_key
-from generator.website.register_view import RegisterView, group_of
+from generator.website.register_view import RegisterView
 
 FEED_ENTRIES = 50
 _CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
@@ -80,7 +80,7 @@ def _parts(
     changed. (The JSON download is ``json.dumps`` of every summary, sorted keys, no spaces:
     made a group at a time, it is the same text.)"""
     parts = {}
-    for group in dict.fromkeys(group_of(certificate_id) for certificate_id in register.ids()):
+    for group in register.groups():
         if changed is not None and group not in changed and group in kept:
             parts[group] = kept[group]  # the same certificates as when it was made
             continue

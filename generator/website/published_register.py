@@ -13,8 +13,8 @@ group of certificates (``downloads.Part``). One marshal file a year of issue.
 from __future__ import annotations
 
 import marshal
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.files import write_atomically
 from generator.record.public import PublicCertificate
@@ -22,9 +22,11 @@ from generator.website.downloads import Part
 from generator.website.register import LookupLayout
 from generator.website.register_view import (
     Entry,
+    KeptYear,
     RegisterView,
     certificate_of,
     group_of,
+    made_after,
     newest_ids,
     well_formed,
     year_of,
@@ -32,32 +34,56 @@ from generator.website.register_view import (
 from generator.workers import collector_paused
 
 PREFIX = "published-"
+SUMMARY = ".summary"
+MEMBERS = "lookup-members"
+"""The folder of each lookup file's members' entries (one file a lookup file)."""
+
+_DAMAGED = (OSError, ValueError, EOFError, TypeError, AttributeError, KeyError)
+"""What reading a damaged kept file, or one of another Python, raises."""
 
 
-@dataclass(frozen=True)
 class Published:
-    kept: dict[int, dict[str, Entry]]
-    """Each year's certificates as kept, by ID."""
-    parts: dict[str, Part]
-    """The downloads' parts, by group."""
-    newest: dict[int, list[str]]
-    """Each year's newest certificates (``register_view.NEWEST_KEPT``), by ID."""
+    """The certificates the last build published, as kept: each year's summary (how many,
+    the downloads' parts, the newest), and the entries of the years a build loads."""
+
+    def __init__(
+        self,
+        summaries: dict[int, tuple[int, dict[str, Part], dict[str, Entry]]],
+        entries: dict[int, dict[str, Entry]],
+    ) -> None:
+        self.summaries = summaries
+        self.entries = entries
+        """The entries of the years loaded, by year and ID."""
+        self.parts = {
+            group: part for _, parts, _ in summaries.values() for group, part in parts.items()
+        }
+        """The downloads' parts, by group."""
 
     def __len__(self) -> int:
-        return sum(map(len, self.kept.values()))
+        return sum(count for count, _, _ in self.summaries.values())
 
     def get(self, certificate_id: str) -> PublicCertificate | None:
-        """A certificate as kept (its record's bytes left empty)."""
-        entry = self.kept.get(year_of(certificate_id), {}).get(certificate_id)
-        return (
-            None
-            if entry is None
-            else certificate_of(certificate_id, year_of(certificate_id), entry)
-        )
+        """A certificate of a year loaded, as kept (its record's bytes left empty)."""
+        year = year_of(certificate_id)
+        entry = self.entries[year].get(certificate_id)
+        return None if entry is None else certificate_of(certificate_id, year, entry)
 
-    def after(self, changed: dict[str, PublicCertificate], gone: set[str]) -> RegisterView:
-        """The certificates published once ``changed`` (by ID) are and ``gone`` are not."""
-        return RegisterView.after(self.kept, changed, gone, self.newest)
+    def after(
+        self,
+        changed: dict[str, PublicCertificate],
+        gone: set[str],
+        known: dict[str, Entry] | None = None,
+    ) -> RegisterView:
+        """The certificates published once ``changed`` (by ID) are and ``gone`` are not:
+        the years loaded are made, with the changes; of the others, what is kept, and the
+        ``known`` entries (the members of the lookup files to make)."""
+        made, unchanged = made_after(self.entries, changed, gone)
+        kept = {
+            year: KeptYear(count, sorted(parts), newest)
+            for year, (count, parts, newest) in self.summaries.items()
+            if year not in made
+        }
+        return RegisterView(made, kept, known, unchanged)
 
 
 def keep(
@@ -66,44 +92,98 @@ def keep(
     parts: dict[str, Part],
     years: set[int] | None = None,
 ) -> None:
-    """Keep the ``register`` (every certificate published) and the downloads' ``parts``, for
-    the years in ``years`` (None: all; the files of years with none left are removed)."""
+    """Keep the ``register``'s certificates (each year's entries, and its summary) and the
+    downloads' ``parts``, for the years in ``years`` (None: all; the files of years with none
+    left are removed)."""
     if years is None:
         for stale in place.glob(f"{PREFIX}*"):
             stale.unlink(missing_ok=True)
     for year in years if years is not None else register.years:
-        path = place / f"{PREFIX}{year}"
+        path, summary = place / f"{PREFIX}{year}", place / f"{PREFIX}{year}{SUMMARY}"
+        summary.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
-        by_id = {c.id: register.entry(c) for c in register.year(year)}
-        if not by_id:
+        certificates = register.year(year)
+        if not certificates:
             continue
+        by_id = {c.id: register.entry(c) for c in certificates}
         groups = {group_of(certificate_id) for certificate_id in by_id}
         kept_parts = {g: (p.key, p.json, p.csv) for g, p in parts.items() if g in groups}
-        newest = newest_ids(register.year(year))
+        newest = {i: by_id[i] for i in newest_ids(certificates)}
         try:
-            content = marshal.dumps((by_id, kept_parts, newest))
+            content = marshal.dumps(by_id)
+            summary_content = marshal.dumps((len(by_id), kept_parts, newest))
         except ValueError:  # a value marshal cannot keep: that year is left to full builds
             continue
         write_atomically(path, content)
+        write_atomically(summary, summary_content)
 
 
-def load(place: Path) -> Published | None:
-    """Every certificate kept, and the downloads' parts; None when a file is damaged or of
-    another Python."""
-    parts: dict[str, Part] = {}
-    kept: dict[int, dict[str, Entry]] = {}
-    newest: dict[int, list[str]] = {}
+def load(place: Path, years: set[int] | None) -> Published | None:
+    """Each year's summary, and the entries of the ``years`` given (None: all); None when a
+    file is missing, damaged or of another Python."""
+    summaries: dict[int, tuple[int, dict[str, Part], dict[str, Entry]]] = {}
+    entries: dict[int, dict[str, Entry]] = {}
     try:
-        with collector_paused():  # a hundred thousand new objects, none in a cycle
-            for path in sorted(place.glob(f"{PREFIX}*")):
-                year = int(path.name.removeprefix(PREFIX))
-                kept[year], groups, newest[year] = marshal.loads(path.read_bytes())
-                if not well_formed(kept[year]) or not set(newest[year]) <= kept[year].keys():
+        with collector_paused():  # many new objects, none in a cycle
+            for path in sorted(place.glob(f"{PREFIX}*{SUMMARY}")):
+                year = int(path.name.removeprefix(PREFIX).removesuffix(SUMMARY))
+                count, parts, newest = marshal.loads(path.read_bytes())
+                if not well_formed(newest):
                     return None
-                parts.update({group: Part(*part) for group, part in groups.items()})
-    except (OSError, ValueError, EOFError, TypeError, AttributeError):
+                summaries[year] = (count, {g: Part(*part) for g, part in parts.items()}, newest)
+            for year in summaries if years is None else years:
+                entries[year] = _year_entries(place, year, summaries)
+    except _DAMAGED:
         return None
-    return Published(kept, parts, newest)
+    if any(len(entries[year]) != summaries[year][0] for year in entries if year in summaries):
+        return None
+    return Published(summaries, entries)
+
+
+def _year_entries(place: Path, year: int, summaries: dict[int, Any]) -> dict[str, Entry]:
+    if year not in summaries:  # no certificate of that year was published
+        return {}
+    by_id: dict[str, Entry] = marshal.loads((place / f"{PREFIX}{year}").read_bytes())
+    if not well_formed(by_id):
+        raise ValueError(year)
+    return by_id
+
+
+def keep_members(
+    place: Path, register: RegisterView, layout: LookupLayout | None, names: set[str] | None
+) -> None:
+    """Keep the entries of the members of the lookup files named (None: of every one, and
+    forget those of files the layout no longer has), as ``layout`` spreads them."""
+    folder = place / MEMBERS
+    if names is None:
+        for stale in folder.glob("*"):
+            stale.unlink(missing_ok=True)
+    if layout is None:
+        return
+    for name in sorted(layout.members) if names is None else sorted(names):
+        path = folder / name
+        path.unlink(missing_ok=True)
+        members = [register.get(i) for i in layout.members.get(name, ())]
+        entries = {c.id: register.entry(c) for c in members if c is not None}
+        try:
+            write_atomically(path, marshal.dumps(entries))
+        except ValueError:
+            continue
+
+
+def load_members(place: Path, layout: LookupLayout, names: set[str]) -> dict[str, Entry] | None:
+    """The kept entries of the members of the lookup files named; None when one is missing,
+    damaged or does not hold the members the layout names."""
+    known: dict[str, Entry] = {}
+    try:
+        for name in names:
+            entries = marshal.loads((place / MEMBERS / name).read_bytes())
+            if not well_formed(entries) or set(entries) != set(layout.members.get(name, ())):
+                return None
+            known.update(entries)
+    except _DAMAGED:
+        return None
+    return known
 
 
 LAYOUT = "lookup-layout"

@@ -173,6 +173,10 @@ class LookupLayout:
             return None
         return LookupLayout(self.count, members, entries)
 
+    def files_of(self, certificates: Iterable[PublicCertificate]) -> set[str]:
+        """The names of the lookup files the certificates' entries are in."""
+        return set().union(*(lookup_shard(c.number, c.id, self.count) for c in certificates))
+
 
 def lookup_count(entries: int) -> int:
     """How many lookup files hold ``entries`` entries: a power of two."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from generator.record.public import PublicCertificate, Summary
@@ -76,22 +76,36 @@ def newest_ids(certificates: Iterable[PublicCertificate], count: int = NEWEST_KE
     return [certificate_id for _, certificate_id in heapq.nlargest(count, keys)]
 
 
+@dataclass(frozen=True)
+class KeptYear:
+    """A year the last build published and no change touches, as kept: how many
+    certificates, its groups in the downloads, and its newest certificates (entries, by ID)."""
+
+    count: int
+    groups: list[str]
+    newest: dict[str, Entry]
+
+
 class RegisterView:
     """Every certificate published, a year at a time: made (``PublicCertificate``) for the
-    years given or changed, kept entries for the others, made one by one when asked."""
+    years a build makes (every year in a full build; those a few changes touch after them),
+    and, for the others, what is kept of them: their counts, groups and newest certificates,
+    and the certificates asked for by ID (``known``: the members of the lookup files made)."""
 
     def __init__(
         self,
         made: dict[int, dict[str, PublicCertificate]],
-        kept: dict[int, dict[str, Entry]] | None = None,
+        kept: dict[int, KeptYear] | None = None,
+        known: dict[str, Entry] | None = None,
         unchanged: dict[str, Entry] | None = None,
-        newest_kept: dict[int, list[str]] | None = None,
     ) -> None:
-        self._made = {year: by_id for year, by_id in made.items() if by_id}
-        self._kept = {y: e for y, e in (kept or {}).items() if e and y not in self._made}
+        self._made = made
+        self._kept = {y: k for y, k in (kept or {}).items() if y not in made and k.count}
+        self._known = dict(known or {})
+        for kept_year in self._kept.values():
+            self._known.update(kept_year.newest)
         self._unchanged = unchanged or {}
-        self._newest_kept = newest_kept or {}
-        """Each kept year's ``NEWEST_KEPT`` newest IDs."""
+        """The entries of the certificates made from kept entries (kept again as they were)."""
         self._asked: dict[str, PublicCertificate] = {}
 
     @classmethod
@@ -102,91 +116,101 @@ class RegisterView:
             made.setdefault(certificate.year, {})[certificate.id] = certificate
         return cls(made)
 
-    @classmethod
-    def after(
-        cls,
-        kept: dict[int, dict[str, Entry]],
-        changed: dict[str, PublicCertificate],
-        gone: Iterable[str],
-        newest_kept: dict[int, list[str]] | None = None,
-    ) -> RegisterView:
-        """The last build's certificates (``kept``, by year and ID) with the ``changed`` ones
-        (new or changed, by ID) and without the ``gone`` ones: the years they touch are made."""
-        gone = set(gone)
-        touched = {c.year for c in changed.values()} | {year_of(g) for g in gone}
-        made: dict[int, dict[str, PublicCertificate]] = {}
-        unchanged: dict[str, Entry] = {}
-        for year in touched:
-            entries = kept.get(year, {})
-            left = [i for i in entries if i not in gone and i not in changed]
-            unchanged.update({i: entries[i] for i in left})
-            made[year] = {i: certificate_of(i, year, entries[i]) for i in left}
-        for certificate in changed.values():
-            made[certificate.year][certificate.id] = certificate
-        return cls(made, kept, unchanged, newest_kept)
-
     def __len__(self) -> int:
-        return sum(map(len, self._made.values())) + sum(map(len, self._kept.values()))
+        made = sum(map(len, self._made.values()))
+        return made + sum(kept_year.count for kept_year in self._kept.values())
 
     @property
     def years(self) -> list[int]:
         """The years that hold a certificate, in order."""
-        return sorted(self._made.keys() | self._kept.keys())
+        return sorted({year for year, by_id in self._made.items() if by_id} | self._kept.keys())
 
     def counts(self) -> dict[int, int]:
         """How many certificates each year holds."""
-        return {year: len(self._made.get(year) or self._kept[year]) for year in self.years}
+        return {
+            year: len(self._made[year]) if year in self._made else self._kept[year].count
+            for year in self.years
+        }
 
-    def ids(self) -> list[str]:
-        """Every certificate's ID, in order."""
-        every = [i for by_id in self._made.values() for i in by_id]
-        return sorted(every + [i for entries in self._kept.values() for i in entries])
+    def groups(self) -> list[str]:
+        """The downloads' groups, in the downloads' (ID) order."""
+        made = {group_of(i) for by_id in self._made.values() for i in by_id}
+        return sorted(made.union(*(kept_year.groups for kept_year in self._kept.values())))
 
     def get(self, certificate_id: str) -> PublicCertificate | None:
+        """A certificate by ID (None: not published). Of a year not made, only those
+        ``known`` (a lookup file's members, a year's newest) can be asked for."""
         year = year_of(certificate_id)
         if year in self._made:
             return self._made[year].get(certificate_id)
-        entries = self._kept.get(year, {})
-        if certificate_id not in entries:
-            return None
         if certificate_id not in self._asked:
-            self._asked[certificate_id] = certificate_of(
-                certificate_id, year, entries[certificate_id]
-            )
+            if year not in self._kept:
+                return None
+            if certificate_id not in self._known:
+                raise LookupError(f"{certificate_id}: its year is not made, nor is it known")
+            entry = self._known[certificate_id]
+            self._asked[certificate_id] = certificate_of(certificate_id, year, entry)
         return self._asked[certificate_id]
 
     def year(self, year: int) -> list[PublicCertificate]:
-        """A year's certificates, in ID order."""
-        if year in self._made:
-            return [self._made[year][i] for i in sorted(self._made[year])]
-        return [self._present(i) for i in sorted(self._kept.get(year, {}))]
+        """A year's certificates, in ID order (a year made)."""
+        if year in self._kept:
+            raise LookupError(f"{year}: not made")
+        made = self._made.get(year, {})
+        return [made[i] for i in sorted(made)]
 
     def group(self, group: str) -> list[PublicCertificate]:
-        """The certificates of one group of the downloads, in ID order."""
+        """The certificates of one group of the downloads, in ID order (a year made)."""
         in_year = self.year(year_of(group))
         return [certificate for certificate in in_year if group_of(certificate.id) == group]
 
     def every(self) -> list[PublicCertificate]:
-        """Every certificate, in ID order (all of them made)."""
-        return [self._present(i) for i in self.ids()]
+        """Every certificate, in ID order (every year made)."""
+        if self._kept:
+            raise LookupError(f"{sorted(self._kept)}: not made")
+        return sorted((c for by_id in self._made.values() for c in by_id.values()), key=_by_id)
 
     def newest(self, count: int) -> list[PublicCertificate]:
         """The ``count`` newest certificates: by day issued, then ID, newest first."""
+        if count > NEWEST_KEPT and self._kept:
+            raise LookupError(f"only the {NEWEST_KEPT} newest of a year not made are kept")
         candidates = [c for by_id in self._made.values() for c in by_id.values()]
-        for year, entries in self._kept.items():
-            kept = self._newest_kept.get(year)
-            ids = kept if kept is not None and count <= NEWEST_KEPT else entries
-            candidates += [self._present(i) for i in ids]
+        for kept_year in self._kept.values():
+            candidates += [self._present(i) for i in kept_year.newest]
         return [self._present(i) for i in newest_ids(candidates, count)]
 
     def entry(self, certificate: PublicCertificate) -> Entry:
         """A certificate as kept: as the last build kept it when it did not change."""
         kept = self._unchanged.get(certificate.id)
-        if kept is None:
-            kept = self._kept.get(certificate.year, {}).get(certificate.id)
+        if kept is None and certificate.year in self._kept:
+            kept = self._known.get(certificate.id)
         return kept if kept is not None else entry_of(certificate)
 
     def _present(self, certificate_id: str) -> PublicCertificate:
         certificate = self.get(certificate_id)
         assert certificate is not None, certificate_id
         return certificate
+
+
+def made_after(
+    entries: dict[int, dict[str, Entry]],
+    changed: dict[str, PublicCertificate],
+    gone: Iterable[str],
+) -> tuple[dict[int, dict[str, PublicCertificate]], dict[str, Entry]]:
+    """The certificates of the years in ``entries`` (kept entries by year and ID) once the
+    ``changed`` ones (new or changed, by ID) are published and the ``gone`` ones are not, and
+    the entries of those that did not change."""
+    gone = set(gone)
+    made: dict[int, dict[str, PublicCertificate]] = {}
+    unchanged: dict[str, Entry] = {}
+    for year, by_id in entries.items():
+        left = [i for i in by_id if i not in gone and i not in changed]
+        unchanged.update({i: by_id[i] for i in left})
+        made[year] = {i: certificate_of(i, year, by_id[i]) for i in left}
+    for certificate in changed.values():
+        made.setdefault(certificate.year, {})[certificate.id] = certificate
+    return made, unchanged
+
+
+def _by_id(certificate: PublicCertificate) -> str:
+    return certificate.id
