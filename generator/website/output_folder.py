@@ -128,10 +128,12 @@ class Manifest:
     def carry_certificates_but(self, certificate_ids: set[str]) -> None:
         """Keep the files of every certificate (``certificates/<id>.*``) but these as the last
         build made them: not made again, not removed."""
-        excluded = {CERTIFICATES + certificate_id for certificate_id in certificate_ids}
-        for relative, key in self.previous.items():
-            if relative.startswith(CERTIFICATES) and relative.partition(".")[0] not in excluded:
-                self.current[relative] = key
+        excluded = tuple(f"{CERTIFICATES}{certificate_id}." for certificate_id in certificate_ids)
+        carried = dict(self.previous)  # a copy, and a pass of C-level tests: 300,000 files
+        left = [r for r in carried if not r.startswith(CERTIFICATES) or r.startswith(excluded)]
+        for relative in left:
+            del carried[relative]
+        self.current.update(carried)
 
     def put_bytes(self, relative: str, content: bytes, key: str | None = None) -> int:
         if not self.wants(relative, key or hashlib.sha256(content).hexdigest()):
@@ -185,7 +187,7 @@ class Manifest:
 
     def _remove_leftovers(self) -> list[str]:
         removed = []
-        for relative in set(self.previous) - set(self.current) - {MARKER}:
+        for relative in self.previous.keys() - self.current.keys() - {MARKER}:
             target = self.out_dir / relative
             if target.is_file() or target.is_symlink():
                 target.unlink()
