@@ -1,13 +1,20 @@
 """The certificates a build published, as it left them, without their records: what the
 register's aggregates (year pages, lookups, downloads) are made from, kept beside the build
 stamp so that a build after a few changes that publish remakes them without reading the
-register again.
+register again, and loads only what those changes touch.
 
-Each certificate is kept as its ID, record digest, summary, status, the record fields the
-public sees and its files' key: everything ``PublicCertificate`` holds but the record's bytes,
-which are read from the frozen record (``records/<year>/<id>.json``, whose digest the
-certificate names) when a lookup entry must be signed. With them, the downloads' lines of each
-group of certificates (``downloads.Part``). One marshal file a year of issue.
+Each certificate is kept as an entry (``register_view.Entry``): its record digest, summary,
+status, the record fields the public sees and its files' key, everything ``PublicCertificate``
+holds but the record's bytes, which are read from the frozen record (``records/<year>/
+<id>.json``, whose digest the entry names) when a lookup entry must be signed. In marshal
+files beside the stamp:
+
+- ``published-<year>``: the year's entries, by ID (loaded for the years a change touches);
+- ``published-<year>.summary``: how many, the downloads' lines of its groups
+  (``downloads.Part``) and its newest entries (loaded for every year);
+- ``lookup-layout``: how the lookup's entries are spread over its files;
+- ``lookup-members/<file>``: the entries of a lookup file's members (loaded for the files a
+  change touches: their other members may be of any year).
 """
 
 from __future__ import annotations
