@@ -19,7 +19,6 @@ from mkdocs.structure.files import File
 
 from generator.check.report import as_text
 from generator.project import Project
-from generator.website.build import publish_into
 from generator.website.guidance_pages import generated_pages
 from generator.website.inputs import (
     SETTINGS,
@@ -28,6 +27,7 @@ from generator.website.inputs import (
     mkdocs_build_date,
     site_inputs,
 )
+from generator.website.publish import publish_into
 
 _CURRENT: list[SiteInputs] = []
 
