@@ -8,19 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator.record.public import PublicCertificate
 from generator.website.downloads import Part
 from generator.website.output_folder import Manifest
 from generator.website.register import (
     LATEST_ROWS,
     LookupLayout,
     Row,
+    YearRow,
 )
-from generator.website.register_view import RegisterView, year_of
-
-
-def _by_id(certificate: PublicCertificate) -> str:
-    return certificate.id
+from generator.website.register_view import RegisterView
 
 
 @dataclass(frozen=True)
@@ -54,7 +50,11 @@ class Aggregates:
     """The certificates whose rows give the entries of the lookup files made."""
     layout: LookupLayout | None
     rows: list[Row] = field(default_factory=list)
-    whole: tuple[list[Row], dict[int, int]] | None = None
+    """The rows of the lookup files made."""
+    pages: list[YearRow] = field(default_factory=list)
+    """The rows of the years made."""
+    whole: tuple[list[Row], dict[int, int]] = ([], {})
+    """The register's newest rows, and how many certificates each year holds."""
 
     @classmethod
     def of(cls, register: RegisterView, since: Since | None, manifest: Manifest) -> Aggregates:
@@ -74,21 +74,21 @@ class Aggregates:
         return cls(years, (layout.count, wanted), members, layout)
 
     def make_rows(self, register: RegisterView) -> None:
+        self.whole = [Row.of(c) for c in register.newest(LATEST_ROWS)], register.counts()
         if self.years is None:
-            self.rows = [Row.of(c) for c in register.every()]
+            every = register.every()
+            self.rows = [Row.of(c) for c in every]
+            self.pages = [
+                register.year_row(c, row) for c, row in zip(every, self.rows, strict=True)
+            ]
             return
         made = [c for year in sorted(self.years) for c in register.year(year)]
-        others = [register.get(i) for i in self.members if year_of(i) not in self.years]
-        certificates = sorted(made + [c for c in others if c is not None], key=_by_id)
-        self.rows = [Row.of(c) for c in certificates]
-        self.whole = [Row.of(c) for c in register.newest(LATEST_ROWS)], register.counts()
+        self.pages = [register.year_row(c) for c in made]
+        members = [register.get(i) for i in sorted(self.members)]
+        self.rows = [Row.of(c) for c in members if c is not None]
 
-    def year_rows(self) -> list[Row]:
-        if self.years is None:
-            return self.rows
-        return [row for row in self.rows if row.year in self.years]
+    def year_rows(self) -> list[YearRow]:
+        return self.pages
 
     def lookup_rows(self) -> list[Row]:
-        if self.years is None:
-            return self.rows
-        return [row for row in self.rows if row.id in self.members]
+        return self.rows

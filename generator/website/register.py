@@ -15,14 +15,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+from markupsafe import Markup, escape
 
 from generator.check.words import STATUS_NOTES, STATUS_WORDS
 from generator.errors import CertgenError
 from generator.record.public import PublicCertificate
 from generator.website.guidance_pages import CONTENT_MARKER, TITLE_MARKER
 from generator.website.output_folder import Planned, content_key
-from generator.website.render import environment
+from generator.website.render import environment, status_word
 
 LOOKUP_ENTRIES_PER_FILE = 400
 LATEST_ROWS = 200
@@ -134,9 +136,12 @@ def fnv1a(text: str) -> int:
 
 def jsonp(key: str, value: Any) -> bytes:
     """A data file the site's JavaScript can load from disk too: certgen.deliver(key, value)."""
-    payload = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    payload = payload.replace("</", "<\\/")
+    payload = _json(value).replace("</", "<\\/")
     return f'certgen.deliver("{key}",{payload});\n'.encode()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def certificate_page(shell: Shell, certificate: PublicCertificate, fragment: str) -> bytes:
@@ -300,28 +305,54 @@ def _planned_jsonp(key: str, value: Any) -> Planned:
     )
 
 
+class YearRow(NamedTuple):
+    """A certificate as its year's page and index list it: its row of the page's table (HTML)
+    and its entry in the year's index (JSON), made once and kept with the certificate from
+    build to build (``register_view``), so a year's page is made again by joining them."""
+
+    issued_on: str
+    id: str
+    year: int
+    html: str
+    json: str
+
+    @classmethod
+    def of(cls, row: Row) -> YearRow:
+        return cls(row.issued_on, row.id, row.year, _row_html(row), _json(row.index_entry()))
+
+
+def _row_html(row: Row) -> str:
+    """The row of the year page's table (the template's certificates table)."""
+    return (
+        f'      <tr data-status="{escape(row.status)}"><td><a href="../{escape(row.page)}">'
+        f"{escape(row.number)}</a></td><td>{escape(row.title)}</td>"
+        f"<td>{escape(row.exporter or '—')}</td><td>{escape(row.destination or '—')}</td>"
+        f"<td>{escape(row.products or '—')}</td><td>{escape(row.issued_on)}</td>"
+        f"<td>{escape(status_word(row.status))}</td></tr>\n"
+    )
+
+
 def register_files(
     shell: Shell,
-    rows: list[Row],
+    rows: list[YearRow],
     shell_key: str,
-    whole: tuple[list[Row], dict[int, int]] | None = None,
+    whole: tuple[list[Row], dict[int, int]],
 ) -> dict[str, Planned]:
-    """Year pages of the register and the index the register's filter loads, by year. With
-    ``whole`` (the register's newest rows, and how many certificates each year holds), the
-    rows may be those of some years only: only their files are made besides the newest and
-    the years."""
-    by_year: dict[int, list[Row]] = {}
+    """Year pages of the register and the index the register's filter loads, by year, for
+    the years of ``rows``; the newest certificates and how many each year holds (``whole``:
+    the register's newest rows, and the count of every year)."""
+    by_year: dict[int, list[YearRow]] = {}
     for row in sorted(rows, key=newest_first, reverse=True):
         by_year.setdefault(row.year, []).append(row)
-    counts = whole[1] if whole else {year: len(found) for year, found in by_year.items()}
+    newest, counts = whole
     years = [{"year": year, "count": counts[year]} for year in sorted(counts, reverse=True)]
     files = {"data/register/years.js": _planned_jsonp("years", years)}
-    newest = whole[0] if whole else sorted(rows, key=newest_first, reverse=True)[:LATEST_ROWS]
     files["data/register/latest.js"] = Planned(
         content_key("latest", newest), partial(_latest_index, newest)
     )
     for year, year_rows in by_year.items():
-        key = content_key(year, year_rows)
+        made = hashlib.sha256("\0".join(r.html + "\0" + r.json for r in year_rows).encode())
+        key = content_key(year, made.hexdigest())
         files[f"data/register/{year}.js"] = Planned(key, partial(_year_index, year, year_rows))
         files[f"register/{year}.html"] = Planned(
             content_key(key, shell_key), partial(_year_page, shell, year, year_rows)
@@ -329,7 +360,7 @@ def register_files(
     return files
 
 
-def newest_first(row: Row) -> tuple[str, str]:
+def newest_first(row: Row | YearRow) -> tuple[str, str]:
     """What the register is ordered by (reversed): the day issued, then the ID (as
     ``RegisterView.newest``)."""
     return row.issued_on, row.id
@@ -340,13 +371,15 @@ def _latest_index(rows: list[Row]) -> bytes:
     return jsonp("latest", [row.index_entry() for row in rows])
 
 
-def _year_index(year: int, rows: list[Row]) -> bytes:
-    return jsonp(f"year-{year}", [row.index_entry() for row in rows])
+def _year_index(year: int, rows: list[YearRow]) -> bytes:
+    """``jsonp`` of the rows' index entries, from the entries made (the same bytes)."""
+    payload = ("[" + ",".join(row.json for row in rows) + "]").replace("</", "<\\/")
+    return f'certgen.deliver("year-{year}",{payload});\n'.encode()
 
 
-def _year_page(shell: Shell, year: int, rows: list[Row]) -> bytes:
-    content = (
-        environment().get_template("register/year.html.j2").render(year=year, certificates=rows)
-    )
+def _year_page(shell: Shell, year: int, rows: list[YearRow]) -> bytes:
+    table = Markup("".join(row.html for row in rows))
+    template = environment().get_template("register/year.html.j2")
+    content = template.render(year=year, count=len(rows), rows=table)
     path = f"register/{year}.html"
     return shell.page(f"Certificates issued in {year}", path, content).encode("utf-8")

@@ -16,16 +16,19 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from generator.record.public import PublicCertificate, Summary
+from generator.website.register import Row, YearRow
 
 _SUMMARY = tuple(field.name for field in fields(Summary))
+_ISSUED_ON = _SUMMARY.index("issued_on")
 
 Entry = tuple[Any, ...]
 """A certificate as kept: record digest, summary (a tuple), status, visible fields, status
-key. Its record's bytes are not kept (read from the frozen record when a lookup entry is
-signed)."""
+key, and its row of its year's page and index (``YearRow``'s HTML and JSON). Its record's
+bytes are not kept (read from the frozen record when a lookup entry is signed)."""
+_FIELDS = 7
 
 
-def entry_of(certificate: PublicCertificate) -> Entry:
+def entry_of(certificate: PublicCertificate, year_row: YearRow) -> Entry:
     summary = certificate.summary
     return (
         certificate.digest,
@@ -33,11 +36,13 @@ def entry_of(certificate: PublicCertificate) -> Entry:
         certificate.status_fields,
         sorted(certificate.visible),
         certificate.status_key,
+        year_row.html,
+        year_row.json,
     )
 
 
 def certificate_of(certificate_id: str, year: int, entry: Entry) -> PublicCertificate:
-    digest, summary, status, visible, key = entry
+    digest, summary, status, visible, key = entry[:5]
     certificate = PublicCertificate(
         certificate_id, year, b"", digest, Summary(*summary), status, frozenset(visible)
     )
@@ -49,7 +54,9 @@ def well_formed(entries: dict[str, Entry]) -> bool:
     """Whether kept entries have the shape ``certificate_of`` reads (a damaged cache file
     gives a full build, never a failure half-way through publishing)."""
     size = len(_SUMMARY)
-    return all(isinstance(i, str) and len(e) == 5 and len(e[1]) == size for i, e in entries.items())
+    return all(
+        isinstance(i, str) and len(e) == _FIELDS and len(e[1]) == size for i, e in entries.items()
+    )
 
 
 def year_of(certificate_id: str) -> int:
@@ -107,6 +114,7 @@ class RegisterView:
         self._unchanged = unchanged or {}
         """The entries of the certificates made from kept entries (kept again as they were)."""
         self._asked: dict[str, PublicCertificate] = {}
+        self._year_rows: dict[str, YearRow] = {}
 
     @classmethod
     def of(cls, certificates: Iterable[PublicCertificate]) -> RegisterView:
@@ -181,10 +189,24 @@ class RegisterView:
 
     def entry(self, certificate: PublicCertificate) -> Entry:
         """A certificate as kept: as the last build kept it when it did not change."""
+        kept = self._kept_entry(certificate)
+        return kept if kept is not None else entry_of(certificate, self.year_row(certificate))
+
+    def year_row(self, certificate: PublicCertificate, row: Row | None = None) -> YearRow:
+        """A certificate's row of its year's page and index: as kept when it did not change,
+        else made (from its ``row``, when it is made already) once."""
+        kept = self._kept_entry(certificate)
+        if kept is not None:
+            return YearRow(kept[1][_ISSUED_ON], certificate.id, certificate.year, *kept[5:7])
+        if certificate.id not in self._year_rows:
+            self._year_rows[certificate.id] = YearRow.of(row or Row.of(certificate))
+        return self._year_rows[certificate.id]
+
+    def _kept_entry(self, certificate: PublicCertificate) -> Entry | None:
         kept = self._unchanged.get(certificate.id)
         if kept is None and certificate.year in self._kept:
             kept = self._known.get(certificate.id)
-        return kept if kept is not None else entry_of(certificate)
+        return kept
 
     def _present(self, certificate_id: str) -> PublicCertificate:
         certificate = self.get(certificate_id)
