@@ -43,10 +43,11 @@ def collector_paused() -> Iterator[None]:
 
 @contextmanager
 def register_frozen() -> Iterator[None]:
-    """The objects alive now (the checked register and its certificates, which live until the
-    build ends) out of the garbage collector's way: at 100,000 certificates it spent 10 to
-    14 s walking them again and again. They are given back to it when the build is done (a
-    preview server builds again and again in one process)."""
+    """The objects alive now (the checked register and its certificates, or what the last
+    build kept of them, which live until the build ends) out of the garbage collector's way:
+    at 100,000 certificates it spent 10 to 14 s walking them again and again. Objects made
+    later are not frozen. They are given back to it when the build is done (a preview server
+    builds again and again in one process)."""
     frozen_already = gc.get_freeze_count() > 0
     gc.freeze()
     try:

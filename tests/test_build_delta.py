@@ -32,9 +32,10 @@ from generator.project import Project
 from generator.record.drafting import DraftingChecker
 from generator.website import build_delta, build_stamp
 from generator.website.build import BuildReport, build
+from generator.website.downloads import FEED_ENTRIES
 from generator.website.inputs import BuildRefused
 from generator.website.published_site import PublishedSite
-from generator.website.register import lookup_shard
+from generator.website.register import LATEST_ROWS, lookup_shard
 from generator.website.register_view import NEWEST_KEPT
 from tests.helpers import holder_pdf, make_project, run
 from tests.throwaway_keys import publish_throwaway_key
@@ -300,7 +301,7 @@ def test_a_change_that_moves_the_as_of_date_publishes_the_date(change: str, proj
     assert not _build(project).pages_written  # and nothing again
 
 
-DAMAGED_KEPT = {
+DAMAGED_KEPT: dict[str, tuple[str, bytes | Callable[[Any], bytes] | None]] = {
     "a year's certificates damaged": ("published-2026", b"\x00damaged"),
     "a year's summary damaged": ("published-2026.summary", b"\x00damaged"),
     "a year's certificates gone": ("published-2026", None),
@@ -308,7 +309,17 @@ DAMAGED_KEPT = {
     "a lookup file's members gone": ("lookup-members/0000", None),
     "a lookup file's members of another register": ("lookup-members/0000", marshal.dumps({})),
     "the lookup's layout damaged": ("lookup-layout", b"\x00damaged"),
+    "an untouched year's summary with a count in words": (
+        "published-2025.summary",
+        lambda kept: marshal.dumps((str(kept[0]), *kept[1:])),
+    ),
+    "an untouched year's summary without its downloads' lines": (
+        "published-2025.summary",
+        lambda kept: marshal.dumps((kept[0], {}, kept[2], kept[3])),
+    ),
 }
+"""What is kept beside the stamp, and how it is damaged: its new bytes, None (gone), or
+made from what it held (a file that reads well but holds wrong values)."""
 
 
 @pytest.mark.parametrize("damage", sorted(DAMAGED_KEPT))
@@ -319,6 +330,8 @@ def test_a_damaged_kept_register_gives_a_full_build(damage: str, project: Path) 
     out_dir = project / "build" / "site"
     path = build_stamp.place(Project(project).cache_dir, out_dir) / name
     assert path.is_file(), sorted(p.name for p in path.parent.parent.iterdir())
+    if callable(content):
+        content = content(marshal.loads(path.read_bytes()))
     path.unlink()
     if content is not None:
         path.write_bytes(content)
@@ -547,3 +560,9 @@ def test_the_command_says_how_many_files_it_checked(project: Path) -> None:
     assert code == 0
     assert "0 pages and 0 PDFs made" in out
     assert "; 1 request file(s) checked, the changed ones and those linked with them" in out
+
+
+def test_every_newest_list_is_within_what_a_year_keeps() -> None:
+    """The register's newest rows and the feed are made from each unchanged year's kept
+    newest certificates: neither may ask for more."""
+    assert LATEST_ROWS <= NEWEST_KEPT and FEED_ENTRIES <= NEWEST_KEPT

@@ -144,6 +144,19 @@ def test_the_output_folders_key_is_kept_from_the_names_added_and_removed(tmp_pat
         (out_dir / relative).unlink()
     after = build_stamp.outputs_after(out_dir, stamp, added, removed)
     assert after == build_stamp.outputs_key(out_dir)
-    assert set(after[1]) == {str(p) for p in [out_dir, *out_dir.rglob("*")] if p.is_dir()}
+    folders = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_dir()}
+    assert set(after[1]) == {"", *folders}
     (out_dir / "stray.txt").write_text("z")
     assert build_stamp.outputs_key(out_dir)[0] != after[0]
+
+
+def test_the_output_folders_key_is_the_same_however_the_folder_is_spelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The names are relative to the output folder: a build given ``build/site`` after one
+    given its absolute path keeps the same key (and finds the same folders)."""
+    out_dir = tmp_path / "build" / "site"
+    (out_dir / "certificates").mkdir(parents=True)
+    (out_dir / "certificates" / "A.html").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    assert build_stamp.outputs_key(Path("build/site")) == build_stamp.outputs_key(out_dir)

@@ -29,8 +29,10 @@ class Since:
     parts: dict[str, Part]
     """The downloads' parts of the last build."""
     layout: LookupLayout | None
-    """The lookup's layout of the last build, when every certificate it published still is,
-    with the same number (only the lookup files of the changed certificates are made)."""
+    """How the lookup's entries are spread once the changes are published: the last build's
+    layout with the new certificates' numbers and IDs added, when every certificate it
+    published still is, with the same number (only the lookup files of the changed
+    certificates are made); None: spread anew."""
     register: RegisterView
     """Every certificate published once the changes are: the last build's, as kept, with
     the changed ones."""

@@ -35,6 +35,7 @@ import hashlib
 import json
 import marshal
 import os
+import posixpath
 import re
 import stat
 import time
@@ -152,28 +153,30 @@ def _top_settled(top: FolderListing, window: int) -> bool:
 
 
 def outputs_key(out_dir: Path) -> tuple[str, dict[str, list[int]]]:
-    """The names of every file under ``out_dir`` (no link followed), as one digest; and each
-    folder's modification and change times and inode (which change whenever a name in it is
-    added, removed or replaced), or -1s for a folder changed within the racy window."""
+    """The names of every file under ``out_dir`` (no link followed; relative to it, so
+    however it is spelled), as one digest; and each folder's modification and change times
+    and inode (which change whenever a name in it is added, removed or replaced), or -1s for
+    a folder changed within the racy window, by its path relative to ``out_dir``."""
     total, count = 0, 0
     folders: dict[str, list[int]] = {}
-    pending = [str(out_dir)]
+    pending = [""]
     window = _window(time.time_ns())
     while pending:
-        folder = pending.pop()
+        relative = pending.pop()
         try:
-            entries = os.scandir(folder)
-            status = os.lstat(folder)
+            entries = os.scandir(os.path.join(out_dir, relative))
+            status = os.lstat(os.path.join(out_dir, relative))
         except OSError:
-            total, count = total + _name_hash(f"unlisted {folder}"), count + 1
+            total, count = total + _name_hash(f"unlisted {relative}"), count + 1
             continue
-        folders[folder] = _folder_times(status, window)
+        folders[relative] = _folder_times(status, window)
+        prefix = f"{relative}/" if relative else ""
         with entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
+                    pending.append(prefix + entry.name)
                 else:
-                    total, count = total + _name_hash(entry.path), count + 1
+                    total, count = total + _name_hash(prefix + entry.name), count + 1
     return _names_digest(total, count), folders
 
 
@@ -185,22 +188,19 @@ def outputs_after(
     ``removed``, without listing its files again: the digest of the names is a sum, so
     names are added to it and taken from it. Each folder's times are read again."""
     count_text, _, total_text = stamp.outputs.partition(":")
-    root = str(out_dir)
-    paths = [os.path.join(root, *relative.split("/")) for relative in added]
-    total = int(total_text, 16) + sum(map(_name_hash, paths))
-    total -= sum(_name_hash(os.path.join(root, *relative.split("/"))) for relative in removed)
+    total = int(total_text, 16) + sum(map(_name_hash, added)) - sum(map(_name_hash, removed))
     count = int(count_text) + len(added) - len(removed)
     names = set(stamp.output_folders)
-    for path in paths:  # the folders a file moved in may have made
-        folder = os.path.dirname(path)
-        while folder not in names and len(folder) > len(root):
+    for relative in added:  # the folders a file moved in may have made
+        folder = posixpath.dirname(relative)
+        while folder not in names:
             names.add(folder)
-            folder = os.path.dirname(folder)
+            folder = posixpath.dirname(folder)
     window = _window(time.time_ns())
     folders = {}
     for folder in names:
         try:
-            folders[folder] = _folder_times(os.lstat(folder), window)
+            folders[folder] = _folder_times(os.lstat(os.path.join(out_dir, folder)), window)
         except OSError:
             return outputs_key(out_dir)
     return _names_digest(total, count), folders
@@ -223,13 +223,13 @@ def _names_digest(total: int, count: int) -> str:
     return f"{count}:{total % _NAMES:032x}"
 
 
-def _folders_as_kept(folders: dict[str, list[int]]) -> bool:
+def _folders_as_kept(out_dir: Path, folders: dict[str, list[int]]) -> bool:
     """Whether every folder of an output folder is as kept (so no name in it changed)."""
     if not folders:
         return False
     for folder, kept_times in folders.items():
         try:
-            status = os.lstat(folder)
+            status = os.lstat(os.path.join(out_dir, folder))
         except OSError:
             return False
         times = [status.st_mtime_ns, status.st_ctime_ns, status.st_ino & listing.INODE]
@@ -265,7 +265,7 @@ class Stamp:
         """Whether the output folder holds the files the stamp's build left: its folders are
         as kept (a few calls), else the name of every file is (the folders' times are then
         kept again)."""
-        if _folders_as_kept(self.output_folders):
+        if _folders_as_kept(out_dir, self.output_folders):
             return True
         names, self.output_folders = outputs_key(out_dir)
         return names == self.outputs

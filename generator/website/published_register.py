@@ -20,6 +20,7 @@ files beside the stamp:
 from __future__ import annotations
 
 import marshal
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from generator.record.public import PublicCertificate
 from generator.website.downloads import Part
 from generator.website.register import LookupLayout
 from generator.website.register_view import (
+    NEWEST_KEPT,
     Entry,
     KeptYear,
     RegisterView,
@@ -113,12 +115,12 @@ def keep(
         if not certificates:
             continue
         by_id = {c.id: register.entry(c) for c in certificates}
-        groups = {group_of(certificate_id) for certificate_id in by_id}
-        kept_parts = {g: (p.key, p.json, p.csv) for g, p in parts.items() if g in groups}
+        sizes = Counter(group_of(certificate_id) for certificate_id in by_id)
+        kept_parts = {g: (p.key, p.json, p.csv) for g, p in parts.items() if g in sizes}
         newest = {i: by_id[i] for i in newest_ids(certificates)}
         try:
             content = marshal.dumps(by_id)
-            summary_content = marshal.dumps((len(by_id), kept_parts, newest))
+            summary_content = marshal.dumps((len(by_id), kept_parts, newest, dict(sizes)))
         except ValueError:  # a value marshal cannot keep: that year is left to full builds
             continue
         write_atomically(path, content)
@@ -134,8 +136,8 @@ def load(place: Path, years: set[int] | None) -> Published | None:
         with collector_paused():  # many new objects, none in a cycle
             for path in sorted(place.glob(f"{PREFIX}*{SUMMARY}")):
                 year = int(path.name.removeprefix(PREFIX).removesuffix(SUMMARY))
-                count, parts, newest = marshal.loads(path.read_bytes())
-                if not well_formed(newest):
+                count, parts, newest, sizes = marshal.loads(path.read_bytes())
+                if not _summary_holds(count, parts, newest, sizes):
                     return None
                 summaries[year] = (count, {g: Part(*part) for g, part in parts.items()}, newest)
             for year in summaries if years is None else years:
@@ -145,6 +147,24 @@ def load(place: Path, years: set[int] | None) -> Published | None:
     if any(len(entries[year]) != summaries[year][0] for year in entries if year in summaries):
         return None
     return Published(summaries, entries)
+
+
+def _summary_holds(count: Any, parts: Any, newest: Any, sizes: Any) -> bool:
+    """Whether a year's summary is whole: a part of the downloads for each of its groups,
+    whose certificates add up to its count, and its newest entries of those groups."""
+    return (
+        isinstance(count, int)
+        and isinstance(parts, dict)
+        and isinstance(sizes, dict)
+        and parts.keys() == sizes.keys()
+        and all(isinstance(n, int) and n > 0 for n in sizes.values())
+        and sum(sizes.values()) == count
+        and all(len(part) == 3 and all(isinstance(t, str) for t in part) for part in parts.values())
+        and isinstance(newest, dict)
+        and well_formed(newest)
+        and len(newest) == min(count, NEWEST_KEPT)
+        and {group_of(certificate_id) for certificate_id in newest} <= sizes.keys()
+    )
 
 
 def _year_entries(place: Path, year: int, summaries: dict[int, Any]) -> dict[str, Entry]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from generator.record.public import PublicCertificate, Summary
-from generator.website.register import Row, YearRow
+from generator.website.register import LATEST_ROWS, Row, YearRow
 
 _SUMMARY = tuple(field.name for field in fields(Summary))
 _ISSUED_ON = _SUMMARY.index("issued_on")
@@ -51,11 +51,19 @@ def certificate_of(certificate_id: str, year: int, entry: Entry) -> PublicCertif
 
 
 def well_formed(entries: dict[str, Entry]) -> bool:
-    """Whether kept entries have the shape ``certificate_of`` reads (a damaged cache file
-    gives a full build, never a failure half-way through publishing)."""
+    """Whether kept entries have the shape ``certificate_of`` and ``RegisterView`` read (a
+    damaged cache file gives a full build, never a failure half-way through publishing)."""
     size = len(_SUMMARY)
     return all(
-        isinstance(i, str) and len(e) == _FIELDS and len(e[1]) == size for i, e in entries.items()
+        isinstance(i, str)
+        and isinstance(e, tuple)
+        and len(e) == _FIELDS
+        and isinstance(e[1], tuple)
+        and len(e[1]) == size
+        and isinstance(e[2], dict)
+        and isinstance(e[3], list)
+        and all(isinstance(text, str) for text in (e[0], e[4], e[5], e[6]))
+        for i, e in entries.items()
     )
 
 
@@ -72,9 +80,10 @@ def group_of(certificate_id: str) -> str:
     return certificate_id[:9]
 
 
-NEWEST_KEPT = 200
+NEWEST_KEPT = LATEST_ROWS
 """How many of a year's newest certificates are kept with it (``RegisterView.newest`` of up
-to as many reads only those of the years that did not change)."""
+to as many reads only those of the years that did not change): as many as the register
+shows when it opens (the feed shows fewer)."""
 
 
 def newest_ids(certificates: Iterable[PublicCertificate], count: int = NEWEST_KEPT) -> list[str]:
@@ -115,6 +124,7 @@ class RegisterView:
         """The entries of the certificates made from kept entries (kept again as they were)."""
         self._asked: dict[str, PublicCertificate] = {}
         self._year_rows: dict[str, YearRow] = {}
+        self._groups: dict[int, dict[str, list[PublicCertificate]]] = {}
 
     @classmethod
     def of(cls, certificates: Iterable[PublicCertificate]) -> RegisterView:
@@ -168,9 +178,15 @@ class RegisterView:
         return [made[i] for i in sorted(made)]
 
     def group(self, group: str) -> list[PublicCertificate]:
-        """The certificates of one group of the downloads, in ID order (a year made)."""
-        in_year = self.year(year_of(group))
-        return [certificate for certificate in in_year if group_of(certificate.id) == group]
+        """The certificates of one group of the downloads, in ID order (a year made; its
+        certificates are grouped once)."""
+        year = year_of(group)
+        if year not in self._groups:
+            grouped: dict[str, list[PublicCertificate]] = {}
+            for certificate in self.year(year):
+                grouped.setdefault(group_of(certificate.id), []).append(certificate)
+            self._groups[year] = grouped
+        return self._groups[year].get(group, [])
 
     def every(self) -> list[PublicCertificate]:
         """Every certificate, in ID order (every year made)."""
