@@ -55,7 +55,7 @@ class Aggregates:
     """The rows of the lookup files made."""
     pages: list[YearRow] = field(default_factory=list)
     """The rows of the years made."""
-    whole: tuple[list[Row], dict[int, int]] = ([], {})
+    whole: tuple[list[Row], dict[int, int]] = field(default_factory=lambda: ([], {}))
     """The register's newest rows, and how many certificates each year holds."""
 
     @classmethod
