@@ -111,14 +111,13 @@ def _kept_register(
     lookup files they touch; None when something kept is missing or damaged."""
     changed = checked.certificates.values()
     touched = {c.year for c in changed} | {year_of(gone) for gone in checked.gone}
-    published = published_register.load(place, touched)
-    if published is None:
+    published = published_register.load(place)
+    if published is None or not published.load_years(touched):
         return None
     kept_layout = published_register.load_layout(place)
     layout = _layout_after(kept_layout, checked, published)
     if layout is None or kept_layout is None:  # spread anew, from every certificate
-        published = published_register.load(place, None)
-        return None if published is None else (published, None, {})
+        return (published, None, {}) if published.load_years(None) else None
     known = published_register.load_members(place, kept_layout, layout.files_of(changed))
     return None if known is None else (published, layout, known)
 

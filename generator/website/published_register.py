@@ -56,12 +56,11 @@ class Published:
     the downloads' parts, the newest), and the entries of the years a build loads."""
 
     def __init__(
-        self,
-        summaries: dict[int, tuple[int, dict[str, Part], dict[str, Entry]]],
-        entries: dict[int, dict[str, Entry]],
+        self, place: Path, summaries: dict[int, tuple[int, dict[str, Part], dict[str, Entry]]]
     ) -> None:
+        self.place = place
         self.summaries = summaries
-        self.entries = entries
+        self.entries: dict[int, dict[str, Entry]] = {}
         """The entries of the years loaded, by year and ID."""
         self.parts = {
             group: part for _, parts, _ in summaries.values() for group, part in parts.items()
@@ -70,6 +69,22 @@ class Published:
 
     def __len__(self) -> int:
         return sum(count for count, _, _ in self.summaries.values())
+
+    def load_years(self, years: set[int] | None) -> bool:
+        """Load the entries of the ``years`` given (None: all) not loaded yet; False when a
+        file is missing, damaged, of another Python, or not as many as its summary says."""
+        wanted = set(self.summaries) if years is None else years
+        try:
+            with collector_paused():  # many new objects, none in a cycle
+                for year in wanted - self.entries.keys():
+                    self.entries[year] = _year_entries(self.place, year, self.summaries)
+        except _DAMAGED:
+            return False
+        return all(
+            len(self.entries[year]) == self.summaries[year][0]
+            for year in wanted
+            if year in self.summaries
+        )
 
     def get(self, certificate_id: str) -> PublicCertificate | None:
         """A certificate of a year loaded, as kept (its record's bytes left empty)."""
@@ -127,11 +142,10 @@ def keep(
         write_atomically(summary, summary_content)
 
 
-def load(place: Path, years: set[int] | None) -> Published | None:
-    """Each year's summary, and the entries of the ``years`` given (None: all); None when a
+def load(place: Path) -> Published | None:
+    """Each year's summary (``Published.load_years`` loads the years' entries); None when a
     file is missing, damaged or of another Python."""
     summaries: dict[int, tuple[int, dict[str, Part], dict[str, Entry]]] = {}
-    entries: dict[int, dict[str, Entry]] = {}
     try:
         with collector_paused():  # many new objects, none in a cycle
             for path in sorted(place.glob(f"{PREFIX}*{SUMMARY}")):
@@ -140,13 +154,9 @@ def load(place: Path, years: set[int] | None) -> Published | None:
                 if not _summary_holds(count, parts, newest, sizes):
                     return None
                 summaries[year] = (count, {g: Part(*part) for g, part in parts.items()}, newest)
-            for year in summaries if years is None else years:
-                entries[year] = _year_entries(place, year, summaries)
     except _DAMAGED:
         return None
-    if any(len(entries[year]) != summaries[year][0] for year in entries if year in summaries):
-        return None
-    return Published(summaries, entries)
+    return Published(place, summaries)
 
 
 def _summary_holds(count: Any, parts: Any, newest: Any, sizes: Any) -> bool:
