@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from generator.project import Project
 from generator.website import build_stamp
 from generator.website.build import BuildReport, build
 from generator.website.inputs import BuildRefused
+from generator.website.output_folder import MARKER
 from tests.helpers import make_project
 
 
@@ -160,3 +162,56 @@ def test_the_output_folders_key_is_the_same_however_the_folder_is_spelled(
     (out_dir / "certificates" / "A.html").write_text("x")
     monkeypatch.chdir(tmp_path)
     assert build_stamp.outputs_key(Path("build/site")) == build_stamp.outputs_key(out_dir)
+
+
+def _output_folder(tmp_path: Path) -> Path:
+    out_dir = tmp_path / "site"
+    for relative in (MARKER, "index.html", "certificates/A.html", "data/lookup/0.js"):
+        (out_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        (out_dir / relative).write_text("x")
+    return out_dir
+
+
+def test_folders_written_just_before_the_key_are_trusted_by_the_file_systems_clock(
+    tmp_path: Path,
+) -> None:
+    """A folder written just before the key is made is trusted as soon as the file system's
+    clock (the time it gives the output folder's marker) has moved past it: the build after
+    a build that wrote into ``certificates/`` does not list its 300,000 files again. Without
+    a marker (a folder certgen did not make), the racy window of two seconds applies."""
+    out_dir = _output_folder(tmp_path)
+    time.sleep(0.05)  # past any file system's tick but a coarse one's, far within two seconds
+    _, folders = build_stamp.outputs_key(out_dir)
+    assert folders and all(times != [-1, -1, -1] for times in folders.values())
+    assert build_stamp.Stamp("b", "", 0, "", {}, "", "", {}, folders).same_outputs(out_dir)
+    (out_dir / MARKER).unlink()
+    _, folders = build_stamp.outputs_key(out_dir)
+    assert all(times == [-1, -1, -1] for times in folders.values())
+
+
+@pytest.mark.parametrize("key", ["outputs_key", "outputs_after"])
+def test_a_folder_changed_as_its_times_are_read_is_never_trusted_as_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    """A file added to a folder after the clock was read but before the folder's times were
+    (the same tick, or the next) leaves the folder untrusted: the next build lists it."""
+    out_dir = _output_folder(tmp_path)
+    time.sleep(0.05)
+    outputs, folders = build_stamp.outputs_key(out_dir)
+    stamp = build_stamp.Stamp("b", outputs, 0, "", {}, "", "", {}, folders)
+    clock_of = build_stamp._clock_of
+
+    def clock_then_a_new_file(folder: Path) -> int:
+        now = clock_of(folder)
+        (folder / "certificates" / "B.html").write_text("y")
+        return now
+
+    monkeypatch.setattr(build_stamp, "_clock_of", clock_then_a_new_file)
+    if key == "outputs_key":
+        _, folders = build_stamp.outputs_key(out_dir)
+    else:
+        _, folders = build_stamp.outputs_after(out_dir, stamp, [], [])
+    monkeypatch.undo()
+    assert folders["certificates"] == [-1, -1, -1]
+    kept = build_stamp.Stamp("b", outputs, 0, "", {}, "", "", {}, folders)
+    assert not build_stamp._folders_as_kept(out_dir, kept.output_folders)

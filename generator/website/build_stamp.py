@@ -22,7 +22,10 @@ What a build is made from:
 What it left: the name of every file in the output folder (what a full build checks of a file
 it would not rewrite is that it is there), and the times of each of its folders, which change
 whenever a name in them does: a build finds the folders as they were with a few calls, and
-lists every file only when they are not (or were changed within the racy window).
+lists every file only when they are not. A folder's times are trusted only when they are
+earlier than the file system's clock when they were read (the time it gives the folder's
+marker file, touched just before): a folder changed at that moment or later could change
+again unseen within the clock's tick.
 
 A stamp is written only after a build finished, and removed before a build starts changing
 anything. A file changed within the racy window (it could change again unseen within the
@@ -50,6 +53,7 @@ from generator.files import write_atomically
 from generator.fingerprints import environment_hash, tree_hash
 from generator.project import Project
 from generator.website.inputs import FileFacts
+from generator.website.output_folder import MARKER
 from generator.workers import collector_paused
 
 UNREAD = register_index.UNREAD
@@ -160,7 +164,7 @@ def outputs_key(out_dir: Path) -> tuple[str, dict[str, list[int]]]:
     total, count = 0, 0
     folders: dict[str, list[int]] = {}
     pending = [""]
-    window = _window(time.time_ns())
+    window = _clock_of(out_dir)
     while pending:
         relative = pending.pop()
         try:
@@ -196,7 +200,7 @@ def outputs_after(
         while folder not in names:
             names.add(folder)
             folder = posixpath.dirname(folder)
-    window = _window(time.time_ns())
+    window = _clock_of(out_dir)
     folders = {}
     for folder in names:
         try:
@@ -204,6 +208,21 @@ def outputs_after(
         except OSError:
             return outputs_key(out_dir)
     return _names_digest(total, count), folders
+
+
+def _clock_of(out_dir: Path) -> int:
+    """The output folder's file-system clock now (nanoseconds), read from the time it gives
+    its marker file when touched (which changes no folder's times): a folder whose times are
+    earlier was last changed before this moment, so any later change gives it other times,
+    whatever the clock's tick. The time of the racy window's start when the marker cannot be
+    touched (a folder not made by certgen build, one that is read-only)."""
+    marker = os.path.join(out_dir, MARKER)
+    try:
+        os.utime(marker, follow_symlinks=False)
+        status = os.lstat(marker)
+    except OSError:
+        return _window(time.time_ns())
+    return status.st_mtime_ns if stat.S_ISREG(status.st_mode) else _window(time.time_ns())
 
 
 def _folder_times(status: os.stat_result, window: int) -> list[int]:
