@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jinja2
 import jsonschema
 import pytest
 import yaml
@@ -19,6 +20,7 @@ from pypdf import PdfReader
 
 from generator.project import Project
 from generator.record.public import AS_ISSUED, strip_confidential
+from generator.website import render
 from generator.website.build import build
 from generator.website.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
 from tests.helpers import ROOT, holder_details, holder_link, holder_pdf, make_project, run
@@ -560,3 +562,34 @@ def test_the_progress_bar_shows_only_for_long_builds_on_a_terminal(
     assert certificate_files._progress(500, False).disable  # not asked
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     assert certificate_files._progress(500, True).disable  # not a terminal
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ r.name }}",
+        "{{ r['items'] | join(',') }}|{{ r.items() | list | length }}",  # a key named as a method
+        "{{ r.get('name') }}|{{ r.keys() | list }}",
+        "{{ r.nested.deeper }}",
+        "{% if r.missing is defined %}yes{% else %}no{% endif %}",
+        "{{ r.missing }}",
+        "{{ r.nested.missing }}",
+        "{{ r.__class__.__name__ }}",
+    ],
+)
+def test_the_record_environment_finds_what_jinjas_finds(source: str) -> None:
+    """The certificates' environment looks up a dictionary's keys before its attributes (a
+    sixth of a certificate's render): every lookup, found or not, a key named as one of
+    dict's methods included, gives what Jinja's own gives (StrictUndefined raising alike)."""
+    record = {"name": "Dry Creek", "items": ["oats"], "nested": {"deeper": 1}}
+
+    def rendered(environment: jinja2.Environment) -> str:
+        try:
+            return environment.from_string(source).render(r=record)
+        except jinja2.UndefinedError as error:
+            return f"undefined: {error}"
+
+    ours = render.environment()
+    jinjas = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    assert type(ours).getattr is not jinja2.Environment.getattr
+    assert rendered(ours) == rendered(jinjas)

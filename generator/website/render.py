@@ -93,10 +93,30 @@ def status_word(status: str) -> str:
     return AS_ISSUED_WORDS if status == "as_issued" else STATUS_WORDS[status]
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _RecordEnvironment(jinja2.Environment):
+    """Jinja's environment, finding a plain dictionary's keys without first failing to find
+    them as attributes. The templates read records (dictionaries) by dot, which Jinja answers
+    by raising and catching an AttributeError for almost every lookup (77 of 78 in a
+    certificate's renders: a sixth of their time). A dictionary's own attributes (``items``,
+    ``get``, ...) are looked up as Jinja does, so every lookup gives what Jinja's gives."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 @cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _RecordEnvironment(
         loader=jinja2.PackageLoader("generator.website", "templates"),
+        auto_reload=False,  # certgen's own templates: they do not change while it runs
         autoescape=jinja2.select_autoescape(("html", "html.j2", "xml", "xml.j2")),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
