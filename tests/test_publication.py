@@ -8,7 +8,9 @@ operations directory, the guidance) must be absent from every public file of the
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +22,8 @@ from cryptography.exceptions import InvalidTag
 from playwright.sync_api import Browser, Page
 
 from generator.record.holder import HolderKeys
+from generator.website.certificate_files import sealed_jsonp
+from generator.website.register import jsonp
 from tests.helpers import (
     ROOT,
     chromium,
@@ -271,3 +275,13 @@ def test_a_wrong_key_says_so_and_shows_only_public_fields(page: Page, base_url: 
     text = page.locator("article.certgen-certificate").inner_text()
     assert "does not open this certificate's details" in text
     assert "Nordic Organic Foods AB" not in text
+
+
+@pytest.mark.parametrize("length", [0, 1, 2, 3, 4, 97, 9_901])
+def test_a_sealed_file_is_the_data_file_of_its_base64(length: int) -> None:
+    """A holder file is written without the JSON encoder (base64 has nothing to escape): it
+    is the same data file ``jsonp`` makes of the sealed bytes' URL-safe, unpadded base64,
+    whatever padding the length would have needed."""
+    sealed = os.urandom(length)
+    text = base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
+    assert sealed_jsonp("holder-EC-2026-0001", sealed) == jsonp("holder-EC-2026-0001", text)

@@ -101,7 +101,11 @@ class PublicCertificate:
     def public_record(self) -> dict[str, Any]:
         """What the public may read of the record: its visible fields, its digest and its
         status today. Everything else is for the holder, encrypted."""
-        parsed: dict[str, Any] = json.loads(self.canonical)
+        return self.public_of(json.loads(self.canonical))
+
+    def public_of(self, parsed: dict[str, Any]) -> dict[str, Any]:
+        """``public_record`` from the record already parsed (``json.loads(canonical)``: a
+        certificate's files parse it once), which is left as it is."""
         shown = {k: v for k, v in parsed.items() if k in self.visible}
         return shown | {"sha256": self.digest} | self.status_fields
 
@@ -109,7 +113,10 @@ class PublicCertificate:
     def record(self) -> dict[str, Any]:
         """The record with today's status, parsed afresh on each access: registers keep only
         the bytes, and whoever renders a certificate keeps the record while it needs it."""
-        parsed: dict[str, Any] = json.loads(self.canonical)
+        return self.record_of(json.loads(self.canonical))
+
+    def record_of(self, parsed: dict[str, Any]) -> dict[str, Any]:
+        """``record`` from the record already parsed, which is left as it is."""
         return parsed | self.status_fields
 
     @property

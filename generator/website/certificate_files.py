@@ -27,7 +27,7 @@ from generator.record.holder import HolderKeys
 from generator.record.public import PublicCertificate
 from generator.website.certificate_pdf import Signing, issued_pdf, record_signature
 from generator.website.output_folder import Manifest, content_key, write_file
-from generator.website.register import Shell, certificate_page, jsonp
+from generator.website.register import Shell, certificate_page
 from generator.website.render import certificate_fragment, public_fragment, qr_svg
 from generator.workers import forked_pool
 
@@ -172,7 +172,8 @@ def _make_range(bounds: tuple[int, int]) -> Made:
     for job in _JOBS[bounds[0] : bounds[1]]:
         certificate = job.certificate
         folder = context.write_dir / "certificates"
-        public = certificate.public_record if job.json or job.page else {}
+        parsed = json.loads(certificate.canonical) if job.json or job.page or job.holder else {}
+        public = certificate.public_of(parsed) if job.json or job.page else {}
         if job.json:
             write_file(folder / f"{certificate.id}.json", canonical_json(public))
         if job.page:
@@ -182,7 +183,7 @@ def _make_range(bounds: tuple[int, int]) -> Made:
             continue
         link = context.holder.link(certificate.summary.url, certificate.id)
         if job.holder:
-            details = _holder_details(certificate, link, context)
+            details = _holder_details(certificate, certificate.record_of(parsed), link, context)
             write_file(folder / f"{certificate.id}.holder.js", details)
         if job.pdf:
             qr = qr_svg(link)
@@ -210,15 +211,17 @@ def _page(certificate: PublicCertificate, public: dict[str, Any], context: JobCo
     return certificate_page(context.shell, certificate, fragment)
 
 
-def _holder_details(certificate: PublicCertificate, link: str, context: JobContext) -> bytes:
+def _holder_details(
+    certificate: PublicCertificate, record: dict[str, Any], link: str, context: JobContext
+) -> bytes:
     """The certificate as its holder reads it, sealed under its key: the full page fragment
-    (whose QR code of ``link`` the browser draws: encoding one costs a build more than
-    anything else a certificate's page needs), the record as issued (canonical JSON, whose
-    SHA-256 the public page gives) and the record's signature when the build signs."""
+    of ``record`` (the record with today's status; the browser draws its QR code of ``link``:
+    encoding one costs a build more than anything else a certificate's page needs), the
+    record as issued (canonical JSON, whose SHA-256 the public page gives) and the record's
+    signature when the build signs."""
     preview = context.signing.preview
-    record = certificate.record | {"url": link}
     fragment = certificate_fragment(
-        record, certificate.digest, "", "", context.sample_data, preview
+        record | {"url": link}, certificate.digest, "", "", context.sample_data, preview
     )
     jws = None
     if not preview:
@@ -226,8 +229,14 @@ def _holder_details(certificate: PublicCertificate, link: str, context: JobConte
     details = {"html": fragment, "record": certificate.canonical.decode("utf-8"), "jws": jws}
     plain = json.dumps(details, ensure_ascii=False, sort_keys=True).encode("utf-8")
     sealed = context.holder.seal(certificate.id, "details", plain)
-    text = base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
-    return jsonp(f"holder-{certificate.id}", text)
+    return sealed_jsonp(f"holder-{certificate.id}", sealed)
+
+
+def sealed_jsonp(key: str, sealed: bytes) -> bytes:
+    """``jsonp(key, <sealed as URL-safe base64, unpadded>)``, written as it is: base64 holds
+    nothing JSON or HTML would escape, so the JSON encoder is not needed to scan it."""
+    text = base64.urlsafe_b64encode(sealed).rstrip(b"=")
+    return b'certgen.deliver("%s","%s");\n' % (key.encode("ascii"), text)
 
 
 def _progress(total: int, enabled: bool) -> tqdm[Any]:
