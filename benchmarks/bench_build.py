@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.measure import timed_run
+from benchmarks.measure import empty, set_aside, timed_run
 from benchmarks.synthetic import add_issued, make_project
 
 TARGETS = {
@@ -94,14 +94,14 @@ def cancel_one_next_day(project: Path, round_number: int) -> None:
 
 def fresh_checkout(project: Path, _: int) -> None:
     """Write every request file and record again with the same bytes (new inodes and times)
-    and remove the output folder: what a CI run starts from once it restored the cache."""
+    and set the output folder aside: what a CI run starts from once it restored the cache."""
     for folder in ("requests", "records"):
         for path in (project / folder).rglob("*"):
             if path.is_file():
                 content = path.read_bytes()
                 path.unlink()
                 path.write_bytes(content)
-    shutil.rmtree(project / "build", ignore_errors=True)
+    set_aside(project / "build", project.parent / "trash")
     time.sleep(3)  # files changed within the racy window are not trusted as listed
 
 
@@ -111,13 +111,18 @@ def _as_of() -> date:
     return date.fromisoformat(max(json.loads(path.read_bytes())["as_of"] for path in stamps))
 
 
-def measure(label: str, size: int, runs: int, project: Path, before_each: object) -> str:
-    """Print the median of ``runs`` builds; the last run's timings line."""
+def measure(
+    label: str, size: int, runs: int, project: Path, before_each: object, trash: Path | None = None
+) -> str:
+    """Print the median of ``runs`` builds; the last run's timings line. What ``before_each``
+    set aside in ``trash`` is removed after each build."""
     times, peaks = [], []
     timings = ""
     for round_number in range(runs):
         before_each(round_number)  # type: ignore[operator]
         elapsed, peak, out = timed_run(COMMAND, project)
+        if trash is not None:
+            empty(trash)
         times.append(elapsed)
         peaks.append(peak)
         timings = next((line for line in out.splitlines() if line.startswith("timings")), "")
@@ -144,11 +149,13 @@ def bench(size: int, runs: int, workdir: Path) -> None:
     time.sleep(3)  # files written within the racy window are read again by the next build
     cold_runs = runs if size <= 10_000 else 1
 
-    def wipe(_: int) -> None:
-        shutil.rmtree(project / "build", ignore_errors=True)
-        shutil.rmtree(os.environ["CERTGEN_CACHE_DIR"], ignore_errors=True)
+    trash = workdir / "trash"
 
-    timings = measure("cold", size, cold_runs, project, wipe)
+    def wipe(_: int) -> None:
+        set_aside(project / "build", trash)
+        set_aside(Path(os.environ["CERTGEN_CACHE_DIR"]), trash)
+
+    timings = measure("cold", size, cold_runs, project, wipe, trash)
     stage = re.search(r"check ([0-9.]+) s", timings)
     elapsed, _, _ = timed_run([sys.executable, "-m", "generator", "check"], project)
     if stage:
@@ -160,7 +167,7 @@ def bench(size: int, runs: int, workdir: Path) -> None:
     measure("one cancelled", size, runs, project, lambda n: cancel_one(project, n))
     measure("one issued", size, runs, project, lambda n: issue_one(project, n))
     measure("new day", size, runs, project, lambda n: cancel_one_next_day(project, n))
-    measure("CI checkout", size, 1, project, lambda n: fresh_checkout(project, n))
+    measure("CI checkout", size, 1, project, lambda n: fresh_checkout(project, n), trash)
     time.sleep(3)  # files changed within the racy window are not trusted as listed
     timed_run(COMMAND, project)  # the build that takes in the last change, not measured
     measure("no change", size, runs, project, lambda n: None)

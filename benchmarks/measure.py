@@ -1,8 +1,10 @@
-"""Measuring a command: wall time and the peak memory of its whole process tree."""
+"""Measuring a command: wall time and the peak memory of its whole process tree; folders set
+aside before a cold run and removed after it."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import threading
 import time
@@ -55,3 +57,16 @@ def timed_run(command: list[str], cwd: Path) -> tuple[float, int, str]:
     if process.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}): {err}")
     return elapsed, peak, out
+
+
+def set_aside(folder: Path, trash: Path) -> None:
+    """Move ``folder`` into ``trash`` (removed after the timed build, ``empty``): a build from
+    nothing, as in a fresh CI checkout, does not follow the removal of the 300,000 files of
+    the last build's output (a file system creates files more slowly just after that)."""
+    if folder.exists():
+        trash.mkdir(exist_ok=True)
+        folder.rename(trash / f"{len(list(trash.iterdir()))}-{folder.name}")
+
+
+def empty(trash: Path) -> None:
+    shutil.rmtree(trash, ignore_errors=True)
