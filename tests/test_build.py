@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -593,3 +594,51 @@ def test_the_record_environment_finds_what_jinjas_finds(source: str) -> None:
     jinjas = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
     assert type(ours).getattr is not jinja2.Environment.getattr
     assert rendered(ours) == rendered(jinjas)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_templates_compiled_by_an_earlier_build_give_the_same_site(tmp_path: Path) -> None:
+    """certgen build keeps its compiled templates (the certificates' and MkDocs' theme's) in
+    its cache folder. A build from nothing in a new process reads them, leaves them as they
+    were (not compiled again) and gives the output folder the build that compiled them gave."""
+    project = make_project(tmp_path / "project", with_requests=True, with_site=True)
+    environment = os.environ | {"CERTGEN_CACHE_DIR": str(tmp_path / "cache")}
+    environment.pop("SOURCE_DATE_EPOCH", None)
+    command = [sys.executable, "-m", "generator", "build", "--no-pdf"]
+    site = project / "build" / "site"
+    subprocess.run(command, cwd=project, env=environment, check=True, capture_output=True)
+    first = _files(site)
+    kept = {p: p.stat().st_mtime_ns for p in (tmp_path / "cache").glob("*/templates/*/*/*")}
+    assert {p.parent.parent.name for p in kept} == {"certificates", "mkdocs"}
+    shutil.rmtree(site)
+    for made in (tmp_path / "cache").glob("*/mkdocs*"):  # MkDocs runs again
+        shutil.rmtree(made) if made.is_dir() else made.unlink()
+    subprocess.run(command, cwd=project, env=environment, check=True, capture_output=True)
+    assert _files(site) == first
+    assert {p: p.stat().st_mtime_ns for p in kept} == kept
+
+
+def test_a_kept_compiled_template_is_used_only_for_its_own_source(tmp_path: Path) -> None:
+    """A template whose source changed is compiled again (Jinja checks the source), and
+    what else shapes the compiled code names the folder: a change to it compiles every
+    template again, and the earlier folder is removed."""
+    from generator.website.compiled_templates import keep_compiled
+
+    def rendered(source: str, made_by: str) -> str:
+        environment = jinja2.Environment(loader=jinja2.DictLoader({"page": source}))
+        keep_compiled(environment, tmp_path / "kept", made_by)
+        return environment.get_template("page").render(name="Dry Creek")
+
+    assert rendered("Hello {{ name }}", "settings 1") == "Hello Dry Creek"
+    assert rendered("Goodbye {{ name }}", "settings 1") == "Goodbye Dry Creek"
+    first = {p.name for p in (tmp_path / "kept").iterdir()}
+    assert rendered("Goodbye {{ name }}", "settings 2") == "Goodbye Dry Creek"
+    second = {p.name for p in (tmp_path / "kept").iterdir()}
+    assert len(first) == len(second) == 1 and first != second

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import NamedTuple
 
 from generator.check.cache import CheckCache
@@ -68,6 +69,9 @@ class HookSettings:
     """Whether ``on_post_build`` publishes the certificates into MkDocs' site folder."""
     inputs: SiteInputs | None = None
     """Inputs prepared by certgen build; None lets the plugin prepare their own."""
+    compiled: tuple[Path, str] | None = None
+    """Where certgen build keeps the theme's compiled templates, and what shapes them besides
+    their sources (``compiled_templates``); None: they are compiled, not kept."""
 
 
 SETTINGS = HookSettings()

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from datetime import date
+from importlib.metadata import version
 from pathlib import Path
 
 from generator.errors import CertgenError
@@ -47,19 +48,27 @@ def mkdocs_made(mkdocs_dir: Path, key_file: Path, key: str) -> bool:
 
 
 def mkdocs_if_needed(inputs: SiteInputs, mkdocs_dir: Path, key_file: Path, code: str) -> bool:
+    """Run MkDocs into ``mkdocs_dir`` unless its pages there were made from the same inputs
+    (``key_file``, in the build's cache folder, where the theme's compiled templates are kept
+    too); whether it ran."""
     key = mkdocs_key(inputs.project, inputs.as_of, code)
     if mkdocs_made(mkdocs_dir, key_file, key):
         return False
     key_file.unlink(missing_ok=True)  # a run killed half way must not pass for a finished one
-    run_mkdocs(inputs, mkdocs_dir)
+    settings = (inputs.project.root / "mkdocs.yml").read_bytes()
+    compiled_by = environment_hash(code, version("mkdocs"), version("mkdocs-material"), settings)
+    run_mkdocs(inputs, mkdocs_dir, (key_file.parent / "templates" / "mkdocs", compiled_by))
     sitemap_without_shell(mkdocs_dir)
     write_atomically(key_file, key.encode())
     return True
 
 
-def run_mkdocs(inputs: SiteInputs, site_dir: Path) -> None:
+def run_mkdocs(
+    inputs: SiteInputs, site_dir: Path, compiled: tuple[Path, str] | None = None
+) -> None:
     """MkDocs' strict build of the pages (not the certificates) into ``site_dir``; its
-    warnings and errors are shown, and any of them fails the build."""
+    warnings and errors are shown, and any of them fails the build. ``compiled``: where the
+    theme's compiled templates are kept, and what shapes them (``HookSettings.compiled``)."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -70,7 +79,7 @@ def run_mkdocs(inputs: SiteInputs, site_dir: Path) -> None:
     handler.setLevel(logging.WARNING)
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
-    SETTINGS.publish, SETTINGS.inputs = False, inputs
+    SETTINGS.publish, SETTINGS.inputs, SETTINGS.compiled = False, inputs, compiled
     try:
         config = load_config(
             str(inputs.project.root / "mkdocs.yml"), site_dir=str(site_dir), strict=True
@@ -80,6 +89,6 @@ def run_mkdocs(inputs: SiteInputs, site_dir: Path) -> None:
         raise CertgenError(f"the MkDocs build failed ({error}); see its messages above") from error
     finally:
         logger.removeHandler(handler)
-        SETTINGS.publish, SETTINGS.inputs = True, None
+        SETTINGS.publish, SETTINGS.inputs, SETTINGS.compiled = True, None, None
         if epoch is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)

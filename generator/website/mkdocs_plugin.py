@@ -19,6 +19,7 @@ from mkdocs.structure.files import File
 
 from generator.check.report import as_text
 from generator.project import Project
+from generator.website.compiled_templates import keep_compiled
 from generator.website.guidance_pages import generated_pages
 from generator.website.inputs import (
     SETTINGS,
@@ -38,6 +39,12 @@ class CertgenPlugin(BasePlugin):  # type: ignore[type-arg, no-untyped-call]
 
     def on_files(self, files: Any, *, config: Any) -> Any:
         return add_generated_files(files, config)
+
+    def on_env(self, env: Any, *, config: Any, files: Any) -> Any:
+        if SETTINGS.compiled is not None:  # certgen build: its cache folder keeps them
+            folder, compiled_by = SETTINGS.compiled
+            keep_compiled(env, folder, compiled_by)
+        return env
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         return accessible(output)

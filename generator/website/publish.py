@@ -28,6 +28,7 @@ from generator.website.certificate_files import (
     rendering_hash,
 )
 from generator.website.certificate_pdf import Signing
+from generator.website.compiled_templates import keep_compiled
 from generator.website.downloads import Part, download_files
 from generator.website.inputs import SiteInputs
 from generator.website.output_folder import Manifest, Planned, content_key
@@ -40,6 +41,7 @@ from generator.website.register import (
     register_files,
 )
 from generator.website.register_view import RegisterView, group_of
+from generator.website.render import environment
 
 SHELL_PATH = "certificates/shell.html"
 
@@ -96,6 +98,8 @@ def publish_into(
     signing = _signing(ring, signer, inputs.reference.certifier.name, earlier, holder)
     shell = Shell((mkdocs_dir / SHELL_PATH).read_text("utf-8"), SHELL_PATH)
     manifest = Manifest.load(cache_dir, out_dir)
+    if cache_dir is not None:  # a build's: its compiled templates are kept there
+        keep_compiled(environment(), cache_dir / "templates" / "certificates", rendering_hash())
     register = since.register if since is not None else RegisterView.of(inputs.certificates)
     report = BuildReport(len(register))
     if out_dir.resolve() != mkdocs_dir.resolve():
