@@ -9,6 +9,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,35 @@ def test_a_folder_changed_as_its_times_are_read_is_never_trusted_as_kept(
     assert folders["certificates"] == [-1, -1, -1]
     kept = build_stamp.Stamp("b", outputs, 0, "", {}, "", "", {}, folders)
     assert not build_stamp._folders_as_kept(out_dir, kept.output_folders)
+
+
+def _whole_seconds(path: str, *args: object, **kwargs: object) -> None:
+    """A file system that keeps whole seconds (or two), as sshfs or FAT: a touch's time."""
+    second = time.time_ns() // 10**9 * 10**9
+    REAL_UTIME(path, ns=(second, second), follow_symlinks=False)
+
+
+REAL_UTIME = os.utime
+
+
+@pytest.mark.parametrize("clock", ["another machine's", "whole seconds"])
+def test_only_the_kernels_own_fine_clock_is_trusted_before_the_racy_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: str
+) -> None:
+    """A marker stamped far from this machine's clock (a network file system stamping by the
+    server's), or in whole seconds, gives the racy window: folders written 50 ms before are
+    not trusted. A folder on another file system (mounted within) never is."""
+    out_dir = _output_folder(tmp_path)
+    time.sleep(0.05)
+    if clock == "whole seconds":
+        monkeypatch.setattr(build_stamp.os, "utime", _whole_seconds)
+    else:
+        ahead = time.time_ns() + 10**9
+        monkeypatch.setattr(build_stamp.time, "time_ns", lambda: ahead)
+    _, folders = build_stamp.outputs_key(out_dir)
+    monkeypatch.undo()
+    assert all(times == [-1, -1, -1] for times in folders.values())
+    status = os.lstat(out_dir / "certificates")
+    mounted = build_stamp._Clock(time.time_ns(), status.st_dev + 1)
+    assert build_stamp._folder_times(status, mounted) == [-1, -1, -1]
+    assert build_stamp._folder_times(status, replace(mounted, device=status.st_dev)) != [-1] * 3

@@ -164,7 +164,7 @@ def outputs_key(out_dir: Path) -> tuple[str, dict[str, list[int]]]:
     total, count = 0, 0
     folders: dict[str, list[int]] = {}
     pending = [""]
-    window = _clock_of(out_dir)
+    clock = _clock_of(out_dir)
     while pending:
         relative = pending.pop()
         try:
@@ -173,7 +173,7 @@ def outputs_key(out_dir: Path) -> tuple[str, dict[str, list[int]]]:
         except OSError:
             total, count = total + _name_hash(f"unlisted {relative}"), count + 1
             continue
-        folders[relative] = _folder_times(status, window)
+        folders[relative] = _folder_times(status, clock)
         prefix = f"{relative}/" if relative else ""
         with entries:
             for entry in entries:
@@ -190,7 +190,12 @@ def outputs_after(
     """``outputs_key`` of an output folder whose key was the stamp's when a build began,
     once the build added the files ``added`` (relative; they were not there) and removed
     ``removed``, without listing its files again: the digest of the names is a sum, so
-    names are added to it and taken from it. Each folder's times are read again."""
+    names are added to it and taken from it. Each folder's times are read again.
+
+    It rests on the output folder being certgen build's alone while a build runs: another
+    build into it waits (a lock), but a file another program removes from it meanwhile is
+    not noticed, as a full build's listing of it would not notice either (the next build's
+    output folder is then as that program left it until a full build)."""
     count_text, _, total_text = stamp.outputs.partition(":")
     total = int(total_text, 16) + sum(map(_name_hash, added)) - sum(map(_name_hash, removed))
     count = int(count_text) + len(added) - len(removed)
@@ -200,34 +205,60 @@ def outputs_after(
         while folder not in names:
             names.add(folder)
             folder = posixpath.dirname(folder)
-    window = _clock_of(out_dir)
+    clock = _clock_of(out_dir)
     folders = {}
     for folder in names:
         try:
-            folders[folder] = _folder_times(os.lstat(os.path.join(out_dir, folder)), window)
+            folders[folder] = _folder_times(os.lstat(os.path.join(out_dir, folder)), clock)
         except OSError:
             return outputs_key(out_dir)
     return _names_digest(total, count), folders
 
 
-def _clock_of(out_dir: Path) -> int:
-    """The output folder's file-system clock now (nanoseconds), read from the time it gives
-    its marker file when touched (which changes no folder's times): a folder whose times are
-    earlier was last changed before this moment, so any later change gives it other times,
-    whatever the clock's tick. The time of the racy window's start when the marker cannot be
-    touched (a folder not made by certgen build, one that is read-only)."""
+@dataclass(frozen=True)
+class _Clock:
+    """When an output folder's folders were read, by which their times are trusted."""
+
+    before: int
+    """A folder changed before this time (nanoseconds, the file system's) is trusted."""
+    device: int | None
+    """The output folder's file system (None: any): a folder on another, mounted within it,
+    stamps its times by another clock and is never trusted."""
+
+
+_SAME_CLOCK_NS = 50_000_000
+"""How far the marker's time may be from this process's clock for the two to be taken as
+one: the kernel stamps files by a clock at most a tick behind its own (a few milliseconds)."""
+
+
+def _clock_of(out_dir: Path) -> _Clock:
+    """The output folder's file-system clock now, read from the time it gives the folder's
+    marker file when touched (which changes no folder's times): a folder whose times are
+    earlier was last changed before this moment, so any later change gives it other times.
+    That holds when the file system stamps the marker and the folders by one fine clock, the
+    kernel's: the marker's time is then close to this process's clock and has a fraction of
+    a second (a file system that keeps whole seconds or two, or stamps by another machine's
+    clock, such as sshfs, does not). Otherwise, and when the marker cannot be touched (a
+    folder certgen did not make, a read-only one), the racy window: a folder changed within
+    two seconds is not trusted."""
     marker = os.path.join(out_dir, MARKER)
+    racy = _Clock(_window(time.time_ns()), None)
     try:
         os.utime(marker, follow_symlinks=False)
         status = os.lstat(marker)
     except OSError:
-        return _window(time.time_ns())
-    return status.st_mtime_ns if stat.S_ISREG(status.st_mode) else _window(time.time_ns())
+        return racy
+    stamped = status.st_mtime_ns
+    local = abs(stamped - time.time_ns()) < _SAME_CLOCK_NS and stamped % 10**9 != 0
+    if not (stat.S_ISREG(status.st_mode) and local):
+        return racy
+    return _Clock(stamped, status.st_dev)
 
 
-def _folder_times(status: os.stat_result, window: int) -> list[int]:
+def _folder_times(status: os.stat_result, clock: _Clock) -> list[int]:
     times = [status.st_mtime_ns, status.st_ctime_ns, status.st_ino & listing.INODE]
-    return times if max(times[:2]) < window else [-1, -1, -1]
+    other = clock.device is not None and status.st_dev != clock.device
+    return [-1, -1, -1] if other or max(times[:2]) >= clock.before else times
 
 
 _NAMES = 1 << 128
