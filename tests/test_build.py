@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import jsonschema
@@ -23,6 +24,7 @@ from generator.project import Project
 from generator.record.public import AS_ISSUED, strip_confidential
 from generator.website import render
 from generator.website.build import build
+from generator.website.compiled_templates import compiled_kept, keep_compiled
 from generator.website.render import certificate_fragment, pdf_bytes, pdf_html, qr_svg
 from tests.helpers import ROOT, holder_details, holder_link, holder_pdf, make_project, run
 
@@ -625,20 +627,48 @@ def test_templates_compiled_by_an_earlier_build_give_the_same_site(tmp_path: Pat
     assert {p: p.stat().st_mtime_ns for p in kept} == kept
 
 
+def _compiled(folder: Path, source: str, made_by: str, **settings: Any) -> str:
+    environment = jinja2.Environment(loader=jinja2.DictLoader({"page": source}), **settings)
+    keep_compiled(environment, folder, made_by)
+    return environment.get_template("page").render(name="<Dry Creek>")
+
+
 def test_a_kept_compiled_template_is_used_only_for_its_own_source(tmp_path: Path) -> None:
-    """A template whose source changed is compiled again (Jinja checks the source), and
-    what else shapes the compiled code names the folder: a change to it compiles every
-    template again, and the earlier folder is removed."""
-    from generator.website.compiled_templates import keep_compiled
-
-    def rendered(source: str, made_by: str) -> str:
-        environment = jinja2.Environment(loader=jinja2.DictLoader({"page": source}))
-        keep_compiled(environment, tmp_path / "kept", made_by)
-        return environment.get_template("page").render(name="Dry Creek")
-
-    assert rendered("Hello {{ name }}", "settings 1") == "Hello Dry Creek"
-    assert rendered("Goodbye {{ name }}", "settings 1") == "Goodbye Dry Creek"
-    first = {p.name for p in (tmp_path / "kept").iterdir()}
-    assert rendered("Goodbye {{ name }}", "settings 2") == "Goodbye Dry Creek"
-    second = {p.name for p in (tmp_path / "kept").iterdir()}
+    """A template whose source changed is compiled again (Jinja checks the source), and what
+    else shapes the compiled code names the folder (the code that made the environment, its
+    settings): a change to it compiles every template again, the earlier folder removed."""
+    kept = tmp_path / "kept"
+    assert _compiled(kept, "Hello {{ name }}", "code 1") == "Hello <Dry Creek>"
+    assert _compiled(kept, "Goodbye {{ name }}", "code 1") == "Goodbye <Dry Creek>"
+    first = {p.name for p in kept.iterdir()}
+    assert _compiled(kept, "Goodbye {{ name }}", "code 2") == "Goodbye <Dry Creek>"
+    second = {p.name for p in kept.iterdir()}
     assert len(first) == len(second) == 1 and first != second
+    escaped = _compiled(kept, "Goodbye {{ name }}", "code 2", autoescape=True)
+    assert escaped == "Goodbye &lt;Dry Creek&gt;"
+    assert {p.name for p in kept.iterdir()} != second
+
+
+def test_kept_compiled_templates_never_fail_a_build(tmp_path: Path) -> None:
+    """A kept compiled template that is damaged is compiled again and kept anew; a folder
+    that cannot be written keeps nothing; neither fails. ``compiled_kept`` leaves a
+    process-wide environment as it found it."""
+    kept = tmp_path / "kept"
+    assert _compiled(kept, "Hello {{ name }}", "code") == "Hello <Dry Creek>"
+    (compiled,) = kept.glob("*/*")
+    compiled.write_bytes(compiled.read_bytes()[:12])  # cut short
+    assert _compiled(kept, "Hello {{ name }}", "code") == "Hello <Dry Creek>"
+    assert len(compiled.read_bytes()) > 12
+    environment = jinja2.Environment(loader=jinja2.DictLoader({"page": "Hi {{ name }}"}))
+    keep_compiled(environment, kept, "code")
+    shutil.rmtree(kept)
+    assert environment.get_template("page").render(name="you") == "Hi you"
+    with compiled_kept(environment, tmp_path / "other", "code"):
+        assert environment.bytecode_cache is not None
+    assert environment.bytecode_cache is not None and str(kept) in str(
+        getattr(environment.bytecode_cache, "directory", "")
+    )
+    (tmp_path / "file").write_text("not a folder")
+    plain = jinja2.Environment()
+    keep_compiled(plain, tmp_path / "file", "code")
+    assert plain.bytecode_cache is None

@@ -10,7 +10,7 @@ import hashlib
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from generator.website.certificate_files import (
     rendering_hash,
 )
 from generator.website.certificate_pdf import Signing
-from generator.website.compiled_templates import keep_compiled
+from generator.website.compiled_templates import compiled_kept
 from generator.website.downloads import Part, download_files
 from generator.website.inputs import SiteInputs
 from generator.website.output_folder import Manifest, Planned, content_key
@@ -98,8 +98,6 @@ def publish_into(
     signing = _signing(ring, signer, inputs.reference.certifier.name, earlier, holder)
     shell = Shell((mkdocs_dir / SHELL_PATH).read_text("utf-8"), SHELL_PATH)
     manifest = Manifest.load(cache_dir, out_dir)
-    if cache_dir is not None:  # a build's: its compiled templates are kept there
-        keep_compiled(environment(), cache_dir / "templates" / "certificates", rendering_hash())
     register = since.register if since is not None else RegisterView.of(inputs.certificates)
     report = BuildReport(len(register))
     if out_dir.resolve() != mkdocs_dir.resolve():
@@ -127,7 +125,7 @@ def publish_into(
             for relative, planned_file in files.items():
                 report.files_written += manifest.put_planned(relative, planned_file)
 
-    with timed(report.timings, "certificates"):
+    with timed(report.timings, "certificates"), _compiled_kept(cache_dir):
         made = make_files(
             jobs_needed,
             make_aggregates,
@@ -158,6 +156,13 @@ def publish_into(
     report.names_changed = manifest.names_changed
     report.lookup_layout = aggregates.layout
     return report
+
+
+def _compiled_kept(cache_dir: Path | None) -> AbstractContextManager[None]:
+    """The certificates' and the register's templates compiled once, in a build's cache."""
+    if cache_dir is None:
+        return nullcontext()
+    return compiled_kept(environment(), cache_dir / "templates" / "certificates", rendering_hash())
 
 
 def _copy_pages(mkdocs_dir: Path, manifest: Manifest) -> int:

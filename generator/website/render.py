@@ -104,7 +104,7 @@ class _RecordEnvironment(jinja2.Environment):
     ``get``, ...) are looked up as Jinja does, so every lookup gives what Jinja's gives."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+        if type(obj) is dict and type(attribute) is str and attribute not in _DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
             except KeyError:
