@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import statistics
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.measure import empty, set_aside, timed_run
+from benchmarks.measure import set_aside, timed_run
 from benchmarks.synthetic import add_issued, make_project
 
 TARGETS = {
@@ -111,18 +110,13 @@ def _as_of() -> date:
     return date.fromisoformat(max(json.loads(path.read_bytes())["as_of"] for path in stamps))
 
 
-def measure(
-    label: str, size: int, runs: int, project: Path, before_each: object, trash: Path | None = None
-) -> str:
-    """Print the median of ``runs`` builds; the last run's timings line. What ``before_each``
-    set aside in ``trash`` is removed after each build."""
+def measure(label: str, size: int, runs: int, project: Path, before_each: object) -> str:
+    """Print the median of ``runs`` builds; the last run's timings line."""
     times, peaks = [], []
     timings = ""
     for round_number in range(runs):
         before_each(round_number)  # type: ignore[operator]
         elapsed, peak, out = timed_run(COMMAND, project)
-        if trash is not None:
-            empty(trash)
         times.append(elapsed)
         peaks.append(peak)
         timings = next((line for line in out.splitlines() if line.startswith("timings")), "")
@@ -155,7 +149,7 @@ def bench(size: int, runs: int, workdir: Path) -> None:
         set_aside(project / "build", trash)
         set_aside(Path(os.environ["CERTGEN_CACHE_DIR"]), trash)
 
-    timings = measure("cold", size, cold_runs, project, wipe, trash)
+    timings = measure("cold", size, cold_runs, project, wipe)
     stage = re.search(r"check ([0-9.]+) s", timings)
     elapsed, _, _ = timed_run([sys.executable, "-m", "generator", "check"], project)
     if stage:
@@ -167,11 +161,11 @@ def bench(size: int, runs: int, workdir: Path) -> None:
     measure("one cancelled", size, runs, project, lambda n: cancel_one(project, n))
     measure("one issued", size, runs, project, lambda n: issue_one(project, n))
     measure("new day", size, runs, project, lambda n: cancel_one_next_day(project, n))
-    measure("CI checkout", size, 1, project, lambda n: fresh_checkout(project, n), trash)
+    measure("CI checkout", size, 1, project, lambda n: fresh_checkout(project, n))
     time.sleep(3)  # files changed within the racy window are not trusted as listed
     timed_run(COMMAND, project)  # the build that takes in the last change, not measured
     measure("no change", size, runs, project, lambda n: None)
-    shutil.rmtree(project)
+    set_aside(project, trash)  # removed with the benchmark's folder, after every run
 
 
 def pdf_seconds(samples: int) -> list[float]:

@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_build import COMMAND  # noqa: E402
-from benchmarks.measure import empty, set_aside, timed_run  # noqa: E402
+from benchmarks.measure import set_aside, timed_run  # noqa: E402
 from benchmarks.synthetic import make_project  # noqa: E402
 
 INSTALL_HUGO = "apt-get update && apt-get install -y hugo"
@@ -230,16 +230,15 @@ def _product(product: dict[str, Any]) -> dict[str, Any]:
 
 
 def certgen_cold(project: Path, scratch: Path, runs: Runs, pages: int) -> None:
-    """A cold certgen build: the last one's output set aside (removed after the timed run,
-    as for Hugo: neither follows the removal of thousands of files), a new cache folder."""
+    """A cold certgen build: the last one's output and cache set aside (as Hugo's are: no
+    timed run of either follows the removal of thousands of files), a new cache folder."""
     set_aside(project / "build", scratch / "trash")
     cache = Path(tempfile.mkdtemp(prefix="certgen-cache-", dir=scratch))
     os.environ["CERTGEN_CACHE_DIR"] = str(cache)  # timed_run's process inherits it
     out = _timed(runs, COMMAND, project)
-    empty(scratch / "trash")
     runs.note = next((line for line in out.splitlines() if line.startswith("timings")), "")
     _check_pages(runs, project / "build" / "site", pages)
-    shutil.rmtree(cache)
+    set_aside(cache, scratch / "trash")
 
 
 def hugo_cold(site: Path, scratch: Path, runs: Runs, pages: int) -> None:
@@ -248,7 +247,6 @@ def hugo_cold(site: Path, scratch: Path, runs: Runs, pages: int) -> None:
         set_aside(folder, scratch / "trash")
     command = ["hugo", "--quiet", "--source", str(site), "--destination", str(destination)]
     _timed(runs, [*command, "--cacheDir", str(cache)], site)
-    empty(scratch / "trash")
     _check_pages(runs, destination, pages)
 
 
@@ -302,7 +300,7 @@ def bench(size: int, runs: int, workdir: Path) -> dict[str, Any]:
         _print_runs(side)
     _print_comparison(size, certgen, hugo)
     for folder in (project, workdir / f"hugo-{size}", workdir / "hugo-public"):
-        shutil.rmtree(folder, ignore_errors=True)
+        set_aside(folder, workdir / "trash")  # removed with the benchmark's folder
     return {"size": size, "pages": pages} | _summary(certgen) | _summary(hugo)
 
 

@@ -1,11 +1,11 @@
 """Measuring a command: wall time and the peak memory of its whole process tree; folders set
-aside before a cold run and removed after it."""
+aside before a cold run (removed only once every run is over)."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -60,13 +60,10 @@ def timed_run(command: list[str], cwd: Path) -> tuple[float, int, str]:
 
 
 def set_aside(folder: Path, trash: Path) -> None:
-    """Move ``folder`` into ``trash`` (removed after the timed build, ``empty``): a build from
-    nothing, as in a fresh CI checkout, does not follow the removal of the 300,000 files of
-    the last build's output (a file system creates files more slowly just after that)."""
+    """Move ``folder`` into ``trash``, which the benchmark's temporary folder removes once
+    every run is over: no timed build follows the removal of thousands of files (a file
+    system creates files more slowly for a few minutes after; ext4 without a journal skips
+    inodes freed in the last minute or five), as none does in a fresh CI checkout."""
     if folder.exists():
         trash.mkdir(exist_ok=True)
-        folder.rename(trash / f"{len(list(trash.iterdir()))}-{folder.name}")
-
-
-def empty(trash: Path) -> None:
-    shutil.rmtree(trash, ignore_errors=True)
+        folder.rename(Path(tempfile.mkdtemp(dir=trash)) / folder.name)
