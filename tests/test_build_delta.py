@@ -372,9 +372,14 @@ def test_an_as_of_date_moved_past_a_validity_publishes_the_certificate_expired(
     assert "check" not in _build(project).timings
     assert _status(project, time_frame) == "issued"
     _cancel(project, other, as_of + timedelta(days=5))
+    kept = {p: p.stat().st_mtime_ns for p in (tmp_path / "cache").glob("*/stamps/*/*.entries")}
     report = _build(project)
     assert "check" not in report.timings and report.checked == 2, report
     assert _status(project, time_frame) == "expired"
+    # every year's entries were read to find what expires; only the changed years' written
+    changed = {f"{time_frame[3:7]}.entries", f"{other[3:7]}.entries"}
+    written = {p.name for p, before in kept.items() if p.stat().st_mtime_ns != before}
+    assert written == changed and len(kept) > len(changed)
     assert _outcome(project) == _from_nothing(project)
 
 

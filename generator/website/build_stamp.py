@@ -308,6 +308,9 @@ class Stamp:
     it was racy)."""
     files: dict[str, dict[str, list[Any]]] = field(default_factory=dict, repr=False)
     """Each year folder's entries: state, and facts for a request file (loaded when asked)."""
+    changed: set[str] = field(default_factory=set, repr=False)
+    """The year folders whose entries this build made or changed: ``keep`` writes those (a
+    new day loads every year's to find what expires, and changes few)."""
     record_files: dict[str, dict[str, list[Any]]] = field(default_factory=dict, repr=False)
     """Each frozen records' year folder's entries: their states (loaded when asked)."""
 
@@ -489,6 +492,7 @@ def stamp_of(
             if kept_facts.latest:
                 latest[kept_facts.latest] += 1
         stamp.files[folder.year] = entries
+        stamp.changed.add(folder.year)
     stamp.latest_days = dict(latest)
     _settle(stamp, listed)
     _settle_records(stamp, listed, every=True)
@@ -540,6 +544,7 @@ def with_changes(
     stamp.latest_days = latest_days_after(stamp, found, {p: f.latest for p, f in after.items()})
     for change in found:
         entries = stamp.files[change.year]
+        stamp.changed.add(change.year)
         if change.state is None:
             entries.pop(change.name, None)
             continue
@@ -635,8 +640,9 @@ def keep(cache_dir: Path, out_dir: Path, stamp: Stamp) -> None:
     none)."""
     forget(cache_dir, out_dir)
     folder = place(cache_dir, out_dir)
-    for year, entries in stamp.files.items():
-        write_atomically(folder / f"{year}.entries", marshal.dumps(entries))
+    for year in sorted(stamp.changed):
+        write_atomically(folder / f"{year}.entries", marshal.dumps(stamp.files[year]))
+    stamp.changed.clear()
     for year, entries in stamp.record_files.items():
         write_atomically(folder / f"records-{year}.entries", marshal.dumps(entries))
     fields = {
