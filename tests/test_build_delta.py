@@ -351,13 +351,17 @@ def test_a_change_only_a_full_build_knows_gives_one(change: str, project: Path) 
     assert "check" in _build(project).timings, change
 
 
+@pytest.mark.parametrize("expiries", ["kept", "missing", "damaged"])
 def test_an_as_of_date_moved_past_a_validity_publishes_the_certificate_expired(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expiries: str
 ) -> None:
     """A time-frame certificate valid until after the build's "as of" date; a cancellation
     of another certificate, dated after that validity, moves the date: the time-frame
     certificate is published expired, unchanged as its file is, as a build from nothing
-    would."""
+    would. It is found from the kept expiries, which the build that changed its validity
+    kept up to date, reading only the year folders' entries of the changes and of what
+    expires; without them (missing or damaged), from every year folder's, and they are made
+    again."""
     monkeypatch.setattr(register_index, "RACY_SECONDS", -1)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     monkeypatch.setenv("CERTGEN_CACHE_DIR", str(tmp_path / "cache"))
@@ -373,13 +377,30 @@ def test_an_as_of_date_moved_past_a_validity_publishes_the_certificate_expired(
     assert _status(project, time_frame) == "issued"
     _cancel(project, other, as_of + timedelta(days=5))
     kept = {p: p.stat().st_mtime_ns for p in (tmp_path / "cache").glob("*/stamps/*/*.entries")}
+    (index,) = (tmp_path / "cache").glob(f"*/stamps/*/{build_stamp.EXPIRIES}")
+    if expiries == "missing":
+        index.unlink()
+    elif expiries == "damaged":
+        index.write_bytes(b"not marshal")
+    read: list[str] = []
+    kept_folder = build_stamp._kept_folder
+
+    def reading(where: Path, year: str) -> dict[str, list[Any]] | None:
+        read.append(year)
+        return kept_folder(where, year)
+
+    monkeypatch.setattr(build_stamp, "_kept_folder", reading)
     report = _build(project)
+    monkeypatch.setattr(build_stamp, "_kept_folder", kept_folder)
     assert "check" not in report.timings and report.checked == 2, report
     assert _status(project, time_frame) == "expired"
-    # every year's entries were read to find what expires; only the changed years' written
-    changed = {f"{time_frame[3:7]}.entries", f"{other[3:7]}.entries"}
+    changed = {time_frame[3:7], other[3:7]}
+    years = {p.name.removesuffix(".entries") for p in kept if not p.name.startswith("records")}
+    assert set(read) == (changed if expiries == "kept" else years) and years > changed
+    assert index.is_file()  # made again from every year's entries when they were not kept
+    # only the changed years' entries are written back
     written = {p.name for p, before in kept.items() if p.stat().st_mtime_ns != before}
-    assert written == changed and len(kept) > len(changed)
+    assert written == {f"{year}.entries" for year in changed}
     assert _outcome(project) == _from_nothing(project)
 
 

@@ -77,8 +77,9 @@ def after_changes(
         kept.certificates = report.certificates
         kept.as_of = (checked.as_of or date.fromisoformat(kept.as_of)).isoformat()
     read = [*found, *checked.expiring]
+    where = build_stamp.place(cache_dir, out_dir)
     build_stamp.keep(
-        cache_dir, out_dir, build_stamp.with_changes(kept, listed, read, checked.facts)
+        cache_dir, out_dir, build_stamp.with_changes(kept, listed, read, checked.facts, where)
     )
     return report
 
