@@ -11,7 +11,8 @@ What a build is made from:
 - the register, by the state of every file (size, modification and change times, inode,
   mode: as the register index compares them), listed in two processes for a large register:
   a digest a year folder, and each file's state with its facts, kept a year folder a file
-  (marshal: read in a fiftieth of a second for ten thousand files);
+  (marshal: read in a fiftieth of a second for ten thousand files), with the last day of
+  validity of every time-frame request (``expiries``: what a new day may publish expired);
 - the register's top level (which year folders there are, and any stray entry), and the frozen
   records' (a change there gives a full build);
 - every frozen record, by its state, kept like the request files: a record added or changed
@@ -625,7 +626,6 @@ def _expiries_after(
             expiries[key] = facts.valid_to
         else:
             expiries.pop(key, None)
-    stamp.expiries_changed = True
 
 
 def _as_read(state: tuple[int, ...], listed: Listed) -> tuple[int, ...]:
