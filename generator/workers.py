@@ -13,18 +13,12 @@ from contextlib import contextmanager
 def forked_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """Worker processes forked from this one, sharing its memory copy-on-write.
 
-    The objects alive now are frozen out of the garbage collector first: a child's collection
-    would otherwise touch every inherited object and copy all of the parent's memory."""
-    frozen_already = gc.get_freeze_count() > 0
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("fork")
-        ) as pool:
-            yield pool
-    finally:
-        if not frozen_already:  # what the caller froze stays frozen
-            gc.unfreeze()
+    The objects alive now are frozen out of the garbage collector first (``collector_frozen``):
+    a child's collection would otherwise touch every inherited object and copy all of the
+    parent's memory."""
+    context = multiprocessing.get_context("fork")
+    with collector_frozen(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield pool
 
 
 @contextmanager
@@ -42,12 +36,12 @@ def collector_paused() -> Iterator[None]:
 
 
 @contextmanager
-def register_frozen() -> Iterator[None]:
+def collector_frozen() -> Iterator[None]:
     """The objects alive now (the checked register and its certificates, or what the last
     build kept of them, which live until the build ends) out of the garbage collector's way:
     at 100,000 certificates it spent 10 to 14 s walking them again and again. Objects made
-    later are not frozen. They are given back to it when the build is done (a preview server
-    builds again and again in one process)."""
+    later are not frozen. They are given back to it after (a preview server builds again and
+    again in one process), unless they were frozen already: what the caller froze stays so."""
     frozen_already = gc.get_freeze_count() > 0
     gc.freeze()
     try:

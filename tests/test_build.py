@@ -627,8 +627,19 @@ def test_templates_compiled_by_an_earlier_build_give_the_same_site(tmp_path: Pat
     assert {p: p.stat().st_mtime_ns for p in kept} == kept
 
 
+COMPILED: list[str] = []
+"""The sources ``_compiled`` had Jinja compile (not read as kept)."""
+
+
 def _compiled(folder: Path, source: str, made_by: str, **settings: Any) -> str:
     environment = jinja2.Environment(loader=jinja2.DictLoader({"page": source}), **settings)
+    compile_source = environment.compile
+
+    def compiling(template_source: str, *args: Any, **kwargs: Any) -> Any:
+        COMPILED.append(template_source)
+        return compile_source(template_source, *args, **kwargs)
+
+    environment.compile = compiling  # type: ignore[method-assign]
     keep_compiled(environment, folder, made_by)
     return environment.get_template("page").render(name="<Dry Creek>")
 
@@ -638,8 +649,12 @@ def test_a_kept_compiled_template_is_used_only_for_its_own_source(tmp_path: Path
     else shapes the compiled code names the folder (the code that made the environment, its
     settings): a change to it compiles every template again, the earlier folder removed."""
     kept = tmp_path / "kept"
+    COMPILED.clear()
     assert _compiled(kept, "Hello {{ name }}", "code 1") == "Hello <Dry Creek>"
+    assert _compiled(kept, "Hello {{ name }}", "code 1") == "Hello <Dry Creek>"
+    assert COMPILED == ["Hello {{ name }}"]  # compiled once, then read as kept
     assert _compiled(kept, "Goodbye {{ name }}", "code 1") == "Goodbye <Dry Creek>"
+    assert COMPILED[-1] == "Goodbye {{ name }}"
     first = {p.name for p in kept.iterdir()}
     assert _compiled(kept, "Goodbye {{ name }}", "code 2") == "Goodbye <Dry Creek>"
     second = {p.name for p in kept.iterdir()}

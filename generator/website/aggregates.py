@@ -51,9 +51,9 @@ class Aggregates:
     members: set[str]
     """The certificates whose rows give the entries of the lookup files made."""
     layout: LookupLayout | None
-    rows: list[Row] = field(default_factory=list)
+    lookup_rows: list[Row] = field(default_factory=list)
     """The rows of the lookup files made."""
-    pages: list[YearRow] = field(default_factory=list)
+    year_rows: list[YearRow] = field(default_factory=list)
     """The rows of the years made."""
     whole: tuple[list[Row], dict[int, int]] = field(default_factory=lambda: ([], {}))
     """The register's newest rows, and how many certificates each year holds."""
@@ -79,18 +79,12 @@ class Aggregates:
         self.whole = [Row.of(c) for c in register.newest(LATEST_ROWS)], register.counts()
         if self.years is None:
             every = register.every()
-            self.rows = [Row.of(c) for c in every]
-            self.pages = [
-                register.year_row(c, row) for c, row in zip(every, self.rows, strict=True)
+            self.lookup_rows = [Row.of(c) for c in every]
+            self.year_rows = [
+                register.year_row(c, row) for c, row in zip(every, self.lookup_rows, strict=True)
             ]
             return
         made = [c for year in sorted(self.years) for c in register.year(year)]
-        self.pages = [register.year_row(c) for c in made]
+        self.year_rows = [register.year_row(c) for c in made]
         members = [register.get(i) for i in sorted(self.members)]
-        self.rows = [Row.of(c) for c in members if c is not None]
-
-    def year_rows(self) -> list[YearRow]:
-        return self.pages
-
-    def lookup_rows(self) -> list[Row]:
-        return self.rows
+        self.lookup_rows = [Row.of(c) for c in members if c is not None]

@@ -35,8 +35,7 @@ from generator.website.mkdocs_pages import mkdocs_if_needed
 from generator.website.publish import BuildReport, publish_into, timed
 from generator.website.publish_changes import Publishing, after_changes
 from generator.website.published_site import PublishedSite
-from generator.website.register_view import RegisterView
-from generator.workers import register_frozen
+from generator.workers import collector_frozen
 
 __all__ = ["BuildReport", "build"]
 
@@ -114,7 +113,8 @@ def _build(
     )
     report.inputs = None
     place = build_stamp.place(cache_dir, out_dir)
-    register = RegisterView.of(inputs.certificates)
+    register = report.register  # its year rows made once, by the build
+    assert register is not None
     published_register.keep(place, register, report.download_parts)
     published_register.keep_layout(place, report.lookup_layout)
     published_register.keep_members(place, register, report.lookup_layout, None)
@@ -162,7 +162,7 @@ def _full_build(
             locked = inputs.reference.amendments.locked_after_departure
             build_delta.keep_index(project, listed, inputs.entries, locked)
     inputs = replace(inputs, entries={})  # in the index now: a large register needs the memory
-    with register_frozen():
+    with collector_frozen():
         mkdocs_dir = cache_dir / "mkdocs"
         with timed(timings, "mkdocs"):
             ran = mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", code)

@@ -261,9 +261,16 @@ def _clock_of(out_dir: Path) -> _Clock:
 
 
 def _folder_times(status: os.stat_result, clock: _Clock) -> list[int]:
-    times = [status.st_mtime_ns, status.st_ctime_ns, status.st_ino & listing.INODE]
+    """A folder's times as kept: untrusted ones as -1s."""
+    times = _times(status)
     other = clock.device is not None and status.st_dev != clock.device
     return [-1, -1, -1] if other or max(times[:2]) >= clock.before else times
+
+
+def _times(status: os.stat_result) -> list[int]:
+    """What of a folder changes whenever a name in it does: modification and change times,
+    inode."""
+    return [status.st_mtime_ns, status.st_ctime_ns, status.st_ino & listing.INODE]
 
 
 _NAMES = 1 << 128
@@ -287,8 +294,7 @@ def _folders_as_kept(out_dir: Path, folders: dict[str, list[int]]) -> bool:
             status = os.lstat(os.path.join(out_dir, folder))
         except OSError:
             return False
-        times = [status.st_mtime_ns, status.st_ctime_ns, status.st_ino & listing.INODE]
-        if times != kept_times:
+        if _times(status) != kept_times:
             return False
     return True
 

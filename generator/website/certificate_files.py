@@ -27,7 +27,7 @@ from generator.record.holder import HolderKeys
 from generator.record.public import PublicCertificate
 from generator.website.certificate_pdf import Signing, issued_pdf, record_signature
 from generator.website.output_folder import Manifest, content_key, write_file
-from generator.website.register import Shell, certificate_page
+from generator.website.register import Shell, certificate_page, data_file
 from generator.website.render import certificate_fragment, public_fragment, qr_svg
 from generator.workers import forked_pool
 
@@ -233,10 +233,10 @@ def _holder_details(
 
 
 def sealed_jsonp(key: str, sealed: bytes) -> bytes:
-    """``jsonp(key, <sealed as URL-safe base64, unpadded>)``, written as it is: base64 holds
-    nothing JSON or HTML would escape, so the JSON encoder is not needed to scan it."""
-    text = base64.urlsafe_b64encode(sealed).rstrip(b"=")
-    return b'certgen.deliver("%s","%s");\n' % (key.encode("ascii"), text)
+    """``jsonp(key, <sealed as URL-safe base64, unpadded>)``: base64 holds nothing JSON would
+    escape, so it is quoted as it is, without the JSON encoder."""
+    text = base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
+    return data_file(key, f'"{text}"')
 
 
 def _progress(total: int, enabled: bool) -> tqdm[Any]:

@@ -67,6 +67,9 @@ class BuildReport:
     names_changed: tuple[list[str], list[str]] | None = field(default=None, repr=False)
     """The files a build after a few changes added to the output folder and removed
     (``Manifest.names_changed``)."""
+    register: RegisterView | None = field(default=None, repr=False)
+    """The certificates published, with the year rows made of them (kept for the next
+    build after a few changes)."""
 
 
 @contextmanager
@@ -154,7 +157,7 @@ def publish_into(
         sitemap_without_shell(out_dir)
     report.files_removed = manifest.finish(names=since is not None)
     report.names_changed = manifest.names_changed
-    report.lookup_layout = aggregates.layout
+    report.lookup_layout, report.register = aggregates.layout, register
     return report
 
 
@@ -209,7 +212,7 @@ def _register_and_downloads(
 ) -> tuple[dict[str, Planned], dict[str, Part]]:
     certifier = inputs.reference.certifier
     key = content_key(shell_key, rendering_hash())
-    files = register_files(shell, aggregates.year_rows(), key, aggregates.whole)
+    files = register_files(shell, aggregates.year_rows, key, aggregates.whole)
     kept, changed = None, None
     if since is not None:
         kept, changed = since.parts, {group_of(c) for c in since.changed}
@@ -228,7 +231,7 @@ def _lookups(
 ) -> dict[str, Planned]:
     """The verification lookup: each certificate's status, record digest, record signature
     and, with PDFs, the digest of the PDF published."""
-    rows = aggregates.lookup_rows()
+    rows = aggregates.lookup_rows
     if make_pdf:
         rows = [
             replace(row, pdf_sha256=manifest.digest(f"certificates/{row.id}.pdf.enc"))

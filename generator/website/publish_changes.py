@@ -20,7 +20,7 @@ from generator.website.mkdocs_pages import mkdocs_if_needed, mkdocs_key, mkdocs_
 from generator.website.publish import BuildReport, publish_into, timed
 from generator.website.register import LookupLayout
 from generator.website.register_view import Entry, RegisterView, year_of
-from generator.workers import register_frozen
+from generator.workers import collector_frozen
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,32 @@ def _publish_changes(
     loaded = _kept_register(place, checked)
     if loaded is None or checked.reference is None or len(loaded[0]) != kept.certificates:
         return None
-    with register_frozen():  # the kept register: out of the collector's walks from now on
-        return _publish_onto(project, out_dir, cache_dir, kept, checked, publishing, *loaded)
+    published, layout, known = loaded
+    as_of = checked.as_of or date.fromisoformat(kept.as_of)
+    inputs = SiteInputs(project, checked.reference, [], as_of)
+    timings: dict[str, float] = {}
+    build_stamp.forget(cache_dir, out_dir)
+    with collector_frozen():  # the kept register: out of the collector's walks from now on
+        ran = _mkdocs_as_of(inputs, kept, checked, cache_dir, publishing.code, timings)
+        if ran is None:
+            return None
+        register = published.after(checked.certificates, set(checked.gone), known)
+        report = publish_into(
+            out_dir,
+            cache_dir / "mkdocs",
+            inputs,
+            cache_dir,
+            publishing.make_pdf,
+            publishing.jobs,
+            publishing.progress,
+            publishing.signer,
+            since=Since(_changed(checked), published.parts, layout, register),
+        )
+        published_register.keep(place, register, report.download_parts, _years(checked))
+        added = any(published.get(i) is None for i in checked.certificates)
+        _keep_lookup(place, register, report.lookup_layout, layout, checked, added)
+    report.mkdocs_ran, report.timings = ran, timings | report.timings
+    return report
 
 
 def _kept_register(
@@ -111,9 +135,8 @@ def _kept_register(
     entries are spread once they are published, and the kept entries of the members of the
     lookup files they touch; None when something kept is missing or damaged."""
     changed = checked.certificates.values()
-    touched = {c.year for c in changed} | {year_of(gone) for gone in checked.gone}
     published = published_register.load(place)
-    if published is None or not published.load_years(touched):
+    if published is None or not published.load_years(_years(checked)):
         return None
     kept_layout = published_register.load_layout(place)
     layout = _layout_after(kept_layout, checked, published)
@@ -123,56 +146,38 @@ def _kept_register(
     return None if known is None else (published, layout, known)
 
 
-def _publish_onto(
-    project: Project,
-    out_dir: Path,
-    cache_dir: Path,
+def _changed(checked: build_delta.Checked) -> frozenset[str]:
+    """The IDs of the certificates the changes make new, change or end."""
+    return frozenset(checked.certificates) | checked.gone
+
+
+def _years(checked: build_delta.Checked) -> set[int]:
+    """The years of the certificates the changes make new, change or end."""
+    return {year_of(certificate_id) for certificate_id in _changed(checked)}
+
+
+def _mkdocs_as_of(
+    inputs: SiteInputs,
     kept: build_stamp.Stamp,
     checked: build_delta.Checked,
-    publishing: Publishing,
-    published: published_register.Published,
-    layout: LookupLayout | None,
-    known: dict[str, Entry],
-) -> BuildReport | None:
-    """``_publish_changes`` once what it takes of the last build's register is loaded."""
-    assert checked.reference is not None
-    place = build_stamp.place(cache_dir, out_dir)
-    mkdocs_dir = cache_dir / "mkdocs"
-    as_of = checked.as_of or date.fromisoformat(kept.as_of)
-    inputs = SiteInputs(project, checked.reference, [], as_of)
-    key_before = mkdocs_key(project, date.fromisoformat(kept.as_of), publishing.code)
-    if not mkdocs_made(mkdocs_dir, cache_dir / "mkdocs.key", key_before):
-        return None  # MkDocs' pages are not those the last build published
-    timings: dict[str, float] = {}
-    ran = False
-    if checked.as_of is not None:  # the guidance shows the terms in force on that date
-        build_stamp.forget(cache_dir, out_dir)
-        shell = shell_digest(mkdocs_dir)
-        with timed(timings, "mkdocs"):
-            ran = mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", publishing.code)
-        if ran and shell_digest(mkdocs_dir) != shell:
-            return None  # every certificate page is made in the shell
-    build_stamp.forget(cache_dir, out_dir)
-    register = published.after(checked.certificates, set(checked.gone), known)
-    changed = frozenset(checked.certificates) | checked.gone
-    report = publish_into(
-        out_dir,
-        mkdocs_dir,
-        inputs,
-        cache_dir,
-        publishing.make_pdf,
-        publishing.jobs,
-        publishing.progress,
-        publishing.signer,
-        since=Since(changed, published.parts, layout, register),
-    )
-    years = {certificate.year for certificate in checked.certificates.values()}
-    years |= {year_of(gone) for gone in checked.gone}
-    published_register.keep(place, register, report.download_parts, years)
-    added = any(published.get(i) is None for i in checked.certificates)
-    _keep_lookup(place, register, report.lookup_layout, layout, checked, added)
-    report.mkdocs_ran, report.timings = ran, timings | report.timings
-    return report
+    cache_dir: Path,
+    code: str,
+    timings: dict[str, float],
+) -> bool | None:
+    """MkDocs' pages as of the build's date: made again when the changes moved it (the
+    guidance shows the terms in force that day); whether MkDocs ran. None when its pages are
+    not those the last build published, or its certificate page shell changed (every
+    certificate page is made in it): a full build."""
+    mkdocs_dir, key_file = cache_dir / "mkdocs", cache_dir / "mkdocs.key"
+    key_before = mkdocs_key(inputs.project, date.fromisoformat(kept.as_of), code)
+    if not mkdocs_made(mkdocs_dir, key_file, key_before):
+        return None
+    if checked.as_of is None:
+        return False
+    shell = shell_digest(mkdocs_dir)
+    with timed(timings, "mkdocs"):
+        ran = mkdocs_if_needed(inputs, mkdocs_dir, key_file, code)
+    return None if ran and shell_digest(mkdocs_dir) != shell else ran
 
 
 def _keep_lookup(

@@ -136,8 +136,14 @@ def fnv1a(text: str) -> int:
 
 def jsonp(key: str, value: Any) -> bytes:
     """A data file the site's JavaScript can load from disk too: certgen.deliver(key, value)."""
-    payload = _json(value).replace("</", "<\\/")
-    return f'certgen.deliver("{key}",{payload});\n'.encode()
+    return data_file(key, _json(value))
+
+
+def data_file(key: str, payload: str) -> bytes:
+    """``jsonp`` of a value already written as JSON text (``payload``): no "</" in it ends
+    the script that loads it."""
+    escaped = payload.replace("</", "<\\/")
+    return f'certgen.deliver("{key}",{escaped});\n'.encode()
 
 
 def _json(value: Any) -> str:
@@ -373,8 +379,7 @@ def _latest_index(rows: list[Row]) -> bytes:
 
 def _year_index(year: int, rows: list[YearRow]) -> bytes:
     """``jsonp`` of the rows' index entries, from the entries made (the same bytes)."""
-    payload = ("[" + ",".join(row.json for row in rows) + "]").replace("</", "<\\/")
-    return f'certgen.deliver("year-{year}",{payload});\n'.encode()
+    return data_file(f"year-{year}", "[" + ",".join(row.json for row in rows) + "]")
 
 
 def _year_page(shell: Shell, year: int, rows: list[YearRow]) -> bytes:
