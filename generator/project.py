@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from generator.errors import UsageError
@@ -33,7 +34,7 @@ class Project:
         """The certifier's signing certificates (public; never a private key): data/signing/."""
         return self.data_dir / "signing"
 
-    @property
+    @cached_property  # asked for once a request file a check
     def records_dir(self) -> Path:
         """Issued certificates' records, frozen as issued: ``records/<year>/<id>.json``."""
         return self.root / "records"
@@ -41,7 +42,7 @@ class Project:
     def frozen_record(self, request_id: str) -> Path:
         """Where the record of ``request_id`` (``XX-<year>-<n>``) is kept once issued."""
         year = request_id.split("-")[1] if request_id.count("-") == 2 else "other"
-        return self.records_dir / year / f"{request_id}.json"
+        return self.records_dir.joinpath(year, f"{request_id}.json")
 
     @property
     def cache_dir(self) -> Path:

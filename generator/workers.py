@@ -36,6 +36,19 @@ def collector_paused() -> Iterator[None]:
 
 
 @contextmanager
+def collector_resumed() -> Iterator[None]:
+    """Garbage collection on inside a stretch where it is paused (for work that leaves
+    cycles behind, such as MkDocs' run), and back as it was after."""
+    collecting = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not collecting:
+            gc.disable()
+
+
+@contextmanager
 def collector_frozen() -> Iterator[None]:
     """The objects alive now (the checked register and its certificates, or what the last
     build kept of them, which live until the build ends) out of the garbage collector's way:

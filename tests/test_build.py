@@ -21,7 +21,7 @@ import yaml
 from pypdf import PdfReader
 
 from generator.project import Project
-from generator.record.public import AS_ISSUED, strip_confidential
+from generator.record.public import AS_ISSUED, draft_of, strip_confidential
 from generator.website import render
 from generator.website.build import build
 from generator.website.compiled_templates import compiled_kept, keep_compiled
@@ -314,6 +314,26 @@ def test_no_confidential_value_is_published(built: Path) -> None:
         }
         leaks += [(name, v) for name, text in opened.items() for v in values if v in text]
     assert leaks == []
+
+
+def test_a_status_member_marked_confidential_is_not_published() -> None:
+    """A certificate's status comes from its request's status members, each stripped of
+    what the schema marks x-confidential (as a whole request would be): marking the
+    cancellation's note confidential keeps it out, and nothing else of the request gets in."""
+    schema = json.loads((ROOT / "schemas" / "request.schema.json").read_text("utf-8"))
+    data = yaml.safe_load((ROOT / "requests" / "2026" / "IC-2026-0007.yaml").read_text("utf-8"))
+    data["cancellation"]["note"] = "a public note"
+    record = {"id": data["id"], "number": "N", "document": {"title": "T", "type": "t"}}
+    record |= {"status": "issued", "issued_on": "2026-01-01", "url": "u", "validity": None}
+    shown = draft_of(data, b"{}", record, schema, "https://example.org/", frozenset({"id"}))
+    assert shown.status["cancellation"]["note"] == "a public note"
+    assert shown.status == {key: shown.status[key] for key in STATUS}
+    schema = json.loads((ROOT / "schemas" / "request.schema.json").read_text("utf-8"))
+    schema["$defs"]["cancellation"]["properties"]["note"]["x-confidential"] = True
+    hidden = draft_of(data, b"{}", record, schema, "https://example.org/", frozenset({"id"}))
+    cancellation = data["cancellation"]
+    kept = {"cancelled_on": cancellation["cancelled_on"], "reason": cancellation["reason"]}
+    assert hidden.status["cancellation"] == kept
 
 
 def test_mkdocs_build_strict_passes(built: Path, tmp_path: Path) -> None:

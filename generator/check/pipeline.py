@@ -161,12 +161,12 @@ class Checker:
         if request.data.get("status") not in PUBLISHED:
             return False, None
         path = self.project.frozen_record(request.id)
-        shown = os.path.relpath(path)
         try:
             status = os.lstat(path)
         except OSError:
             return False, None
         if not stat.S_ISREG(status.st_mode):
+            shown = os.path.relpath(path)
             return True, f"{shown} is not a regular file (a link, or a folder): restore it from git"
         if path.parent not in self.linked_folders:  # one lstat walk a year folder, not a record
             self.linked_folders[path.parent] = linked_folder(path.parent, self.project.root)
@@ -176,7 +176,7 @@ class Checker:
                 f"{os.path.relpath(linked)} is a symbolic link: a record is read only from the "
                 "repository's own records/ folders; replace the link with the folder from git"
             )
-        self.last_kept = kept = KeptRecord.read(path, request.id, shown)
+        self.last_kept = kept = KeptRecord.read(path, request.id)
         return True, kept.problem
 
     def dependencies(self, document: Document | None) -> tuple[str, ...]:
@@ -224,24 +224,28 @@ class KeptRecord:
     problem: str | None
 
     @classmethod
-    def read(cls, path: Path, request_id: str, shown: str) -> KeptRecord:
+    def read(cls, path: Path, request_id: str) -> KeptRecord:
         content = path.read_bytes()
         try:
             record = json.loads(content)
         except ValueError:
-            return cls(request_id, content, None, f"{shown} is not JSON: restore it from git")
+            return cls.damaged(path, request_id, content, "is not JSON")
         if canonical_json(record) != content:
-            problem = (
-                f"{shown} is not in canonical form (it was edited by hand): restore it from git"
+            return cls.damaged(
+                path, request_id, content, "is not in canonical form (it was edited by hand)"
             )
-            return cls(request_id, content, None, problem)
         if not isinstance(record, dict) or record.get("id") != request_id:
             held = record.get("id") if isinstance(record, dict) else None
-            problem = (
-                f"{shown} holds the record of {held!r}, not of {request_id}: restore it from git"
-            )
-            return cls(request_id, content, None, problem)
+            what = f"holds the record of {held!r}, not of {request_id}"
+            return cls.damaged(path, request_id, content, what)
         return cls(request_id, content, record, None)
+
+    @classmethod
+    def damaged(cls, path: Path, request_id: str, content: bytes, what: str) -> KeptRecord:
+        """A record file that is not the record it should be (the path shown relative to
+        the working folder, worked out only for such a file)."""
+        problem = f"{os.path.relpath(path)} {what}: restore it from git"
+        return cls(request_id, content, None, problem)
 
 
 def _a_list_or_section(pointer: str) -> bool:
@@ -389,6 +393,7 @@ def _work(chunk: list[tuple[str, str, bool]]) -> list[FileOutcome]:
     return outcomes
 
 
+@collector_paused()  # a large register's outcomes: many objects, none in a cycle
 def run_check(
     checker: Checker,
     arguments: Sequence[str],

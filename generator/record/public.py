@@ -156,7 +156,8 @@ def draft_of(
 ) -> Draft:
     """The certificate of an issued request: its frozen record (the bytes, and the record
     they hold) and, from the request file, its status."""
-    public = strip_confidential(data, schema, schema)
+    own = {key: data[key] for key in _STATUS_MEMBERS if key in data}
+    public = strip_confidential(own, schema, schema)  # a member is stripped on its own
     status = {
         "status": public["status"],
         "cancellation": _cancellation(public.get("cancellation")),
@@ -166,6 +167,10 @@ def draft_of(
     validity = shown.get("validity")
     valid_to = validity["to"] if validity else None
     return Draft(shown["id"], frozen, status, _summary(shown, visible), valid_to, visible)
+
+
+_STATUS_MEMBERS = ("status", "cancellation", "superseded_by")
+"""What a certificate's status is drafted from of its request (the rest is in its record)."""
 
 
 def finalize(draft: Draft, as_of: date) -> PublicCertificate:

@@ -35,7 +35,7 @@ from generator.website.mkdocs_pages import mkdocs_if_needed
 from generator.website.publish import BuildReport, publish_into, timed
 from generator.website.publish_changes import Publishing, after_changes
 from generator.website.published_site import PublishedSite
-from generator.workers import collector_frozen
+from generator.workers import collector_frozen, collector_paused, collector_resumed
 
 __all__ = ["BuildReport", "build"]
 
@@ -105,6 +105,16 @@ def _build(
         project, out_dir, cache_dir, code, make_pdf, jobs, progress, signer, reuse_from, listed
     )
     report.timings = timings | report.timings
+    with timed(report.timings, "keep"), collector_frozen():  # the register: alive to the end
+        _keep_for_next(cache_dir, out_dir, base, listed, report)
+    return report
+
+
+def _keep_for_next(
+    cache_dir: Path, out_dir: Path, base: str, listed: build_stamp.Listed, report: BuildReport
+) -> None:
+    """What the next build after a few changes starts from: the stamp of this full build,
+    and the register it published."""
     assert report.inputs is not None
     outputs = build_stamp.outputs_key(out_dir)
     inputs = report.inputs
@@ -119,7 +129,6 @@ def _build(
     published_register.keep_layout(place, report.lookup_layout)
     published_register.keep_members(place, register, report.lookup_layout, None)
     build_stamp.keep(cache_dir, out_dir, stamp)
-    return report
 
 
 def _kept_for(cache_dir: Path, out_dir: Path, base: str) -> build_stamp.Stamp | None:
@@ -152,24 +161,27 @@ def _full_build(
     register as listed before the check read it), the register index is brought up to date
     from the check."""
     timings: dict[str, float] = {}
-    with timed(timings, "check"):
-        check_cache = CheckCache(cache_dir / "check", environment_of(project))
-        inputs = site_inputs(project, jobs, check_cache)
-        check_cache.save()
-        del check_cache  # its outcomes are saved; a large register needs the memory back
-    if listed is not None:
-        with timed(timings, "index"):
-            locked = inputs.reference.amendments.locked_after_departure
-            build_delta.keep_index(project, listed, inputs.entries, locked)
-    inputs = replace(inputs, entries={})  # in the index now: a large register needs the memory
-    with collector_frozen():
-        mkdocs_dir = cache_dir / "mkdocs"
-        with timed(timings, "mkdocs"):
-            ran = mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", code)
-        earlier = _earlier_site(reuse_from, inputs) if signer is not None else None
-        report = publish_into(
-            out_dir, mkdocs_dir, inputs, cache_dir, make_pdf, jobs, progress, signer, earlier
-        )
+    # The checked register is millions of objects, none in a cycle, alive to the end: the
+    # collector is paused while they are made, then they are frozen out of its way.
+    with collector_paused():
+        with timed(timings, "check"):
+            check_cache = CheckCache(cache_dir / "check", environment_of(project))
+            inputs = site_inputs(project, jobs, check_cache)
+            check_cache.save()
+            del check_cache  # its outcomes are saved; a large register needs the memory back
+        if listed is not None:
+            with timed(timings, "index"):
+                locked = inputs.reference.amendments.locked_after_departure
+                build_delta.keep_index(project, listed, inputs.entries, locked)
+        inputs = replace(inputs, entries={})  # in the index now: a large register needs the memory
+        with collector_frozen(), collector_resumed():
+            mkdocs_dir = cache_dir / "mkdocs"
+            with timed(timings, "mkdocs"):
+                ran = mkdocs_if_needed(inputs, mkdocs_dir, cache_dir / "mkdocs.key", code)
+            earlier = _earlier_site(reuse_from, inputs) if signer is not None else None
+            report = publish_into(
+                out_dir, mkdocs_dir, inputs, cache_dir, make_pdf, jobs, progress, signer, earlier
+            )
     report.mkdocs_ran = ran
     report.timings = timings | report.timings
     report.inputs = inputs

@@ -18,6 +18,7 @@ from generator.errors import CertgenError
 from generator.project import Project
 from generator.record.drafting import DraftedOutcome, DraftingChecker, drafted, latest_recorded
 from generator.record.public import PublicCertificate, finalize
+from generator.workers import collector_paused
 
 
 class FileFacts(NamedTuple):
@@ -83,6 +84,7 @@ def source_date() -> date | None:
     return datetime.fromtimestamp(int(epoch), UTC).date() if epoch else None
 
 
+@collector_paused()  # the certificates of a large register: many objects, none in a cycle
 def site_inputs(
     project: Project, jobs: int | None = None, cache: CheckCache | None = None
 ) -> SiteInputs:
