@@ -13,8 +13,8 @@ files beside the stamp:
 - ``published-<year>.summary``: how many, the downloads' lines of its groups
   (``downloads.Part``) and its newest entries (loaded for every year);
 - ``lookup-layout``: how the lookup's entries are spread over its files;
-- ``lookup-members/<file>``: the entries of a lookup file's members (loaded for the files a
-  change touches: their other members may be of any year).
+- ``lookup-members/<file>``: the entries of a lookup file's members, without their year's
+  rows (loaded for the files a change touches: their other members may be of any year).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from generator.website.register_view import (
     made_after,
     newest_ids,
     well_formed,
+    without_year_row,
     year_of,
 )
 from generator.workers import collector_paused
@@ -201,7 +202,7 @@ def keep_members(
         path = folder / name
         path.unlink(missing_ok=True)
         members = [register.get(i) for i in layout.members.get(name, ())]
-        entries = {c.id: register.entry(c) for c in members if c is not None}
+        entries = {c.id: without_year_row(register.entry(c)) for c in members if c is not None}
         try:
             write_atomically(path, marshal.dumps(entries))
         except ValueError:

@@ -41,6 +41,12 @@ def entry_of(certificate: PublicCertificate, year_row: YearRow) -> Entry:
     )
 
 
+def without_year_row(entry: Entry) -> Entry:
+    """An entry as a lookup file's members keep it: its year's row left out (a member of a
+    year not made is asked for its certificate, never its year's row)."""
+    return (*entry[:5], "", "")
+
+
 def certificate_of(certificate_id: str, year: int, entry: Entry) -> PublicCertificate:
     digest, summary, status, visible, key = entry[:5]
     certificate = PublicCertificate(
@@ -124,6 +130,7 @@ class RegisterView:
         """The entries of the certificates made from kept entries (kept again as they were)."""
         self._asked: dict[str, PublicCertificate] = {}
         self._year_rows: dict[str, YearRow] = {}
+        self._entries: dict[str, Entry] = {}
         self._groups: dict[int, dict[str, list[PublicCertificate]]] = {}
 
     @classmethod
@@ -204,9 +211,14 @@ class RegisterView:
         return [self._present(i) for i in newest_ids(candidates, count)]
 
     def entry(self, certificate: PublicCertificate) -> Entry:
-        """A certificate as kept: as the last build kept it when it did not change."""
+        """A certificate as kept: as the last build kept it when it did not change (made
+        once: its year's file and its lookup file's members both keep it)."""
         kept = self._kept_entry(certificate)
-        return kept if kept is not None else entry_of(certificate, self.year_row(certificate))
+        if kept is not None:
+            return kept
+        if certificate.id not in self._entries:
+            self._entries[certificate.id] = entry_of(certificate, self.year_row(certificate))
+        return self._entries[certificate.id]
 
     def year_row(self, certificate: PublicCertificate, row: Row | None = None) -> YearRow:
         """A certificate's row of its year's page and index: as kept when it did not change,
