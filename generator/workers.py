@@ -25,7 +25,8 @@ def forked_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
 def collector_paused() -> Iterator[None]:
     """No garbage collection while a large result is made or received (outcomes unpickled
     from workers or from the cache, acyclic): hundreds of thousands of new objects would
-    otherwise set off collections that walk all of them again and again."""
+    otherwise set off collections that walk all of them again and again. The whole
+    process's collector, not a thread's (``certgen serve`` answers on other threads)."""
     collecting = gc.isenabled()
     gc.disable()
     try:

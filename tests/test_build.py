@@ -316,24 +316,34 @@ def test_no_confidential_value_is_published(built: Path) -> None:
     assert leaks == []
 
 
-def test_a_status_member_marked_confidential_is_not_published() -> None:
+def _schema_marking(*confidential: str) -> dict[str, Any]:
+    """The request schema, with the ``$defs`` members named (``definition/member``) marked
+    x-confidential (a fresh copy: strip_confidential remembers each schema node it read)."""
+    schema: dict[str, Any] = json.loads((ROOT / "schemas" / "request.schema.json").read_text())
+    for name in confidential:
+        definition, member = name.split("/")
+        schema["$defs"][definition]["properties"][member]["x-confidential"] = True
+    return schema
+
+
+@pytest.mark.parametrize("confidential", [(), ("cancellation/note",), ("cancellation/reason",)])
+def test_a_status_member_marked_confidential_is_not_published(confidential: tuple[str]) -> None:
     """A certificate's status comes from its request's status members, each stripped of
-    what the schema marks x-confidential (as a whole request would be): marking the
-    cancellation's note confidential keeps it out, and nothing else of the request gets in."""
-    schema = json.loads((ROOT / "schemas" / "request.schema.json").read_text("utf-8"))
+    what the schema marks x-confidential: what the whole request stripped would give, so
+    marking a cancellation's field confidential keeps it out."""
     data = yaml.safe_load((ROOT / "requests" / "2026" / "IC-2026-0007.yaml").read_text("utf-8"))
     data["cancellation"]["note"] = "a public note"
     record = {"id": data["id"], "number": "N", "document": {"title": "T", "type": "t"}}
     record |= {"status": "issued", "issued_on": "2026-01-01", "url": "u", "validity": None}
-    shown = draft_of(data, b"{}", record, schema, "https://example.org/", frozenset({"id"}))
-    assert shown.status["cancellation"]["note"] == "a public note"
-    assert shown.status == {key: shown.status[key] for key in STATUS}
-    schema = json.loads((ROOT / "schemas" / "request.schema.json").read_text("utf-8"))
-    schema["$defs"]["cancellation"]["properties"]["note"]["x-confidential"] = True
-    hidden = draft_of(data, b"{}", record, schema, "https://example.org/", frozenset({"id"}))
-    cancellation = data["cancellation"]
-    kept = {"cancelled_on": cancellation["cancelled_on"], "reason": cancellation["reason"]}
-    assert hidden.status["cancellation"] == kept
+    schema = _schema_marking(*confidential)
+    status = draft_of(data, b"{}", record, schema, "https://e.org/", frozenset({"id"})).status
+    marked = _schema_marking(*confidential)
+    whole = strip_confidential(data, marked, marked)
+    assert status["status"] == whole["status"] == "cancelled"
+    shown = {k: v for k, v in whole["cancellation"].items() if k != "cancelled_by"}
+    assert status["cancellation"] == shown
+    for name in confidential:
+        assert name.split("/")[1] not in status["cancellation"]
 
 
 def test_mkdocs_build_strict_passes(built: Path, tmp_path: Path) -> None:

@@ -541,23 +541,13 @@ def test_a_cancellation_and_an_issuance_in_a_larger_register_remake_their_lookup
     then as a build from nothing makes it. Its years hold more certificates than a year's
     newest kept (``NEWEST_KEPT``), so the lookup files' members from other years come from
     what is kept of them."""
-    monkeypatch.setattr(register_index, "RACY_SECONDS", -1)
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    monkeypatch.setenv("CERTGEN_CACHE_DIR", str(tmp_path / "cache"))
-    project = make_synthetic(tmp_path / "project", 1600, issued_only=True)
-    assert _outcome(project)[0] == "built"
+    project = _larger_register(tmp_path, monkeypatch)
     meta = (project / "build" / "site" / "data" / "lookup" / "meta.js").read_text()
     assert '"shards":8' in meta  # several lookup files, of which only some are remade
     years = Counter(path.parent.name for path in (project / "requests").rglob("*.yaml"))
     assert sum(count > NEWEST_KEPT for count in years.values()) >= 3, years
     cancelled = _spread_over_two_lookup_files(project, 8)
-    path = project / "requests" / cancelled[3:7] / f"{cancelled}.yaml"
-    text = path.read_text("utf-8")
-    day = re.search(r"issued_on: '?([0-9-]{10})", text)
-    assert day and "\nstatus: issued\n" in text
-    path.write_text(
-        text.replace("status: issued\n", _CANCELLED.replace("2026-02-20", day[1]) + "\n", 1)
-    )
+    _cancel_on_its_day(project, cancelled)
     report = _build(project)
     assert "check" not in report.timings and report.pages_written == 1
     # its year's page and index, the lookup files of its number and ID, the 3 downloads (and
@@ -570,6 +560,27 @@ def test_a_cancellation_and_an_issuance_in_a_larger_register_remake_their_lookup
     assert "check" not in report.timings and report.pages_written == 1
     assert 6 <= report.files_written <= 9, report  # as above, and years.js (one more there)
     assert _outcome(project) == _from_nothing(project)
+
+
+def _larger_register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A synthetic register of 1,600 issued certificates over several years, built."""
+    monkeypatch.setattr(register_index, "RACY_SECONDS", -1)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("CERTGEN_CACHE_DIR", str(tmp_path / "cache"))
+    project = make_synthetic(tmp_path / "project", 1600, issued_only=True)
+    assert _outcome(project)[0] == "built"
+    return project
+
+
+def _cancel_on_its_day(project: Path, cancelled: str) -> None:
+    """Cancel an issued certificate of the register, on the day it was issued."""
+    path = project / "requests" / cancelled[3:7] / f"{cancelled}.yaml"
+    text = path.read_text("utf-8")
+    day = re.search(r"issued_on: '?([0-9-]{10})", text)
+    assert day and "\nstatus: issued\n" in text
+    path.write_text(
+        text.replace("status: issued\n", _CANCELLED.replace("2026-02-20", day[1]) + "\n", 1)
+    )
 
 
 def _spread_over_two_lookup_files(project: Path, count: int) -> str:
@@ -592,3 +603,56 @@ def test_every_newest_list_is_within_what_a_year_keeps() -> None:
     """The register's newest rows and the feed are made from each unchanged year's kept
     newest certificates: neither may ask for more."""
     assert LATEST_ROWS <= NEWEST_KEPT and FEED_ENTRIES <= NEWEST_KEPT
+
+
+def test_cancellations_in_three_years_sharing_lookup_files_end_as_builds_from_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lookup file's members are kept without their year rows. Cancellations
+    one build after another, in different years, each in a lookup file shared with the one
+    before (so members kept stripped by one build are loaded, and their year made, by the
+    next): every build after a change ends as a build from nothing, and no year file kept
+    beside the stamp holds an entry without its year row."""
+    project = _larger_register(tmp_path, monkeypatch)
+    count = 8
+    issued = {i: r for i, r in _issued_certificates(project)}
+    files = {i: lookup_shard(r["number"], i, count) for i, r in issued.items()}
+    chain: list[str] = []
+    for candidate in sorted(issued):
+        if len(chain) == 3:
+            break
+        if chain and (
+            candidate[3:7] in {c[3:7] for c in chain} or not files[candidate] & files[chain[-1]]
+        ):
+            continue
+        chain.append(candidate)
+    assert len(chain) == 3, chain
+    for cancelled in chain:
+        _cancel_on_its_day(project, cancelled)
+        report = _build(project)
+        assert "check" not in report.timings, (cancelled, report.timings)
+        kept = list((tmp_path / "cache").rglob("published-[0-9][0-9][0-9][0-9]"))
+        assert kept
+        for year_file in kept:
+            entries = marshal.loads(year_file.read_bytes())
+            assert all(e[5] and e[6] for e in entries.values()), year_file
+        assert _outcome(project) == _from_nothing(project), cancelled
+
+
+def test_builds_leave_the_collector_enabled_and_unfrozen(project: Path) -> None:
+    """A full build, a build after a change and a refused build (as
+    ``certgen serve`` runs them, one after another in one process) each leave the garbage
+    collector as they found it: enabled, nothing frozen."""
+    import gc
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # after the fixture's full build
+    PUBLISHING["a certificate cancelled"](project)
+    assert "check" not in _build(project).timings
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    build_stamp.forget(Project(project).cache_dir, project / "build" / "site")
+    assert "check" in _build(project).timings
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    _edit("EC-2026-0001.yaml", "status: cancelled", "status: nonsense")(project)
+    with pytest.raises(BuildRefused):
+        _build(project)
+    assert gc.isenabled() and gc.get_freeze_count() == 0

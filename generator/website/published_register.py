@@ -38,7 +38,6 @@ from generator.website.register_view import (
     made_after,
     newest_ids,
     well_formed,
-    without_year_row,
     year_of,
 )
 from generator.workers import collector_paused
@@ -202,7 +201,7 @@ def keep_members(
         path = folder / name
         path.unlink(missing_ok=True)
         members = [register.get(i) for i in layout.members.get(name, ())]
-        entries = {c.id: without_year_row(register.entry(c)) for c in members if c is not None}
+        entries = {c.id: register.member_entry(c) for c in members if c is not None}
         try:
             write_atomically(path, marshal.dumps(entries))
         except ValueError:

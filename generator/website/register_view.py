@@ -28,7 +28,10 @@ bytes are not kept (read from the frozen record when a lookup entry is signed)."
 _FIELDS = 7
 
 
-def entry_of(certificate: PublicCertificate, year_row: YearRow) -> Entry:
+def entry_of(certificate: PublicCertificate, year_row: YearRow | None) -> Entry:
+    """A certificate as kept; without its ``year_row`` (None), as a lookup file's members
+    keep it: a member of a year not made is asked for its certificate, never its year's row
+    (``RegisterView.year_row`` refuses)."""
     summary = certificate.summary
     return (
         certificate.digest,
@@ -36,15 +39,9 @@ def entry_of(certificate: PublicCertificate, year_row: YearRow) -> Entry:
         certificate.status_fields,
         sorted(certificate.visible),
         certificate.status_key,
-        year_row.html,
-        year_row.json,
+        year_row.html if year_row else "",
+        year_row.json if year_row else "",
     )
-
-
-def without_year_row(entry: Entry) -> Entry:
-    """An entry as a lookup file's members keep it: its year's row left out (a member of a
-    year not made is asked for its certificate, never its year's row)."""
-    return (*entry[:5], "", "")
 
 
 def certificate_of(certificate_id: str, year: int, entry: Entry) -> PublicCertificate:
@@ -130,7 +127,6 @@ class RegisterView:
         """The entries of the certificates made from kept entries (kept again as they were)."""
         self._asked: dict[str, PublicCertificate] = {}
         self._year_rows: dict[str, YearRow] = {}
-        self._entries: dict[str, Entry] = {}
         self._groups: dict[int, dict[str, list[PublicCertificate]]] = {}
 
     @classmethod
@@ -211,20 +207,22 @@ class RegisterView:
         return [self._present(i) for i in newest_ids(candidates, count)]
 
     def entry(self, certificate: PublicCertificate) -> Entry:
-        """A certificate as kept: as the last build kept it when it did not change (made
-        once: its year's file and its lookup file's members both keep it)."""
+        """A certificate as kept: as the last build kept it when it did not change."""
         kept = self._kept_entry(certificate)
-        if kept is not None:
-            return kept
-        if certificate.id not in self._entries:
-            self._entries[certificate.id] = entry_of(certificate, self.year_row(certificate))
-        return self._entries[certificate.id]
+        return kept if kept is not None else entry_of(certificate, self.year_row(certificate))
+
+    def member_entry(self, certificate: PublicCertificate) -> Entry:
+        """A certificate as a lookup file's members keep it: without its year's row."""
+        kept = self._kept_entry(certificate)
+        return (*kept[:5], "", "") if kept is not None else entry_of(certificate, None)
 
     def year_row(self, certificate: PublicCertificate, row: Row | None = None) -> YearRow:
         """A certificate's row of its year's page and index: as kept when it did not change,
         else made (from its ``row``, when it is made already) once."""
         kept = self._kept_entry(certificate)
         if kept is not None:
+            if not kept[5]:  # kept as a lookup file's member: its year is not made
+                raise LookupError(f"{certificate.id}: its year's row is not kept")
             return YearRow(kept[1][_ISSUED_ON], certificate.id, certificate.year, *kept[5:7])
         if certificate.id not in self._year_rows:
             self._year_rows[certificate.id] = YearRow.of(row or Row.of(certificate))
