@@ -26,27 +26,29 @@ def collector_paused() -> Iterator[None]:
     """No garbage collection while a large result is made or received (outcomes unpickled
     from workers or from the cache, acyclic): hundreds of thousands of new objects would
     otherwise set off collections that walk all of them again and again. The whole
-    process's collector, not a thread's (``certgen serve`` answers on other threads)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    process's collector, not a thread's (``certgen serve`` answers on other threads). Also
+    a decorator: ``@collector_paused()``."""
+    with _collecting(False):
         yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 @contextmanager
 def collector_resumed() -> Iterator[None]:
     """Garbage collection on inside a stretch where it is paused (for work that leaves
-    cycles behind, such as MkDocs' run), and back as it was after."""
+    cycles behind, such as MkDocs' run)."""
+    with _collecting(True):
+        yield
+
+
+@contextmanager
+def _collecting(on: bool) -> Iterator[None]:
+    """The collector on or off for a while, then back as it was."""
     collecting = gc.isenabled()
-    gc.enable()
+    gc.enable() if on else gc.disable()
     try:
         yield
     finally:
-        if not collecting:
-            gc.disable()
+        gc.enable() if collecting else gc.disable()
 
 
 @contextmanager

@@ -5,6 +5,7 @@ changed files and their neighbours alone, and any other is left to a full build.
 
 from __future__ import annotations
 
+import gc
 import json
 import marshal
 import os
@@ -378,6 +379,7 @@ def test_an_as_of_date_moved_past_a_validity_publishes_the_certificate_expired(
     _cancel(project, other, as_of + timedelta(days=5))
     kept = {p: p.stat().st_mtime_ns for p in (tmp_path / "cache").glob("*/stamps/*/*.entries")}
     (index,) = (tmp_path / "cache").glob(f"*/stamps/*/{build_stamp.EXPIRIES}")
+    index_before = index.stat().st_mtime_ns
     if expiries == "missing":
         index.unlink()
     elif expiries == "damaged":
@@ -398,6 +400,8 @@ def test_an_as_of_date_moved_past_a_validity_publishes_the_certificate_expired(
     years = {p.name.removesuffix(".entries") for p in kept if not p.name.startswith("records")}
     assert set(read) == (changed if expiries == "kept" else years) and years > changed
     assert index.is_file()  # made again from every year's entries when they were not kept
+    if expiries == "kept":  # no validity changed: not written again
+        assert index.stat().st_mtime_ns == index_before
     # only the changed years' entries are written back
     written = {p.name for p, before in kept.items() if p.stat().st_mtime_ns != before}
     assert written == {f"{year}.entries" for year in changed}
@@ -643,8 +647,6 @@ def test_builds_leave_the_collector_enabled_and_unfrozen(project: Path) -> None:
     """A full build, a build after a change and a refused build (as
     ``certgen serve`` runs them, one after another in one process) each leave the garbage
     collector as they found it: enabled, nothing frozen."""
-    import gc
-
     assert gc.isenabled() and gc.get_freeze_count() == 0  # after the fixture's full build
     PUBLISHING["a certificate cancelled"](project)
     assert "check" not in _build(project).timings

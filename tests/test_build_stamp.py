@@ -218,13 +218,13 @@ def test_a_folder_changed_as_its_times_are_read_is_never_trusted_as_kept(
     assert not build_stamp._folders_as_kept(out_dir, kept.output_folders)
 
 
+REAL_UTIME = os.utime
+
+
 def _whole_seconds(path: str, *args: object, **kwargs: object) -> None:
     """A file system that keeps whole seconds (or two), as sshfs or FAT: a touch's time."""
     second = time.time_ns() // 10**9 * 10**9
     REAL_UTIME(path, ns=(second, second), follow_symlinks=False)
-
-
-REAL_UTIME = os.utime
 
 
 @pytest.mark.parametrize("clock", ["another machine's", "whole seconds"])

@@ -54,7 +54,7 @@ from generator.check.listing import FolderListing
 from generator.files import write_atomically
 from generator.fingerprints import environment_hash, tree_hash
 from generator.project import Project
-from generator.website.inputs import FileFacts
+from generator.website.inputs import FileFacts, expires_between
 from generator.website.output_folder import MARKER
 from generator.workers import collector_paused
 
@@ -546,7 +546,7 @@ def expiring(
         healed = True
     else:
         healed = False
-        flipping = {key for key, day in expiries.items() if _flips(day, days)}
+        flipping = {key for key, day in expiries.items() if expires_between(day, *days)}
         years = sorted({key.partition("/")[0] for key in flipping})
     found = []
     for year in years:
@@ -573,10 +573,6 @@ def _expiries_of(files: dict[str, dict[str, list[Any]]]) -> dict[str, str]:
         for name, entry in entries.items()
         if len(entry) > _FIELDS and entry[_FIELDS + _VALID_TO] is not None
     }
-
-
-def _flips(valid_to: str, days: tuple[str, str]) -> bool:
-    return min(days) <= valid_to < max(days)
 
 
 def _expiries(stamp: Stamp, where: Path) -> dict[str, str] | None:
@@ -617,21 +613,25 @@ def with_changes(
 def _expiries_after(
     stamp: Stamp, where: Path, found: list[Change], after: dict[str, FileFacts]
 ) -> None:
-    """The kept expiries once the changed files are as read now; when they are missing or
-    damaged, they are removed (``keep``), and a new day reads every year folder's entries."""
+    """The kept expiries once the changed files are as read now (written again by ``keep``
+    only when one changed); when they are missing or damaged, they are removed (``keep``),
+    and a new day reads every year folder's entries."""
     if not found:
         return
     expiries = _expiries(stamp, where)
-    stamp.expiries_changed = True
     if expiries is None:
+        stamp.expiries_changed = True
         return
     for change in found:
         key = f"{change.year}/{change.name}"
         facts = after.get(change.path) if change.state is not None else None
-        if facts is not None and facts.valid_to is not None:
-            expiries[key] = facts.valid_to
-        else:
-            expiries.pop(key, None)
+        valid_to = facts.valid_to if facts is not None else None
+        if expiries.get(key) != valid_to:
+            stamp.expiries_changed = True
+            if valid_to is None:
+                del expiries[key]
+            else:
+                expiries[key] = valid_to
 
 
 def _as_read(state: tuple[int, ...], listed: Listed) -> tuple[int, ...]:

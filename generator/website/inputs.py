@@ -41,7 +41,13 @@ class FileFacts(NamedTuple):
     def flips_between(self, one: str, other: str) -> bool:
         """Whether its certificate's status as of day ``one`` differs from that as of
         ``other`` (ISO days)."""
-        return self.valid_to is not None and min(one, other) <= self.valid_to < max(one, other)
+        return self.valid_to is not None and expires_between(self.valid_to, one, other)
+
+
+def expires_between(valid_to: str, one: str, other: str) -> bool:
+    """Whether a certificate valid to ``valid_to`` is expired as of one of the days and not
+    as of the other (ISO days): its validity ends between them (``status_of``)."""
+    return min(one, other) <= valid_to < max(one, other)
 
 
 @dataclass(frozen=True)
